@@ -1,0 +1,64 @@
+"""The ``countdown`` console script.
+
+Each subcommand lives in its own module under :mod:`agents.commands` with two functions:
+``add_arguments(parser)`` (cheap: argparse only) and ``run(args) -> int`` (imports what it needs,
+so ``countdown verify`` starts fast without torch installed). The exit code is what ``run``
+returns; a :class:`~verifiers.errors.CountdownError` becomes a one-line message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+__all__ = ["SUBCOMMANDS", "build_parser", "main"]
+
+SUBCOMMANDS: dict[str, str] = {
+    "verify": "check an answer against numbers and a target",
+    "solve": "find an expression that reaches the target",
+    "generate": "write guaranteed-solvable tasks to JSONL, parquet or a HF dataset",
+    "play": "play the step-by-step game in the terminal",
+    "eval": "run a policy on tasks and write a report with plots",
+    "train": "GRPO training with TRL (default: the embedded tiny model on CPU)",
+    "bench": "run the benchmarks and print the table",
+}
+
+
+def _command_module(name: str):  # noqa: ANN202 - a module object
+    return importlib.import_module(f"agents.commands.{name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every subcommand's options."""
+    parser = argparse.ArgumentParser(
+        prog="countdown",
+        description="Countdown numbers game for reinforcement learning on language models.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, help_text in SUBCOMMANDS.items():
+        sub_parser = sub.add_parser(name, help=help_text, description=help_text)
+        _command_module(name).add_arguments(sub_parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``countdown`` script; returns the process exit code."""
+    from verifiers.errors import CountdownError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(_command_module(args.command).run(args) or 0)
+    except CountdownError as err:
+        print(f"countdown {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"countdown {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
