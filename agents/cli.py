@@ -4,6 +4,8 @@ Each subcommand lives in its own module under :mod:`agents.commands` with two fu
 ``add_arguments(parser)`` (cheap: argparse only) and ``run(args) -> int`` (imports what it needs,
 so ``countdown verify`` starts fast without torch installed). The exit code is what ``run``
 returns; a :class:`~verifiers.errors.CountdownError` becomes a one-line message and exit code 2.
+A module that sets ``PASSTHROUGH = True`` (``train``, whose options are TRL's own) receives the
+raw argument list instead: ``run_argv(argv) -> int``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
 
@@ -26,7 +28,7 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
-def _command_module(name: str):  # noqa: ANN202 - a module object
+def _command_module(name: str):
     return importlib.import_module(f"agents.commands.{name}")
 
 
@@ -46,17 +48,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``countdown`` script; returns the process exit code."""
-    from verifiers.errors import CountdownError
-
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        module = _command_module(argv[0])
+        if getattr(module, "PASSTHROUGH", False):
+            return _guarded(argv[0], lambda: module.run_argv(argv[1:]))
     parser = build_parser()
     args = parser.parse_args(argv)
+    return _guarded(args.command, lambda: _command_module(args.command).run(args))
+
+
+def _guarded(command: str, call: Callable[[], int | None]) -> int:
+    from verifiers.errors import CountdownError
+
     try:
-        return int(_command_module(args.command).run(args) or 0)
+        return int(call() or 0)
     except CountdownError as err:
-        print(f"countdown {args.command}: error: {err}", file=sys.stderr)
+        print(f"countdown {command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"countdown {args.command}: interrupted", file=sys.stderr)
+        print(f"countdown {command}: interrupted", file=sys.stderr)
         return 130
 
 

@@ -1,0 +1,143 @@
+"""``countdown train``: GRPO on Countdown with TRL (see :mod:`agents.train`).
+
+Options are those of three dataclasses parsed by TRL's own ``TrlParser``: Countdown's
+(:class:`agents.train_args.CountdownTrainArguments`), ``trl.GRPOConfig`` and ``trl.ModelConfig``,
+so ``countdown train --help`` lists them all and any GRPOConfig flag works. Values come from, in
+increasing priority: the dataclass defaults, a recipe (``--recipe NAME`` for a shipped one,
+``--config FILE`` for any YAML), then the command line.
+
+With no model and no recipe, the ``cpu-tiny`` recipe runs: the embedded model on CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+PASSTHROUGH = True
+
+_MODEL_FLAGS = ("--model_name_or_path", "--model-name-or-path", "--model")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "GRPO training with TRL. Run `countdown train --help` for every option; "
+        "`--recipe NAME` picks a shipped recipe (default cpu-tiny when no model is given)."
+    )
+
+
+def _pop_option(argv: list[str], name: str) -> str | None:
+    for i, item in enumerate(argv):
+        if item == name:
+            if i + 1 >= len(argv):
+                from verifiers.errors import ConfigError
+
+                raise ConfigError(f"{name} needs a value")
+            value = argv[i + 1]
+            del argv[i : i + 2]
+            return value
+        if item.startswith(name + "="):
+            del argv[i]
+            return item.split("=", 1)[1]
+    return None
+
+
+def resolve_argv(argv: list[str]) -> tuple[list[str], str | None]:
+    """Turn ``--recipe``/``--model`` into TrlParser arguments; returns (argv, recipe used).
+
+    >>> resolve_argv(["--output-dir", "x"])[1]
+    'cpu-tiny'
+    >>> resolve_argv(["--model", "some/dir", "--output-dir", "x"])
+    (['--model_name_or_path', 'some/dir', '--output-dir', 'x'], None)
+    """
+    from agents.train_args import DEFAULT_RECIPE, recipe_path
+
+    argv = list(argv)
+    recipe = _pop_option(argv, "--recipe")
+    model = _pop_option(argv, "--model")
+    if model is not None:
+        argv = ["--model_name_or_path", model, *argv]
+    has_config = any(a == "--config" or a.startswith("--config=") for a in argv)
+    has_model = any(a.split("=", 1)[0] in _MODEL_FLAGS for a in argv)
+    if recipe is None and not has_config and not has_model:
+        recipe = DEFAULT_RECIPE
+    if recipe is not None:
+        if has_config:
+            from verifiers.errors import ConfigError
+
+            raise ConfigError("give either --recipe or --config, not both")
+        argv = ["--config", str(recipe_path(recipe)), *argv]
+    return argv, recipe
+
+
+def run_argv(argv: list[str]) -> int:
+    if any(a in ("-h", "--help") for a in argv):
+        return _print_help()
+    from verifiers.errors import ConfigError
+
+    argv = _replay_for_resume(argv)
+    argv, recipe = resolve_argv(argv)
+    script, training_args, model_args = _parse(argv)
+    given = any(a.split("=", 1)[0] in ("--output_dir", "--output-dir") for a in argv)
+    if not given and training_args.output_dir in (None, "", "trainer_output"):
+        raise ConfigError("--output-dir DIR is required: every run writes into its own folder")
+    if recipe:
+        print(f"countdown train: recipe {recipe}", file=sys.stderr)
+    from agents.train import run_training
+
+    run_training(script, training_args, model_args, argv=argv)
+    return 0
+
+
+def _output_dir(argv: list[str]) -> str | None:
+    for i, item in enumerate(argv):
+        name, _, value = item.partition("=")
+        if name in ("--output_dir", "--output-dir"):
+            return value or (argv[i + 1] if i + 1 < len(argv) else None)
+    return None
+
+
+def _replay_for_resume(argv: list[str]) -> list[str]:
+    """With ``--resume``, put the run's saved command line first so its settings hold.
+
+    Flags given now come after the saved ones, so they win (e.g. a larger ``--max_steps``).
+    """
+    import json
+    from pathlib import Path
+
+    if "--resume" not in argv and not any(a.startswith("--resume=") for a in argv):
+        return argv
+    folder = _output_dir(argv)
+    config = Path(folder) / "config.json" if folder else None
+    if config is None or not config.is_file():
+        return argv  # run_training reports the missing run clearly
+    saved = json.loads(config.read_text(encoding="utf-8")).get("argv") or []
+    return [*saved, *argv]
+
+
+def _parser():
+    from agents.models import require_transformers
+
+    require_transformers()
+    from trl import GRPOConfig, ModelConfig, TrlParser
+
+    from agents.train_args import CountdownTrainArguments
+
+    return TrlParser((CountdownTrainArguments, GRPOConfig, ModelConfig), prog="countdown train")
+
+
+def _parse(argv: list[str]):
+    from verifiers.errors import ConfigError
+
+    try:
+        return _parser().parse_args_and_config(argv)
+    except ValueError as err:
+        raise ConfigError(str(err)) from err
+
+
+def _print_help() -> int:
+    from agents.train_args import available_recipes
+
+    _parser().print_help()
+    print(f"\nshipped recipes (--recipe NAME): {', '.join(available_recipes())}")
+    return 0

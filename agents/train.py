@@ -1,0 +1,300 @@
+"""GRPO training on Countdown with TRL: the pipeline behind ``countdown train``.
+
+One run lives in one directory::
+
+    DIR/config.json          every resolved argument (ours, GRPOConfig, ModelConfig)
+    DIR/tasks/train.jsonl    training tasks;  DIR/tasks/heldout.jsonl  never trained on
+    DIR/warmstart/           the model after the format-only warm start (embedded model only)
+    DIR/eval_before/         evaluation report, samples and plots before GRPO
+    DIR/checkpoints/         TRL checkpoints (``--resume`` continues from the last one)
+    DIR/metrics.jsonl        one row per logging step (reward, lengths, format violations, ...)
+    DIR/final/               the trained model and tokenizer
+    DIR/eval_after/          evaluation after GRPO
+    DIR/plots/               curves over training steps
+    DIR/summary.json         accuracy_before, accuracy_after, heldout_tasks, wall_seconds, plots
+
+Each stage writes its result before the next starts and is skipped when its result exists, so
+a killed run resumes where it stopped (``--resume``) and the processes of an ``accelerate launch``
+share the stages the main process ran first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from agents.train_args import CountdownTrainArguments
+from agents.train_data import (
+    RunLayout,
+    build_rewards,
+    load_or_make_tasks,
+    reward_weights,
+    train_dataset,
+)
+from agents.train_model import load_model_and_tokenizer, resolve_template
+from verifiers.errors import ConfigError
+
+__all__ = ["run_training"]
+
+
+def _is_main_process() -> bool:
+    return int(os.environ.get("RANK", "0")) == 0
+
+
+def _barrier() -> None:
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+
+
+def _json_ready(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_ready(v) for v in obj]
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    return str(obj)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(_json_ready(data), indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def _check_output_dir(layout: RunLayout, resume: bool) -> None:
+    """Refuse to write over an earlier run unless asked to continue it."""
+    if resume:
+        if not layout.config.is_file():
+            raise ConfigError(f"--resume: {layout.root} holds no run to continue (no config.json)")
+        return
+    if layout.root.exists() and any(layout.root.iterdir()):
+        raise ConfigError(
+            f"output directory {layout.root} is not empty: pass --resume to continue that run, "
+            "or choose a new --output_dir (nothing was overwritten)"
+        )
+
+
+def _greedy_accuracy(
+    model: Any,
+    tokenizer: Any,
+    tasks: list[Any],
+    template: str,
+    script: CountdownTrainArguments,
+    max_new_tokens: int,
+) -> dict[str, float]:
+    from agents.train_eval import evaluate_model
+
+    report = evaluate_model(
+        model,
+        tokenizer,
+        tasks,
+        template=template,
+        max_new_tokens=max_new_tokens,
+        batch_size=script.eval_batch_size,
+        progress=False,
+    )
+    return {
+        "heldout_accuracy": report.accuracy,
+        "heldout_format_violations": report.format_violation_rate,
+    }
+
+
+def run_training(
+    script: CountdownTrainArguments,
+    training_args: Any,
+    model_args: Any,
+    *,
+    argv: list[str] | None = None,
+) -> dict[str, Any]:
+    """Run every stage of one training run and return the summary written to summary.json.
+
+    ``argv`` (the resolved command line) is kept in config.json so ``--resume`` can replay it.
+    """
+    from transformers.trainer_callback import PrinterCallback
+    from transformers.trainer_callback import ProgressCallback as TrainerProgressCallback
+    from transformers.utils import logging as transformers_logging
+    from trl import GRPOTrainer
+
+    from agents.train_callbacks import (
+        CheckpointProgressCallback,
+        HeldoutAccuracyCallback,
+        MetricsFileCallback,
+        ProgressCallback,
+        TimeBudgetCallback,
+    )
+    from agents.train_eval import evaluate_stage
+    from agents.warmstart import WarmStartConfig, warm_start
+
+    started = time.monotonic()
+    transformers_logging.disable_progress_bar()  # per-save "Writing model shards" bars
+    layout = RunLayout(Path(training_args.output_dir))
+    if _is_main_process():
+        _check_output_dir(layout, script.resume)
+        layout.make()
+        if not script.resume:
+            _write_json(
+                layout.config,
+                {
+                    "argv": list(argv or []),
+                    "countdown": asdict(script),
+                    "grpo": training_args.to_dict(),
+                    "model": asdict(model_args),
+                },
+            )
+    _barrier()
+    training_args.output_dir = str(layout.checkpoints)
+    log = print if _is_main_process() else (lambda *a, **k: None)
+
+    train_tasks, heldout = load_or_make_tasks(script, layout, main=_is_main_process())
+    _barrier()
+    model, tokenizer, embedded = load_model_and_tokenizer(model_args, layout)
+    template = resolve_template(script.template, tokenizer, embedded)
+    max_new = script.eval_max_new_tokens or training_args.max_completion_length or 256
+    model_name = "embedded-tiny" if embedded else str(model_args.model_name_or_path)
+    log(
+        f"countdown train: {len(train_tasks)} training tasks, {len(heldout)} held-out, "
+        f"template {template!r}, model {model_name}"
+    )
+
+    warm_info: dict[str, Any] = {}
+    if embedded and script.warmstart_seconds > 0:
+        if layout.warmstart_done.is_file():
+            warm_info = json.loads(layout.warmstart_done.read_text())
+            model, tokenizer, _ = load_model_and_tokenizer(
+                model_args, layout, path=layout.warmstart
+            )
+        elif _is_main_process():
+            from tqdm.auto import tqdm
+
+            warm_data = train_dataset(train_tasks, template)
+            bar = tqdm(
+                total=round(script.warmstart_seconds), desc="warm start (format only)", unit="s"
+            )
+            t0 = time.monotonic()
+
+            def tick(step: int, loss: float) -> None:
+                bar.update(min(round(time.monotonic() - t0), bar.total) - bar.n)
+                bar.set_postfix(loss=f"{loss:.3f}", step=step, refresh=False)
+
+            warm_info = warm_start(
+                model,
+                tokenizer,
+                warm_data["prompt"],
+                warm_data["nums"],
+                WarmStartConfig(
+                    seconds=script.warmstart_seconds,
+                    learning_rate=script.warmstart_learning_rate,
+                    seed=training_args.seed,
+                ),
+                on_step=tick,
+            )
+            bar.close()
+            model.save_pretrained(layout.warmstart)
+            tokenizer.save_pretrained(layout.warmstart)
+            _write_json(layout.warmstart_done, warm_info)
+        _barrier()
+        if not _is_main_process() and layout.warmstart_done.is_file():
+            model, tokenizer, _ = load_model_and_tokenizer(
+                model_args, layout, path=layout.warmstart
+            )
+
+    before = evaluate_stage(
+        model,
+        tokenizer,
+        heldout,
+        template,
+        layout.eval_before,
+        max_new_tokens=max_new,
+        batch_size=script.eval_batch_size,
+        main=_is_main_process(),
+    )
+    log(f"held-out accuracy before GRPO: {before['accuracy']:.3f} on {before['n']} tasks")
+
+    budget = TimeBudgetCallback(
+        script.time_budget_seconds, already_spent=layout.read_progress().get("grpo_seconds", 0.0)
+    )
+    subset = heldout[: script.eval_subset]
+    heldout_cb = HeldoutAccuracyCallback(
+        lambda: _greedy_accuracy(trainer.model, tokenizer, subset, template, script, max_new),
+        every=script.eval_every_steps,
+    )
+    rewards = build_rewards(script.rewards, template)
+    training_args.reward_weights = reward_weights(training_args.reward_weights, len(rewards) - 1)
+    remaining = max(script.time_budget_seconds - budget.already_spent, 0.0)
+    trainer = GRPOTrainer(
+        model=model,
+        reward_funcs=rewards,
+        args=training_args,
+        train_dataset=train_dataset(train_tasks, template),
+        processing_class=tokenizer,
+        callbacks=[
+            budget,
+            MetricsFileCallback(layout.metrics),
+            heldout_cb,
+            ProgressCallback(remaining, training_args.max_steps),
+        ],
+    )
+    # Our own bar and metrics file replace the trainer's printed log dicts.
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(TrainerProgressCallback)
+    heldout_cb.trainer = trainer
+
+    trainer.add_callback(CheckpointProgressCallback(layout.write_progress, budget))
+    last = layout.last_checkpoint() if script.resume else None
+    if last is not None:
+        log(f"resuming GRPO from {last}")
+    trainer.train(resume_from_checkpoint=str(last) if last is not None else None)
+    grpo_steps = trainer.state.global_step
+    if _is_main_process():
+        layout.write_progress({"grpo_seconds": budget.spent, "step": grpo_steps})
+        trainer.save_model(str(layout.final))
+        tokenizer.save_pretrained(layout.final)
+    _barrier()
+
+    after = evaluate_stage(
+        trainer.model,
+        tokenizer,
+        heldout,
+        template,
+        layout.eval_after,
+        max_new_tokens=max_new,
+        batch_size=script.eval_batch_size,
+        main=_is_main_process(),
+        overwrite=True,
+    )
+    summary: dict[str, Any] = {}
+    if _is_main_process():
+        from agents.train_eval import training_plots
+
+        plots = training_plots(layout, before, after)
+        summary = {
+            "accuracy_before": before["accuracy"],
+            "accuracy_after": after["accuracy"],
+            "heldout_tasks": len(heldout),
+            "wall_seconds": time.monotonic() - started,
+            "plots": [str(p) for p in plots],
+            "grpo_steps": grpo_steps,
+            "grpo_seconds": budget.spent,
+            "warmstart": warm_info,
+            "format_violations_before": before.get("format_violation_rate"),
+            "format_violations_after": after.get("format_violation_rate"),
+            "template": template,
+            "model": model_name,
+            "final_model": str(layout.final),
+            "resumed": bool(script.resume),
+        }
+        _write_json(layout.summary, summary)
+        log(
+            f"held-out accuracy: before {before['accuracy']:.3f} -> after {after['accuracy']:.3f} "
+            f"({len(heldout)} tasks); wall {summary['wall_seconds']:.0f} s"
+        )
+        log(f"plots: {layout.plots}  summary: {layout.summary}")
+    _barrier()
+    return summary

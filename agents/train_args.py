@@ -1,0 +1,146 @@
+"""Arguments of ``countdown train``: the Countdown-specific script arguments and recipe lookup.
+
+``countdown train`` parses three dataclasses with TRL's own :class:`trl.TrlParser`: the
+:class:`CountdownTrainArguments` below, TRL's ``GRPOConfig`` and TRL's ``ModelConfig``. A recipe is
+a YAML file of values for any of the three (``--recipe cpu-tiny`` names one shipped in
+``agents/recipes/``, ``--config FILE`` takes any file); flags on the command line override it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from verifiers.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_RECIPE",
+    "REWARDS",
+    "CountdownTrainArguments",
+    "available_recipes",
+    "recipe_path",
+]
+
+RECIPES_DIR = Path(__file__).resolve().parent / "recipes"
+DEFAULT_RECIPE = "cpu-tiny"
+"""The recipe used when ``countdown train`` is given neither a recipe, a config nor a model."""
+
+REWARDS = ("correctness", "tinyzero", "format", "partial")
+"""Reward names accepted by ``--rewards``; each maps to a function in :mod:`verifiers.rewards`."""
+
+
+def available_recipes() -> list[str]:
+    """Names of the recipes shipped with the package."""
+    return sorted(p.stem for p in RECIPES_DIR.glob("*.yaml"))
+
+
+def recipe_path(name: str) -> Path:
+    """The YAML file of a shipped recipe, or a :class:`ConfigError` listing the known names."""
+    path = RECIPES_DIR / f"{name}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"unknown recipe {name!r}; available: {', '.join(available_recipes())}")
+    return path
+
+
+@dataclass
+class CountdownTrainArguments:
+    """What to train on, how to warm start, and how to measure; the GRPO knobs are GRPOConfig's."""
+
+    template: str | None = field(
+        default=None,
+        metadata={
+            "help": "Prompt template: compact (embedded model), tinyzero (base models) or chat. "
+            "Default: compact for the embedded model, chat when the tokenizer has a chat "
+            "template, else tinyzero."
+        },
+    )
+    rewards: list[str] = field(
+        default_factory=lambda: ["correctness"],
+        metadata={
+            "help": f"Rewards to sum, any of {', '.join(REWARDS)}; weights come from "
+            "--reward_weights (GRPOConfig)."
+        },
+    )
+    tasks_file: str | None = field(
+        default=None,
+        metadata={
+            "help": "Train on tasks from a JSONL/parquet file (e.g. the Countdown-Tasks-3to4 "
+            "layout) instead of the generator. Held-out tasks are split off it."
+        },
+    )
+    min_numbers: int = field(default=2, metadata={"help": "Fewest numbers in a task."})
+    max_numbers: int = field(default=2, metadata={"help": "Most numbers in a task."})
+    min_value: int = field(default=1, metadata={"help": "Smallest number drawn."})
+    max_value: int = field(default=50, metadata={"help": "Largest number drawn."})
+    train_tasks: int = field(default=20_000, metadata={"help": "Training tasks to generate."})
+    heldout_tasks: int = field(
+        default=500, metadata={"help": "Held-out tasks, never trained on, for before/after."}
+    )
+    holdout: str = field(
+        default="task",
+        metadata={"help": "What the held-out split keeps apart: task, target or nums."},
+    )
+    task_seed: int = field(default=1234, metadata={"help": "Seed of the task generator."})
+    warmstart_seconds: float = field(
+        default=0.0,
+        metadata={
+            "help": "Format-only warm start before GRPO, in seconds (random equations over the "
+            "prompt's numbers, never solutions); 0 skips it."
+        },
+    )
+    warmstart_learning_rate: float = field(
+        default=3e-3, metadata={"help": "AdamW learning rate of the warm start."}
+    )
+    time_budget_seconds: float = field(
+        default=0.0,
+        metadata={"help": "Stop GRPO after this much wall time (0: run to max_steps)."},
+    )
+    eval_every_steps: int = field(
+        default=100,
+        metadata={
+            "help": "Held-out accuracy on a subset every N GRPO steps (0: only before/after)."
+        },
+    )
+    eval_subset: int = field(
+        default=200, metadata={"help": "Held-out tasks used by the periodic evaluation."}
+    )
+    eval_batch_size: int = field(default=256, metadata={"help": "Prompts per generate call."})
+    eval_max_new_tokens: int | None = field(
+        default=None,
+        metadata={"help": "Generation length in evaluation (default: max_completion_length)."},
+    )
+    resume: bool = field(
+        default=False,
+        metadata={"help": "Continue the run in --output_dir from its last checkpoint."},
+    )
+
+    def __post_init__(self) -> None:
+        if isinstance(self.rewards, str):
+            self.rewards = [self.rewards]
+        unknown = [r for r in self.rewards if r not in REWARDS]
+        if unknown or not self.rewards:
+            raise ConfigError(
+                f"rewards must be a non-empty list from {REWARDS}, got {self.rewards}"
+            )
+        if self.template not in (None, "compact", "tinyzero", "chat"):
+            raise ConfigError(f"template must be compact, tinyzero or chat, got {self.template!r}")
+        if not 1 <= self.min_numbers <= self.max_numbers:
+            raise ConfigError(
+                f"need 1 <= min_numbers <= max_numbers, got {self.min_numbers}, {self.max_numbers}"
+            )
+        if not 1 <= self.min_value <= self.max_value:
+            raise ConfigError(
+                f"need 1 <= min_value <= max_value, got {self.min_value}, {self.max_value}"
+            )
+        if self.holdout not in ("task", "target", "nums"):
+            raise ConfigError(f"holdout must be task, target or nums, got {self.holdout!r}")
+        for name in ("train_tasks", "heldout_tasks"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("warmstart_seconds", "time_budget_seconds"):
+            value = getattr(self, name)
+            if not (value >= 0 and math.isfinite(value)):
+                raise ConfigError(f"{name} must be a finite number >= 0, got {value!r}")
+        if self.eval_every_steps < 0 or self.eval_subset < 1 or self.eval_batch_size < 1:
+            raise ConfigError("eval_every_steps must be >= 0, eval_subset and eval_batch_size >= 1")

@@ -1,0 +1,182 @@
+"""Trainer callbacks of ``countdown train``: a wall-clock budget, a metrics file, periodic
+held-out accuracy, and a progress bar in place of the trainer's printed log dicts.
+
+The budget's stop decision is taken on the main process and shared with the others, so a
+multi-process (``accelerate launch``) run stops every rank at the same step instead of hanging.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainerCallback
+
+__all__ = [
+    "CheckpointProgressCallback",
+    "HeldoutAccuracyCallback",
+    "MetricsFileCallback",
+    "ProgressCallback",
+    "TimeBudgetCallback",
+]
+
+
+def _sync_flag(flag: bool) -> bool:
+    """The main process's value of ``flag`` on every process (a no-op without distribution)."""
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()):
+        return flag
+    box = [flag]
+    dist.broadcast_object_list(box, src=0)
+    return bool(box[0])
+
+
+class TimeBudgetCallback(TrainerCallback):
+    """Stop training once ``seconds`` of wall time have been spent in GRPO (across resumes).
+
+    ``already_spent`` is the time a previous, interrupted invocation of the same run used; the
+    run directory records it at every checkpoint so a resumed run keeps the original budget.
+    """
+
+    def __init__(self, seconds: float, already_spent: float = 0.0) -> None:
+        self.seconds = seconds
+        self.already_spent = already_spent
+        self._start = math.nan
+
+    @property
+    def spent(self) -> float:
+        """GRPO wall seconds so far, this invocation and earlier ones."""
+        if math.isnan(self._start):
+            return self.already_spent
+        return self.already_spent + time.monotonic() - self._start
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self._start = time.monotonic()
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if self.seconds > 0 and _sync_flag(self.spent >= self.seconds):
+            control.should_training_stop = True
+            control.should_save = True
+
+
+class MetricsFileCallback(TrainerCallback):
+    """Append every log row (step, reward, lengths, custom metrics) to a JSONL file.
+
+    The file is appended line by line and flushed, so a killed run keeps every row it logged.
+    """
+
+    def __init__(self, path: Path, extra: Callable[[], dict[str, float]] | None = None) -> None:
+        self.path = Path(path)
+        self.extra = extra
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
+        if not state.is_world_process_zero or not logs:
+            return
+        row: dict[str, Any] = {"step": state.global_step}
+        for key, value in logs.items():
+            number = _as_float(value)
+            row[key] = value if number is None else number
+        if self.extra is not None:
+            row.update(self.extra())
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row) + "\n")
+            handle.flush()
+
+
+def _as_float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class HeldoutAccuracyCallback(TrainerCallback):
+    """Every ``every`` steps, measure held-out accuracy with ``measure()`` and log it.
+
+    ``measure`` runs on the main process only (it is a greedy evaluation of a fixed subset of the
+    held-out tasks); its value is logged as ``heldout_accuracy`` through the trainer's own log.
+    """
+
+    def __init__(self, measure: Callable[[], dict[str, float]], every: int) -> None:
+        self.measure = measure
+        self.every = every
+        self.trainer: Any = None
+        self.latest: dict[str, float] = {}
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if self.every <= 0 or state.global_step % self.every:
+            return
+        if state.is_world_process_zero:
+            self.latest = self.measure()
+            if self.trainer is not None:
+                self.trainer.log(dict(self.latest))
+
+
+class ProgressCallback(TrainerCallback):
+    """One tqdm bar on stderr: time (or steps) against the budget, latest reward and accuracy."""
+
+    def __init__(self, budget_seconds: float, max_steps: int) -> None:
+        self.budget_seconds = budget_seconds
+        self.max_steps = max_steps
+        self.bar: Any = None
+        self._start = 0.0
+        self._postfix: dict[str, str] = {}
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if not state.is_world_process_zero:
+            return
+        from tqdm.auto import tqdm
+
+        self._start = time.monotonic()
+        if self.budget_seconds > 0:
+            self.bar = tqdm(total=round(self.budget_seconds), desc="GRPO", unit="s", leave=True)
+        else:
+            self.bar = tqdm(
+                total=self.max_steps,
+                initial=state.global_step,
+                desc="GRPO",
+                unit="step",
+                leave=True,
+            )
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if self.bar is None:
+            return
+        if self.budget_seconds > 0:
+            elapsed = min(round(time.monotonic() - self._start), self.bar.total)
+            self.bar.update(elapsed - self.bar.n)
+        else:
+            self.bar.update(1)
+        self.bar.set_postfix({"step": state.global_step, **self._postfix}, refresh=False)
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
+        if self.bar is None or not logs:
+            return
+        for key, label in (("reward", "reward"), ("heldout_accuracy", "heldout")):
+            if key in logs and _as_float(logs[key]) is not None:
+                self._postfix[label] = f"{float(logs[key]):.3f}"
+
+    def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+class CheckpointProgressCallback(TrainerCallback):
+    """At every checkpoint, record the GRPO seconds spent so a resumed run keeps its budget."""
+
+    def __init__(
+        self, write: Callable[[dict[str, float]], None], budget: TimeBudgetCallback
+    ) -> None:
+        self.write = write
+        self.budget = budget
+
+    def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if state.is_world_process_zero:
+            self.write({"grpo_seconds": self.budget.spent, "step": state.global_step})

@@ -1,0 +1,134 @@
+"""countdown train: real GRPO steps with TRL on the embedded model (no mocked trainer)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("trl")
+
+from agents.cli import main  # noqa: E402
+from agents.commands.train import resolve_argv  # noqa: E402
+from agents.train_args import available_recipes, recipe_path  # noqa: E402
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+# A few seconds of everything: enough to run every stage for real.
+FAST = [
+    "--train_tasks",
+    "200",
+    "--heldout_tasks",
+    "16",
+    "--eval_subset",
+    "8",
+    "--warmstart_seconds",
+    "2",
+    "--time_budget_seconds",
+    "0",
+    "--per_device_train_batch_size",
+    "8",
+    "--num_generations",
+    "4",
+    "--logging_steps",
+    "1",
+    "--eval_every_steps",
+    "1",
+    "--save_steps",
+    "1",
+]
+
+
+def _run(tmp: Path, *extra: str) -> int:
+    return main(["train", "--output-dir", str(tmp), *FAST, *extra])
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "run"
+    assert _run(out, "--max_steps", "2") == 0
+    return out
+
+
+def test_run_writes_summary_with_contract_fields(finished_run: Path) -> None:
+    summary = json.loads((finished_run / "summary.json").read_text())
+    for key in ("accuracy_before", "accuracy_after"):
+        assert isinstance(summary[key], float) and 0.0 <= summary[key] <= 1.0
+    assert summary["heldout_tasks"] == 16
+    assert summary["wall_seconds"] > 0
+    assert summary["grpo_steps"] == 2
+    assert summary["plots"], "training plots must be listed"
+    for plot in summary["plots"]:
+        assert Path(plot).is_file() and Path(plot).suffix == ".png"
+
+
+def test_run_directory_layout(finished_run: Path) -> None:
+    config = json.loads((finished_run / "config.json").read_text())
+    assert config["countdown"]["train_tasks"] == 200
+    assert config["grpo"]["num_generations"] == 4
+    for name in ("eval_before", "eval_after"):
+        report = json.loads((finished_run / name / "report.json").read_text())
+        assert report["n"] == 16
+    assert (finished_run / "final" / "config.json").is_file()
+    assert (finished_run / "warmstart" / "warmstart.json").is_file()
+    rows = [json.loads(line) for line in (finished_run / "metrics.jsonl").read_text().splitlines()]
+    assert {row["step"] for row in rows} >= {1, 2}
+    assert any("reward" in row for row in rows)
+    assert any("heldout_accuracy" in row for row in rows)
+    assert any("format_violation_rate" in row for row in rows)
+
+
+def test_heldout_tasks_never_in_training(finished_run: Path) -> None:
+    def keys(name: str) -> set[tuple[tuple[int, ...], int]]:
+        lines = (finished_run / "tasks" / name).read_text().splitlines()
+        return {(tuple(sorted(t["nums"])), t["target"]) for t in map(json.loads, lines)}
+
+    assert not keys("train.jsonl") & keys("heldout.jsonl")
+
+
+def test_refuses_to_overwrite_a_run(finished_run: Path, capsys: pytest.CaptureFixture) -> None:
+    before = (finished_run / "summary.json").read_bytes()
+    assert _run(finished_run, "--max_steps", "1") == 2
+    assert "--resume" in capsys.readouterr().err
+    assert (finished_run / "summary.json").read_bytes() == before
+
+
+def test_resume_continues_from_last_checkpoint(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert _run(out, "--max_steps", "1") == 0
+    assert (out / "checkpoints" / "checkpoint-1").is_dir()
+    assert _run(out, "--max_steps", "3", "--resume") == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["grpo_steps"] == 3 and summary["resumed"] is True
+    state = json.loads((out / "checkpoints" / "checkpoint-3" / "trainer_state.json").read_text())
+    assert state["global_step"] == 3
+
+
+def test_resume_without_a_run_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    assert _run(tmp_path / "nothing", "--resume") == 2
+    assert "no run to continue" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", available_recipes())
+def test_every_shipped_recipe_parses(name: str) -> None:
+    from agents.commands.train import _parse
+
+    argv, _ = resolve_argv(["--recipe", name, "--output-dir", "x"])
+    script, grpo, model = _parse(argv)
+    assert grpo.output_dir == "x"
+    assert script.heldout_tasks >= 1
+
+
+def test_default_is_cpu_tiny_recipe() -> None:
+    argv, recipe = resolve_argv(["--output-dir", "x"])
+    assert recipe == "cpu-tiny"
+    assert argv[:2] == ["--config", str(recipe_path("cpu-tiny"))]
+
+
+def test_unknown_recipe_and_bad_values_are_clear(capsys) -> None:
+    assert main(["train", "--recipe", "nope", "--output-dir", "x"]) == 2
+    assert "available" in capsys.readouterr().err
+    assert main(["train", "--output-dir", "x", "--rewards", "magic"]) == 2
+    assert "rewards" in capsys.readouterr().err

@@ -1,0 +1,49 @@
+"""The warm start teaches the answer format only, never target-hitting solutions."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from agents.warmstart import WarmStartConfig, format_only_texts
+from verifiers import verify_equation
+from verifiers.errors import ConfigError
+
+
+def test_texts_use_each_prompt_number_once() -> None:
+    nums = [[3, 7, 25], [4, 4], [1, 2, 3, 4]]
+    pairs = format_only_texts(["a", "b", "c"], nums, random.Random(0))
+    for (_, expression), row in zip(pairs, nums):
+        verdict = verify_equation(expression, row, 10**9)  # no target can be this value
+        assert verdict.status.value in ("wrong_value", "division_by_zero"), verdict
+
+
+def test_completions_do_not_depend_on_the_target() -> None:
+    """Same numbers, different targets, same random stream: identical completions.
+
+    So nothing in the warm start links what the model writes to the target.
+    """
+    nums = [[5, 9, 12]] * 50
+    low = format_only_texts(["5 9 12>1:"] * 50, nums, random.Random(3))
+    high = format_only_texts(["5 9 12>99:"] * 50, nums, random.Random(3))
+    assert [c for _, c in low] == [c for _, c in high]
+
+
+def test_random_equations_rarely_solve_their_task() -> None:
+    """On 3-number tasks a random equation hits the target only by chance."""
+    from countdown_env import generate
+
+    tasks = generate(200, seed=5, min_numbers=3, max_numbers=3, min_value=1, max_value=10)
+    pairs = format_only_texts(["p"] * len(tasks), [t.nums for t in tasks], random.Random(0))
+    hits = sum(verify_equation(c, t.nums, t.target).correct for (_, c), t in zip(pairs, tasks))
+    assert hits / len(tasks) < 0.2
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("seconds", -1.0), ("seconds", float("inf")), ("batch_size", 0), ("learning_rate", 0.0)],
+)
+def test_bad_config_names_the_field(field: str, value: float) -> None:
+    with pytest.raises(ConfigError, match=field):
+        WarmStartConfig(**{field: value})
