@@ -73,6 +73,10 @@ class CountdownTrainArguments:
     max_numbers: int = field(default=2, metadata={"help": "Most numbers in a task."})
     min_value: int = field(default=1, metadata={"help": "Smallest number drawn."})
     max_value: int = field(default=50, metadata={"help": "Largest number drawn."})
+    min_target: int = field(default=1, metadata={"help": "Smallest target."})
+    max_target: int | None = field(
+        default=None, metadata={"help": "Largest target (default: no cap beyond the numbers)."}
+    )
     train_tasks: int = field(default=20_000, metadata={"help": "Training tasks to generate."})
     heldout_tasks: int = field(
         default=500, metadata={"help": "Held-out tasks, never trained on, for before/after."}
@@ -132,6 +136,10 @@ class CountdownTrainArguments:
         if not 1 <= self.min_value <= self.max_value:
             raise ConfigError(
                 f"need 1 <= min_value <= max_value, got {self.min_value}, {self.max_value}"
+            )
+        if self.max_target is not None and not 1 <= self.min_target <= self.max_target:
+            raise ConfigError(
+                f"need 1 <= min_target <= max_target, got {self.min_target}, {self.max_target}"
             )
         if self.holdout not in ("task", "target", "nums"):
             raise ConfigError(f"holdout must be task, target or nums, got {self.holdout!r}")

@@ -106,6 +106,8 @@ def _generator_config(script: CountdownTrainArguments) -> dict[str, Any]:
         "max_numbers": script.max_numbers,
         "min_value": script.min_value,
         "max_value": script.max_value,
+        "min_target": script.min_target,
+        "max_target": script.max_target,
     }
 
 

@@ -73,8 +73,12 @@ def resolve_argv(argv: list[str]) -> tuple[list[str], str | None]:
 def run_argv(argv: list[str]) -> int:
     if any(a in ("-h", "--help") for a in argv):
         return _print_help()
+    import warnings
+
     from verifiers.errors import ConfigError
 
+    # GRPOConfig itself sets the field transformers 5 renamed; the warning is not the user's.
+    warnings.filterwarnings("ignore", message="`gradient_checkpointing", category=FutureWarning)
     argv = _replay_for_resume(argv)
     argv, recipe = resolve_argv(argv)
     script, training_args, model_args = _parse(argv)
