@@ -12,7 +12,7 @@ from typing import Any
 
 from verifiers.errors import RulesError
 
-__all__ = ["DEFAULT_RULES", "OPERATORS", "Rules", "TV_RULES"]
+__all__ = ["DEFAULT_RULES", "OPERATORS", "TV_RULES", "Rules"]
 
 OPERATORS: frozenset[str] = frozenset("+-*/")
 """The binary operators Countdown knows. A rules object may allow a subset."""
@@ -56,9 +56,7 @@ class Rules:
         default=1_000,
         metadata={"help": "Longest accepted expression, in characters, checked before parsing."},
     )
-    max_depth: int = field(
-        default=64, metadata={"help": "Deepest accepted parenthesis nesting."}
-    )
+    max_depth: int = field(default=64, metadata={"help": "Deepest accepted parenthesis nesting."})
     max_digits: int = field(
         default=12, metadata={"help": "Most digits accepted in one number literal."}
     )

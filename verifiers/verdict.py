@@ -23,7 +23,7 @@ class Status(str, enum.Enum):
     MALFORMED = "malformed"
     """The answer is not a well-formed expression (unbalanced parentheses, dangling operator)."""
     FORBIDDEN = "forbidden"
-    """A token or operator outside the rules: ``**``, ``//``, ``%``, names, decimals, unary minus."""
+    """A token or operator outside the rules: ``**``, ``//``, names, decimals, unary minus."""
     WRONG_NUMBERS = "wrong_numbers"
     """A number not in ``nums``, a number used too often, or (with ``exact_use``) one left out."""
     WRONG_VALUE = "wrong_value"
@@ -73,3 +73,28 @@ class Verdict:
             "expression": self.expression,
             "reason": self.reason,
         }
+
+
+_SETTERS = tuple(
+    Verdict.__dict__[name].__set__
+    for name in ("correct", "status", "value", "expression", "reason")
+)
+
+
+def _fast_verdict(
+    correct: bool, status: Status, value: Fraction | None, expression: str | None, reason: str
+) -> Verdict:
+    """Build a :class:`Verdict` through its slot descriptors, for the checker's hot path.
+
+    Same result as ``Verdict(...)`` in half the time: the frozen dataclass ``__init__`` goes
+    through ``object.__setattr__`` once per field, and the checker builds one verdict per call.
+    Only for callers that pass the right types (the package's own checker).
+    """
+    verdict = object.__new__(Verdict)
+    set_correct, set_status, set_value, set_expression, set_reason = _SETTERS
+    set_correct(verdict, correct)
+    set_status(verdict, status)
+    set_value(verdict, value)
+    set_expression(verdict, expression)
+    set_reason(verdict, reason)
+    return verdict

@@ -1,0 +1,167 @@
+"""The fuzz harness (random engine in-process, atheris in a subprocess) and `countdown verify`."""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import verifiers
+from agents.commands import verify as verify_command
+from verifiers import Status, Verdict
+from verifiers.fuzz import FuzzFailure, check_invariants, main, make_target
+
+
+def _env(*extra):
+    """Subprocess environment that finds this checkout's packages from any working folder."""
+    root = os.path.dirname(os.path.dirname(verifiers.__file__))
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([*map(str, extra), root])}
+
+
+def test_random_engine_keeps_invariants(capsys):
+    assert main(["--runs", "300", "--engine", "random", "--seed", "3", "--max-ms", "500"]) == 0
+    assert "300 random inputs" in capsys.readouterr().out
+
+
+def test_invariants_catch_a_lying_verifier():
+    def liar(completion, nums, target):
+        return Verdict(True, Status.CORRECT, None, completion, "trust me")
+
+    with pytest.raises(FuzzFailure, match="value None != target"):
+        check_invariants(liar, "<answer>1</answer>", [1, 2], 3)
+
+    def tinyzero_like(completion, nums, target):
+        # Digit-sorted number check plus float compare: accepts near misses within 1e-5.
+        from fractions import Fraction
+
+        from verifiers import verify_equation
+
+        verdict = verify_equation(completion, nums, target, cache=False)
+        if verdict.value is not None and abs(float(verdict.value) - target) < 1e-5:
+            return Verdict(True, Status.CORRECT, Fraction(target), completion, "close enough")
+        return verdict
+
+    with pytest.raises(FuzzFailure, match="re-verifies as wrong_value"):
+        check_invariants(tinyzero_like, "23+1/(50*60*70)", [23, 1, 50, 60, 70], 23)
+
+
+def test_differential_mode_reports_disagreement():
+    from verifiers import CountdownVerifier
+
+    strict = CountdownVerifier(extractor="bare")
+    with pytest.raises(FuzzFailure, match="disagrees"):
+        check_invariants(strict, "<answer>1+2</answer>", [1, 2], 3, reference=CountdownVerifier())
+    target = make_target(CountdownVerifier(), max_ms=500)
+    for data in (b"", b"\x00" * 10, bytes(range(256)), b"\xff" * 300):
+        target(data)
+
+
+def test_atheris_entry_point_runs(tmp_path):
+    pytest.importorskip("atheris")
+    result = subprocess.run(
+        [sys.executable, "-m", "verifiers.fuzz", "--runs", "300", "--max-ms", "500"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=_env(),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Done 300 runs" in result.stderr
+
+
+def test_custom_verifier_is_loaded_and_fuzzed(tmp_path):
+    (tmp_path / "my_checker.py").write_text(
+        textwrap.dedent("""
+        from verifiers import Status, Verdict
+
+        class AlwaysRight:
+            def __call__(self, completion, nums, target):
+                return Verdict(True, Status.CORRECT, None, completion, "always")
+    """)
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "verifiers.fuzz",
+            "--runs",
+            "50",
+            "--engine",
+            "random",
+            "--verifier",
+            "my_checker:AlwaysRight",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "FuzzFailure" in result.stderr
+
+
+def _run_cli(argv):
+    parser = argparse.ArgumentParser(prog="countdown verify")
+    verify_command.add_arguments(parser)
+    return verify_command.run(parser.parse_args(argv))
+
+
+def test_cli_verify_exit_codes_and_output(capsys):
+    assert _run_cli(["<answer>5+3</answer>", "--nums", "5", "3", "--target", "8"]) == 0
+    out = capsys.readouterr().out
+    assert "status:     correct" in out and "value:      8" in out
+    assert _run_cli(["5*3", "--bare", "--nums", "5", "3", "--target", "8", "--json"]) == 1
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["status"] == "wrong_value" and payload["value"] == "15"
+    assert (
+        _run_cli(
+            ["<answer>25*4</answer>", "--nums", "25", "4", "3", "--target", "100", "--at-most-once"]
+        )
+        == 0
+    )
+    assert (
+        _run_cli(
+            [
+                "<answer>7/2*2</answer>",
+                "--nums",
+                "7",
+                "2",
+                "2",
+                "--target",
+                "7",
+                "--integer-intermediates",
+            ]
+        )
+        == 1
+    )
+    assert "bad_intermediate" in capsys.readouterr().out
+    # An answer starting with '-' follows '--', as for any command line tool.
+    assert (
+        _run_cli(
+            ["--bare", "--nums", "5", "13", "--target", "8", "--allow-unary-minus", "--", "-5+13"]
+        )
+        == 0
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["x", "--nums", "5", "a", "--target", "8"],
+        ["x", "--nums", "5", "--target", "8.5"],
+        ["x", "--nums", "-5", "--target", "8"],
+        ["x", "--target", "8"],
+        ["x", "--nums", "5", "--target", "8", "--operators", "^"],
+        ["x", "--nums", "5", "--target", "8", "--max-length", "0"],
+    ],
+)
+def test_cli_bad_arguments_are_usage_errors(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        _run_cli(argv)
+    assert info.value.code == 2
+    assert "error:" in capsys.readouterr().err

@@ -1,0 +1,69 @@
+"""Safe, exact reward verification for the Countdown numbers game.
+
+Check a model completion against a task (``nums``, ``target``) without ever evaluating model text
+as code: a hand-written tokenizer and iterative parser, exact rational arithmetic, limits checked
+before any work, and a verdict that says what was wrong.
+
+>>> import verifiers
+>>> verifiers.verify("<answer>(25 + 50) * 4</answer>", [4, 25, 50], 300).correct
+True
+>>> verifiers.verify_equation("2 ** 3", [2, 3], 8).status
+<Status.FORBIDDEN: 'forbidden'>
+>>> verifiers.rewards.tinyzero_reward(["<answer>5*2</answer>"], nums=[[5, 3]], target=[10])
+[0.1]
+
+Importing this package loads only the standard library.
+"""
+
+from __future__ import annotations
+
+from verifiers import rewards
+from verifiers.check import (
+    CACHE_SIZE,
+    CountdownVerifier,
+    Verifier,
+    cache_info,
+    clear_cache,
+    verify,
+    verify_equation,
+)
+from verifiers.errors import (
+    ConfigError,
+    CountdownError,
+    DependencyError,
+    ExpressionError,
+    RulesError,
+)
+from verifiers.evaluate import evaluate
+from verifiers.extract import extract_answer, extract_bare, extract_boxed
+from verifiers.grammar import Parsed, parse
+from verifiers.rules import DEFAULT_RULES, OPERATORS, TV_RULES, Rules
+from verifiers.verdict import Status, Verdict
+
+__all__ = [
+    "CACHE_SIZE",
+    "DEFAULT_RULES",
+    "OPERATORS",
+    "TV_RULES",
+    "ConfigError",
+    "CountdownError",
+    "CountdownVerifier",
+    "DependencyError",
+    "ExpressionError",
+    "Parsed",
+    "Rules",
+    "RulesError",
+    "Status",
+    "Verdict",
+    "Verifier",
+    "cache_info",
+    "clear_cache",
+    "evaluate",
+    "extract_answer",
+    "extract_bare",
+    "extract_boxed",
+    "parse",
+    "rewards",
+    "verify",
+    "verify_equation",
+]

@@ -1,0 +1,355 @@
+"""The checker: :func:`verify_equation`, :func:`verify`, the :class:`Verifier` protocol.
+
+Order of decisions for one expression (the first that fails gives the verdict):
+
+1. length (``too_long``), before any other work;
+2. glyph mapping and the ASCII allow-list (``forbidden``);
+3. grammar, nesting depth and digits per number (``malformed``, ``forbidden``, ``too_long``);
+4. number use as a multiset: repeated values in ``nums`` are separate numbers
+   (``wrong_numbers``; the value is still reported when it can be computed). An answer with
+   more number literals than ``nums`` holds is refused as soon as the extra literal is read
+   (during step 3, without a value): this caps the work on long answers at the task's size;
+5. exact evaluation (``division_by_zero``, ``bad_intermediate``, ``too_long`` for values beyond
+   :data:`~verifiers.evaluate.MAX_VALUE_BITS`);
+6. the value against the target, and against the ``N`` of a trailing ``= N`` (``wrong_value``).
+
+Cache: GRPO samples several completions per prompt and they often agree, so verdicts are
+memoised in one process-wide LRU of :data:`CACHE_SIZE` entries keyed on
+``(expression, nums, target, rules)``: the extracted answer, not the whole completion, so long
+thinking does not bloat the keys. Expressions over ``max_length`` are refused before the cache
+and never stored. Pass ``cache=False`` to bypass it; see :func:`cache_info` and
+:func:`clear_cache`. Verdicts are immutable, so sharing them is safe.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable, Mapping, Sequence, Set
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any, Protocol, runtime_checkable
+
+from verifiers.errors import ExpressionError
+from verifiers.extract import EXTRACTORS, Extractor, get_extractor
+from verifiers.grammar import run_unchecked
+from verifiers.rules import DEFAULT_RULES, Rules
+from verifiers.values import format_value
+from verifiers.verdict import Status, Verdict, _fast_verdict
+
+__all__ = [
+    "CACHE_SIZE",
+    "CountdownVerifier",
+    "Verifier",
+    "cache_info",
+    "clear_cache",
+    "verify",
+    "verify_equation",
+]
+
+CACHE_SIZE = 32_768
+"""Entries in the verdict cache (at most ``max_length`` characters of key each)."""
+
+_NO_ANSWER_REASONS = {
+    "answer": "no complete <answer>...</answer> block was found",
+    "boxed": "no complete \\boxed{...} was found",
+    "bare": "the completion is empty",
+}
+
+
+@runtime_checkable
+class Verifier(Protocol):
+    """Anything that turns ``(completion, nums, target)`` into a :class:`Verdict`.
+
+    The rewards, the environments and ``python -m verifiers.fuzz --verifier`` accept any object
+    of this shape, so a project can plug in its own checker.
+
+    >>> isinstance(CountdownVerifier(), Verifier)
+    True
+    """
+
+    def __call__(self, completion: str, nums: Sequence[int], target: int) -> Verdict: ...
+
+
+def _as_int(value: object, what: str) -> int:
+    """``value`` as a plain int; numpy integers are fine, bools and floats are not."""
+    if isinstance(value, bool) or not hasattr(type(value), "__index__"):
+        raise TypeError(f"{what} must be an integer, got {value!r} ({type(value).__name__})")
+    return operator.index(value)  # type: ignore[call-overload]
+
+
+def _as_nums(nums: Iterable[int]) -> tuple[int, ...]:
+    """Validate ``nums``: an iterable of non-negative integers, as a tuple of plain ints."""
+    kind = type(nums)
+    if kind is tuple:
+        values = nums
+    elif kind is list:
+        values = tuple(nums)
+    elif isinstance(nums, (str, bytes, bytearray, Mapping, Set)) or not hasattr(nums, "__iter__"):
+        raise TypeError(f"nums must be a sequence of integers, got {kind.__name__}")
+    else:
+        values = tuple(nums)
+    for n in values:
+        if type(n) is not int or n < 0:
+            break
+    else:
+        return values
+    converted = tuple(_as_int(n, "every element of nums") for n in values)
+    negative = [n for n in converted if n < 0]
+    if negative:
+        raise ValueError(f"nums must be non-negative integers, got {negative[0]} in {converted}")
+    return converted
+
+
+def _as_target(target: object) -> int:
+    return target if type(target) is int else _as_int(target, "target")
+
+
+def _rules(rules: Rules | None, overrides: dict[str, Any]) -> Rules:
+    if rules is None and not overrides:
+        return DEFAULT_RULES
+    return Rules.from_kwargs(rules, **overrides)
+
+
+# Fractions are immutable, so the integer ones verdicts keep returning (targets, mostly) are
+# built once; the bound keeps a stream of distinct values from growing it.
+_INTEGER_FRACTIONS: dict[int, Fraction] = {}
+
+
+def _fraction(n: int, d: int) -> Fraction:
+    if d != 1:
+        return Fraction(n, d)
+    value = _INTEGER_FRACTIONS.get(n)
+    if value is None:
+        value = Fraction(n)
+        if len(_INTEGER_FRACTIONS) < 4_096:
+            _INTEGER_FRACTIONS[n] = value
+    return value
+
+
+def _count(values: Sequence[int]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def _numbers_problem(used: list[int], nums: tuple[int, ...], exact_use: bool) -> str | None:
+    """``None`` when ``used`` honours the rules (as multisets), else one sentence saying why."""
+    given, taken = _count(nums), _count(used)
+    problems = []
+    for value in sorted(taken):
+        have = given.get(value, 0)
+        if taken[value] > have:
+            problems.append(
+                f"uses {value}, which is not among the numbers"
+                if not have
+                else f"uses {value} {taken[value]} times but it is given {have} time(s)"
+            )
+    if exact_use:
+        missing = [
+            str(value) for value in sorted(given) for _ in range(given[value] - taken.get(value, 0))
+        ]
+        if missing:
+            problems.append(f"leaves out {', '.join(missing)}")
+    if not problems:
+        return None
+    rule = "exactly once" if exact_use else "at most once"
+    return f"the answer {'; '.join(problems)} (each of {list(nums)} must be used {rule})"
+
+
+def _check(expression: str, nums: tuple[int, ...], target: int, rules: Rules) -> Verdict:
+    """The uncached checker; ``nums``/``target`` are validated and ``len`` is within limits."""
+    text = expression.strip()
+    try:
+        n, d, used, claimed, failure = run_unchecked(text, rules, len(nums))
+    except ExpressionError as refusal:
+        return _fast_verdict(False, refusal.status, None, text, refusal.reason)
+    # Multiset comparison: repeated values in nums are separate numbers.
+    if len(used) != len(nums) or sorted(used) != sorted(nums):
+        problem = _numbers_problem(used, nums, rules.exact_use)
+        if problem is not None:
+            value = None if n is None else _fraction(n, d)
+            return _fast_verdict(False, Status.WRONG_NUMBERS, value, text, problem)
+    if failure is not None:
+        return _fast_verdict(False, failure[0], None, text, failure[1])
+    if claimed is not None:
+        if claimed != target:
+            return _fast_verdict(
+                False,
+                Status.WRONG_VALUE,
+                _fraction(n, d),
+                text,
+                f"the answer claims {claimed} but the target is {target}",
+            )
+        if d != 1 or n != claimed:
+            return _fast_verdict(
+                False,
+                Status.WRONG_VALUE,
+                _fraction(n, d),
+                text,
+                f"the left side equals {format_value(n, d)}, not the claimed {claimed}",
+            )
+    if d == 1 and n == target:
+        return _fast_verdict(
+            True, Status.CORRECT, _fraction(n, 1), text, f"the expression equals {target}"
+        )
+    return _fast_verdict(
+        False,
+        Status.WRONG_VALUE,
+        _fraction(n, d),
+        text,
+        f"the expression equals {format_value(n, d)}, not the target {target}",
+    )
+
+
+_cached_check = lru_cache(maxsize=CACHE_SIZE)(_check)
+
+
+def _too_long(expression: str, rules: Rules) -> Verdict:
+    return _fast_verdict(
+        False,
+        Status.TOO_LONG,
+        None,
+        expression,
+        f"the expression has {len(expression)} characters, more than the limit of "
+        f"{rules.max_length} (max_length)",
+    )
+
+
+def verify_equation(
+    expression: str,
+    nums: Sequence[int],
+    target: int,
+    *,
+    rules: Rules | None = None,
+    cache: bool = True,
+    **rule_overrides: Any,
+) -> Verdict:
+    """Check a bare expression against ``nums`` and ``target``; never raises on a ``str``.
+
+    Args:
+        expression: the answer, e.g. ``"(25 + 50) * 4"``; surrounding whitespace is ignored.
+        nums: the numbers of the task (non-negative integers; repeated values are separate).
+        target: the number to reach.
+        rules: a :class:`~verifiers.rules.Rules` (default :data:`~verifiers.rules.DEFAULT_RULES`).
+        cache: use the process-wide verdict cache (see the module docstring).
+        **rule_overrides: any ``Rules`` field, e.g. ``exact_use=False``.
+
+    Raises:
+        TypeError: ``expression`` is not a ``str``, or ``nums``/``target`` are not integers.
+        ValueError: a number in ``nums`` is negative.
+        RulesError: an unknown rule name or a bad rule value.
+
+    >>> verify_equation("(25 + 50) * 4", [4, 25, 50], 300).correct
+    True
+    >>> verify_equation("81*1", [1, 81, 1, 1], 81).status
+    <Status.WRONG_NUMBERS: 'wrong_numbers'>
+    >>> verify_equation("7/2", [7, 2], 3).reason
+    'the expression equals 7/2, not the target 3'
+    """
+    if not isinstance(expression, str):
+        raise TypeError(f"expression must be a str, got {type(expression).__name__}")
+    checked_rules = (
+        DEFAULT_RULES if rules is None and not rule_overrides else _rules(rules, rule_overrides)
+    )
+    checked_nums = _as_nums(nums)
+    if type(target) is not int:
+        target = _as_int(target, "target")
+    if len(expression) > checked_rules.max_length:
+        return _too_long(expression, checked_rules)
+    if cache:
+        return _cached_check(expression, checked_nums, target, checked_rules)
+    return _check(expression, checked_nums, target, checked_rules)
+
+
+def verify(
+    completion: str,
+    nums: Sequence[int],
+    target: int,
+    *,
+    rules: Rules | None = None,
+    extractor: str | Extractor = "answer",
+    cache: bool = True,
+    **rule_overrides: Any,
+) -> Verdict:
+    """Find the answer in a model completion and check it; never raises on a ``str``.
+
+    Args:
+        completion: the model's text.
+        nums, target, rules, cache, rule_overrides: as for :func:`verify_equation`.
+        extractor: ``"answer"`` (the last ``<answer>...</answer>`` block, the default),
+            ``"boxed"`` (the last ``\\boxed{...}``), ``"bare"`` (the whole completion) or a
+            callable ``(str) -> str | None``.
+
+    No answer found gives status ``no_answer``.
+
+    >>> verify("<think>50+50=100, minus 1</think>\\n<answer>50 + 50 - 1</answer>", [1, 50, 50], 99)
+    Verdict(correct=True, status=<Status.CORRECT: 'correct'>, value=Fraction(99, 1), \
+expression='50 + 50 - 1', reason='the expression equals 99')
+    >>> verify("I give up", [1, 2], 3).status
+    <Status.NO_ANSWER: 'no_answer'>
+    """
+    if not isinstance(completion, str):
+        raise TypeError(f"completion must be a str, got {type(completion).__name__}")
+    extract = EXTRACTORS.get(extractor) if isinstance(extractor, str) else None
+    if extract is None:
+        extract = get_extractor(extractor)
+    answer = extract(completion)
+    if answer is None:
+        _rules(rules, rule_overrides)
+        _as_nums(nums)
+        _as_target(target)
+        reason = "the extractor found no answer"
+        if isinstance(extractor, str):
+            reason = _NO_ANSWER_REASONS[extractor]
+        return _fast_verdict(False, Status.NO_ANSWER, None, None, reason)
+    return verify_equation(answer, nums, target, rules=rules, cache=cache, **rule_overrides)
+
+
+def cache_info() -> Any:
+    """Hits, misses and size of the verdict cache (a ``functools`` ``CacheInfo``)."""
+    return _cached_check.cache_info()
+
+
+def clear_cache() -> None:
+    """Empty the verdict cache (for example between benchmark runs)."""
+    _cached_check.cache_clear()
+
+
+class CountdownVerifier:
+    """The built-in :class:`Verifier`: an extractor plus fixed rules; picklable.
+
+    Args:
+        rules: base rules (default :data:`~verifiers.rules.DEFAULT_RULES`).
+        extractor: ``"answer"``, ``"boxed"``, ``"bare"`` or a module-level callable.
+        cache: use the process-wide verdict cache.
+        **rule_overrides: ``Rules`` fields to change, e.g. ``integer_intermediates=True``.
+
+    >>> check = CountdownVerifier(extractor="boxed", exact_use=False)
+    >>> check(r"\\boxed{25 * 4}", [25, 4, 3], 100).correct
+    True
+    """
+
+    def __init__(
+        self,
+        rules: Rules | None = None,
+        *,
+        extractor: str | Extractor = "answer",
+        cache: bool = True,
+        **rule_overrides: Any,
+    ) -> None:
+        self.rules = Rules.from_kwargs(rules, **rule_overrides)
+        get_extractor(extractor)
+        self.extractor = extractor
+        self.cache = bool(cache)
+
+    def __call__(self, completion: str, nums: Sequence[int], target: int) -> Verdict:
+        return verify(
+            completion, nums, target, rules=self.rules, extractor=self.extractor, cache=self.cache
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"CountdownVerifier(rules={self.rules!r}, extractor={self.extractor!r}, "
+            f"cache={self.cache})"
+        )

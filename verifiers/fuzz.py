@@ -1,0 +1,324 @@
+"""Coverage-guided fuzzing of a Countdown verifier: ``python -m verifiers.fuzz --runs N``.
+
+Every input becomes a task (``nums``, ``target``) and a completion: raw bytes as text, text
+wrapped in ``<answer>`` tags, text glued from hostile :data:`~verifiers.strategies.PIECES`, or
+a valid expression of the numbers (so the correct paths are fuzzed too). Each verdict must
+satisfy :func:`check_invariants`: no exception, a well-formed verdict whose ``correct`` agrees
+with its status, a correct verdict equals the target, uses the numbers as the rules demand
+(cross-checked with a plain digit scan, independent of the parser), and verifies again; a
+decision takes at most ``--max-ms`` milliseconds (timed twice before it counts, since a
+shared machine can pause any single call).
+
+Fuzz your own verifier (anything following :class:`~verifiers.check.Verifier`; a class is
+instantiated with no arguments)::
+
+    python -m verifiers.fuzz --runs 100000 --verifier mypackage.rewards:MyVerifier --differential
+
+``--differential`` also fails when your verifier's ``correct`` disagrees with ours. The engine is
+atheris (libFuzzer; ``pip install atheris``); ``--engine random`` feeds seeded random bytes
+through the same harness where atheris is unavailable. Arguments after ``--`` go to libFuzzer
+(for example ``-- -max_len=4096 corpus_dir``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import random
+import re
+import sys
+import time
+import types
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from verifiers.check import CountdownVerifier, Verifier, verify_equation
+from verifiers.errors import CountdownError, DependencyError
+from verifiers.rules import DEFAULT_RULES, Rules
+from verifiers.strategies import PIECES
+from verifiers.tokens import normalise
+from verifiers.verdict import Status, Verdict
+
+__all__ = ["FuzzFailure", "check_invariants", "load_verifier", "main", "make_target"]
+
+_DIGITS = re.compile(r"[0-9]+")
+_VALUELESS = {
+    Status.NO_ANSWER,
+    Status.MALFORMED,
+    Status.FORBIDDEN,
+    Status.TOO_LONG,
+    Status.DIVISION_BY_ZERO,
+    Status.BAD_INTERMEDIATE,
+}
+
+
+class FuzzFailure(CountdownError, AssertionError):
+    """A verifier broke an invariant; the message holds the input that shows it."""
+
+
+def _fail(message: str, completion: str, nums: Sequence[int], target: int) -> FuzzFailure:
+    return FuzzFailure(
+        f"{message}\n  completion={completion[:500]!r}\n  nums={list(nums)} target={target}"
+    )
+
+
+def _timed(
+    verifier: Verifier, completion: str, nums: Sequence[int], target: int
+) -> tuple[Verdict, float]:
+    start = time.perf_counter()
+    verdict = verifier(completion, nums, target)
+    return verdict, (time.perf_counter() - start) * 1e3
+
+
+def check_invariants(
+    verifier: Verifier,
+    completion: str,
+    nums: Sequence[int],
+    target: int,
+    *,
+    rules: Rules = DEFAULT_RULES,
+    reference: Verifier | None = None,
+    max_ms: float = 200.0,
+) -> Verdict:
+    """Run ``verifier`` once and check every invariant; returns the verdict.
+
+    ``rules`` are the rules the verifier is meant to apply (used for the number cross-check on
+    answers it calls correct). With ``reference``, ``correct`` must agree with it.
+
+    Raises:
+        FuzzFailure: an invariant does not hold (an exception from the verifier propagates).
+
+    >>> check_invariants(CountdownVerifier(), "<answer>2*3</answer>", [2, 3], 6).correct
+    True
+    """
+    verdict, elapsed_ms = _timed(verifier, completion, nums, target)
+    if elapsed_ms > max_ms:
+        # A shared machine can pause any call; only a second slow run counts as a failure.
+        verdict, elapsed_ms = _timed(verifier, completion, nums, target)
+        if elapsed_ms > max_ms:
+            raise _fail(
+                f"took {elapsed_ms:.1f} ms twice (limit {max_ms} ms)", completion, nums, target
+            )
+    if not isinstance(verdict, Verdict):
+        raise _fail(f"returned {type(verdict).__name__}, not a Verdict", completion, nums, target)
+    if verdict.correct != (verdict.status is Status.CORRECT):
+        raise _fail(
+            f"correct={verdict.correct} with status {verdict.status}", completion, nums, target
+        )
+    if not isinstance(verdict.reason, str) or not verdict.reason:
+        raise _fail("empty reason", completion, nums, target)
+    if verdict.status in _VALUELESS and verdict.value is not None:
+        raise _fail(f"status {verdict.status} carries a value", completion, nums, target)
+    if verdict.status is Status.WRONG_VALUE and verdict.value is None:
+        raise _fail("wrong_value without a value", completion, nums, target)
+    if verdict.correct:
+        _check_correct(verdict, completion, nums, target, rules)
+    if reference is not None:
+        expected = reference(completion, nums, target)
+        if expected.correct != verdict.correct:
+            raise _fail(
+                f"disagrees with the reference: {verdict.status} vs {expected.status} "
+                f"({expected.reason})",
+                completion,
+                nums,
+                target,
+            )
+    return verdict
+
+
+def _check_correct(
+    verdict: Verdict, completion: str, nums: Sequence[int], target: int, rules: Rules
+) -> None:
+    if verdict.value != target:
+        raise _fail(f"correct but value {verdict.value} != target", completion, nums, target)
+    expression = verdict.expression
+    if expression is None:
+        raise _fail("correct without an expression", completion, nums, target)
+    again = verify_equation(expression, nums, target, rules=rules, cache=False)
+    if not again.correct:
+        raise _fail(
+            f"correct, but its expression re-verifies as {again.status}: {again.reason}",
+            completion,
+            nums,
+            target,
+        )
+    # Independent of the parser: the digit runs left of any '=' are the numbers used.
+    used = sorted(int(d) for d in _DIGITS.findall(normalise(expression).partition("=")[0]))
+    pool = sorted(nums)
+    if rules.exact_use and used != pool:
+        raise _fail(f"correct but uses {used}, not exactly {pool}", completion, nums, target)
+    remaining = list(pool)
+    for number in used:
+        if number not in remaining:
+            raise _fail(f"correct but uses {number} beyond {pool}", completion, nums, target)
+        remaining.remove(number)
+
+
+class _ByteReader:
+    """Turns fuzzer bytes into choices, deterministically (the same bytes, the same input)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._at = 0
+
+    def _take(self, count: int) -> bytes:
+        chunk = self._data[self._at : self._at + count]
+        self._at += len(chunk)
+        return chunk
+
+    def integer(self, low: int, high: int) -> int:
+        span = high - low
+        raw = int.from_bytes(self._take((span.bit_length() + 7) // 8), "little")
+        return low + raw % (span + 1)
+
+    def text(self, max_chars: int) -> str:
+        """ASCII, Latin-1 or any code point (lone surrogates included), by the next byte."""
+        kind = self.integer(0, 2)
+        if kind == 0:
+            return bytes(b & 0x7F for b in self._take(max_chars)).decode("ascii")
+        if kind == 1:
+            return self._take(max_chars).decode("latin-1")
+        raw = self._take(3 * max_chars)
+        return "".join(
+            chr(int.from_bytes(raw[i : i + 3], "little") % 0x110000)
+            for i in range(0, len(raw) - 2, 3)
+        )
+
+
+def _valid_expression(reader: _ByteReader, nums: list[int]) -> str:
+    """A left-to-right expression over all ``nums`` (the data picks operators and brackets)."""
+    text = str(nums[0])
+    for number in nums[1:]:
+        op = "+-*/"[reader.integer(0, 3)]
+        text = f"({text}){op}{number}" if reader.integer(0, 1) else f"{text}{op}{number}"
+    return text
+
+
+def make_target(
+    verifier: Verifier,
+    *,
+    rules: Rules = DEFAULT_RULES,
+    reference: Verifier | None = None,
+    max_ms: float = 200.0,
+) -> Callable[[bytes], None]:
+    """The ``TestOneInput(data)`` function for atheris (or any bytes-driven engine)."""
+
+    def test_one_input(data: bytes) -> None:
+        reader = _ByteReader(data)
+        nums = [reader.integer(0, 100) for _ in range(reader.integer(1, 6))]
+        target = reader.integer(-1000, 1000)
+        mode = reader.integer(0, 3)
+        if mode == 0:
+            completion = reader.text(4096)
+        elif mode == 1:
+            completion = f"<answer>{reader.text(512)}</answer>"
+        elif mode == 2:
+            count = reader.integer(0, 64)
+            completion = "".join(PIECES[reader.integer(0, len(PIECES) - 1)] for _ in range(count))
+        else:
+            expression = _valid_expression(reader, nums)
+            value = verify_equation(expression, nums, 0, rules=rules, cache=False).value
+            if value is not None and value.denominator == 1:
+                target = value.numerator
+            completion = f"<think>{reader.text(64)}</think>\n<answer>{expression}</answer>"
+        check_invariants(
+            verifier, completion, nums, target, rules=rules, reference=reference, max_ms=max_ms
+        )
+
+    return test_one_input
+
+
+def load_verifier(spec: str) -> Verifier:
+    """Import ``module:attribute``; a class is instantiated with no arguments."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise CountdownError(f"--verifier must look like 'package.module:callable', got {spec!r}")
+    found = getattr(importlib.import_module(module_name), attribute)
+    if isinstance(found, type):
+        found = found()
+    if not callable(found):
+        raise CountdownError(f"{spec} is not callable")
+    return found
+
+
+def _instrument(atheris: Any, packages: set[str]) -> None:
+    """Coverage counters in the functions of ``packages`` only.
+
+    ``atheris.instrument_all`` would patch every loaded function, taking many seconds; the
+    verifier's own code is what the coverage should guide.
+    """
+    for obj in gc.get_objects():
+        if isinstance(obj, types.FunctionType):
+            module = getattr(obj, "__module__", None) or ""
+            if module.split(".")[0] in packages:
+                atheris.instrument_func(obj)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m verifiers.fuzz",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--runs", type=int, default=10_000, help="inputs to try (default 10000)")
+    parser.add_argument(
+        "--verifier",
+        default=None,
+        help="module:callable to fuzz (default: the built-in CountdownVerifier)",
+    )
+    parser.add_argument(
+        "--differential",
+        action="store_true",
+        help="fail when the verifier's 'correct' disagrees with the built-in one",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("atheris", "random"),
+        default="atheris",
+        help="atheris (coverage-guided, default) or random (seeded bytes)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random engine")
+    parser.add_argument(
+        "--max-ms",
+        type=float,
+        default=200.0,
+        help="slowest accepted decision in milliseconds (default 200; a slow "
+        "call is timed twice before it counts)",
+    )
+    parser.add_argument("libfuzzer", nargs="*", help="arguments after -- go to libFuzzer")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns 0 when every run kept the invariants."""
+    args = _parser().parse_args(argv)
+    if args.runs < 1:
+        _parser().error("--runs must be >= 1")
+    verifier = load_verifier(args.verifier) if args.verifier else CountdownVerifier(cache=False)
+    reference = CountdownVerifier(cache=False) if args.differential else None
+    target = make_target(verifier, reference=reference, max_ms=args.max_ms)
+    if args.engine == "random":
+        generator = random.Random(args.seed)
+        for _ in range(args.runs):
+            target(generator.randbytes(generator.randint(0, 600)))
+        print(f"fuzz: {args.runs} random inputs, every invariant held")
+        return 0
+    try:
+        import atheris
+    except ImportError as err:
+        raise DependencyError(
+            "coverage-guided fuzzing needs atheris: pip install 'countdown-rl[fuzz]' "
+            "(or use --engine random)"
+        ) from err
+    packages = {"verifiers"} | (
+        {args.verifier.partition(":")[0].split(".")[0]} if args.verifier else set()
+    )
+    _instrument(atheris, packages)
+    atheris.Setup([sys.argv[0], f"-runs={args.runs}", *args.libfuzzer], target)
+    atheris.Fuzz()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

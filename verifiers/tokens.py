@@ -1,0 +1,133 @@
+"""From answer text to tokens: accepted glyphs, the ASCII allow-list and the tokenizer.
+
+The order of the checks is part of the safety story. :func:`tokenize` trusts that the caller has
+already compared the text's length with ``Rules.max_length`` (so everything here runs on at most
+that many characters); it then maps the accepted glyphs to ASCII, refuses any character outside
+a short allow-list (naming it and saying why), refuses ``**`` and ``//``, and splits what is
+left into tokens by padding the operators with spaces and splitting on whitespace. Every step is
+a linear pass in C (measured several times faster than a tokenizing regular expression).
+
+>>> tokenize("(25 × 4) − 3")
+['(', '25', '*', '4', ')', '-', '3']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from verifiers.errors import ExpressionError
+from verifiers.verdict import Status
+
+__all__ = ["ALLOWED_CHARACTERS", "GLYPHS", "normalise", "tokenize"]
+
+GLYPHS: dict[str, str] = {
+    "\u00d7": "*",  # × multiplication sign
+    "\u00b7": "*",  # · middle dot
+    "\u22c5": "*",  # ⋅ dot operator (how LaTeX's \cdot renders)
+    "\u00f7": "/",  # ÷ division sign
+    "\u2212": "-",  # − minus sign
+    "\\times": "*",
+    "\\cdot": "*",
+    "\\div": "/",
+}
+"""Spellings accepted for the four operators, mapped to their ASCII form."""
+
+ALLOWED_CHARACTERS = frozenset("0123456789+-*/()= \t\n\r")
+"""Every character an expression may hold once :data:`GLYPHS` are mapped."""
+
+# A single character class: the scan is linear whatever the input.
+_ILLEGAL = re.compile(r"[^0-9+\-*/()= \t\n\r]")
+
+# Why a character is refused, for the one-sentence reason of the verdict.
+_WHY: dict[str, str] = {
+    ".": "decimal numbers are not allowed",
+    ",": "decimal commas and separators are not allowed",
+    "_": "underscores (in names or digit groups) are not allowed",
+    "%": "the modulo operator % is not allowed",
+    "!": "factorials are not allowed",
+    "^": "powers are not allowed",
+    "[": "only round parentheses are allowed",
+    "]": "only round parentheses are allowed",
+    "{": "only round parentheses are allowed",
+    "}": "only round parentheses are allowed",
+    "'": "strings are not allowed",
+    '"': "strings are not allowed",
+    "\\": "this LaTeX command is not supported",
+    "\x00": "NUL bytes are not allowed",
+}
+
+
+def normalise(text: str) -> str:
+    """Map the accepted operator glyphs (``×``, ``÷``, ``−``, ``\\times``...) to ASCII.
+
+    Pure-ASCII text without a backslash is returned unchanged without being copied, which is the
+    hot path for model answers.
+
+    >>> normalise(r"6 \\times 7 − 2")
+    '6 * 7 - 2'
+    """
+    if text.isascii() and "\\" not in text:
+        return text
+    for glyph, ascii_op in GLYPHS.items():
+        if glyph in text:
+            text = text.replace(glyph, ascii_op)
+    return text
+
+
+def _describe(char: str, text: str, index: int) -> str:
+    """One sentence saying why ``char`` (at ``index`` of ``text``) is refused."""
+    where = f"{char!r} at position {index}"
+    if char in _WHY:
+        return f"{_WHY[char]} (found {where})"
+    if char.isalpha() and char.isascii():
+        before = text[index - 1] if index else ""
+        if char in "eE" and before.isdigit():
+            return f"scientific notation is not allowed (found {where})"
+        if char in "xXoObB" and before == "0":
+            return f"hex, octal and binary literals are not allowed (found {where})"
+        return f"names, functions and letters are not allowed (found {where})"
+    if unicodedata.category(char) == "Nd" or char.isdigit():
+        return f"only ASCII digits 0-9 are allowed (found {where})"
+    if "\ud800" <= char <= "\udfff":
+        return f"lone surrogate code points are not allowed (found {where})"
+    return f"character {where} is not allowed"
+
+
+def tokenize(text: str) -> list[str]:
+    """Split an expression into tokens after mapping glyphs and applying the allow-list.
+
+    Tokens are digit runs, the single operators, parentheses and ``=``. Whitespace separates
+    tokens and is dropped; two adjacent numbers therefore reach the parser as two tokens, which
+    it refuses as implicit multiplication.
+
+    Raises:
+        ExpressionError: with status ``forbidden`` for a character outside the allow-list, a
+            power ``**`` or a floor division ``//``.
+
+    >>> tokenize("3 4")
+    ['3', '4']
+    >>> tokenize("1e3")
+    Traceback (most recent call last):
+    ...
+    verifiers.errors.ExpressionError: scientific notation is not allowed (found 'e' at position 1)
+    """
+    text = normalise(text)
+    bad = _ILLEGAL.search(text)
+    if bad is not None:
+        raise ExpressionError(Status.FORBIDDEN, _describe(bad.group(), text, bad.start()))
+    if "**" in text:
+        raise ExpressionError(Status.FORBIDDEN, "powers (**) are not allowed")
+    if "//" in text:
+        raise ExpressionError(Status.FORBIDDEN, "floor division (//) is not allowed")
+    spaced = (
+        text.replace("(", " ( ")
+        .replace(")", " ) ")
+        .replace("+", " + ")
+        .replace("-", " - ")
+        .replace("*", " * ")
+        .replace("/", " / ")
+    )
+    if "=" in text:
+        spaced = spaced.replace("=", " = ")
+    return spaced.split()
