@@ -1,0 +1,139 @@
+"""Countdown tasks and Gymnasium environments for reinforcement learning on language models.
+
+The task source of countdown-rl: an exact solver, a reproducible generator of guaranteed-solvable
+tasks with leak-free splits, prompt templates, dataset I/O (Hugging Face, JSONL, parquet,
+TinyZero's layout) and three Gymnasium games, registered on import:
+
+- ``Countdown-v0``: one prompt, one completion, TinyZero's reward by default;
+- ``CountdownMultiTurn-v0``: several attempts with feedback after each wrong one;
+- ``CountdownSteps-v0``: the TV game, one operation on two numbers per step.
+
+>>> import countdown_env
+>>> task = countdown_env.generate(1, seed=0)[0]
+>>> countdown_env.solve(task.nums, task.target) is not None
+True
+>>> sorted(countdown_env.ENV_IDS)
+['Countdown-v0', 'CountdownMultiTurn-v0', 'CountdownSteps-v0']
+
+Importing this package loads the standard library, numpy, gymnasium and :mod:`verifiers` only;
+``datasets`` and ``pyarrow`` load inside the functions that write or read those formats.
+"""
+
+from __future__ import annotations
+
+import gymnasium as gym
+
+from countdown_env.config import PRESETS, GeneratorConfig
+from countdown_env.datasets import (
+    read_tasks,
+    save_hf_dataset,
+    task_from_row,
+    to_hf_dataset,
+    to_records,
+    write_jsonl,
+    write_parquet,
+    write_tasks,
+    write_tinyzero_parquet,
+)
+from countdown_env.envs import (
+    ACTION_CHARSET,
+    OBSERVATION_CHARSET,
+    CountdownEnv,
+    CountdownMultiTurnEnv,
+    CountdownStepsEnv,
+)
+from countdown_env.errors import (
+    InvalidActionError,
+    OutputExistsError,
+    TaskError,
+    TaskSpaceExhaustedError,
+)
+from countdown_env.generator import (
+    enumerate_tasks,
+    generate,
+    iter_tasks,
+    rate_task,
+    task_at,
+    task_space_size,
+)
+from countdown_env.prompts import (
+    PromptTemplate,
+    format_prompt,
+    get_template,
+    prompt_text,
+    register_template,
+    template_names,
+)
+from countdown_env.solver import (
+    count_solutions,
+    first_move,
+    min_operations,
+    solve,
+    solve_all,
+    solve_tree,
+)
+from countdown_env.splits import is_held_out, make_splits, split
+from countdown_env.task import Task, task_id, task_key
+
+__all__ = [
+    "ACTION_CHARSET",
+    "ENV_IDS",
+    "OBSERVATION_CHARSET",
+    "PRESETS",
+    "TEMPLATE_NAMES",
+    "CountdownEnv",
+    "CountdownMultiTurnEnv",
+    "CountdownStepsEnv",
+    "GeneratorConfig",
+    "InvalidActionError",
+    "OutputExistsError",
+    "PromptTemplate",
+    "Task",
+    "TaskError",
+    "TaskSpaceExhaustedError",
+    "count_solutions",
+    "enumerate_tasks",
+    "first_move",
+    "format_prompt",
+    "generate",
+    "get_template",
+    "is_held_out",
+    "iter_tasks",
+    "make_splits",
+    "min_operations",
+    "prompt_text",
+    "rate_task",
+    "read_tasks",
+    "register_template",
+    "save_hf_dataset",
+    "solve",
+    "solve_all",
+    "solve_tree",
+    "split",
+    "task_at",
+    "task_from_row",
+    "task_id",
+    "task_key",
+    "task_space_size",
+    "template_names",
+    "to_hf_dataset",
+    "to_records",
+    "write_jsonl",
+    "write_parquet",
+    "write_tasks",
+    "write_tinyzero_parquet",
+]
+
+TEMPLATE_NAMES: tuple[str, ...] = ("tinyzero", "chat", "compact")
+"""The built-in prompt templates (see :func:`template_names` for all registered ones)."""
+
+ENV_IDS: dict[str, str] = {
+    "Countdown-v0": "countdown_env.envs.single:CountdownEnv",
+    "CountdownMultiTurn-v0": "countdown_env.envs.multi_turn:CountdownMultiTurnEnv",
+    "CountdownSteps-v0": "countdown_env.envs.steps:CountdownStepsEnv",
+}
+"""Registered environment ids and their string entry points."""
+
+for _env_id, _entry_point in ENV_IDS.items():
+    if _env_id not in gym.registry:  # re-importing must not re-register (gymnasium would warn)
+        gym.register(id=_env_id, entry_point=_entry_point)

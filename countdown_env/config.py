@@ -1,0 +1,275 @@
+"""The generator's configuration: :class:`GeneratorConfig` and named presets.
+
+One dataclass is the Python API, the ``countdown generate`` flags and a YAML recipe section: every
+field carries ``metadata={"help": ...}`` and is checked in ``__post_init__``, which raises
+:class:`~verifiers.errors.ConfigError` naming the field and the accepted range.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from verifiers.errors import ConfigError
+from verifiers.rules import Rules
+
+__all__ = [
+    "DRAWS",
+    "MAX_NUMBERS",
+    "MAX_VALUE",
+    "PRESETS",
+    "TARGET_FROM",
+    "TV_LARGE",
+    "GeneratorConfig",
+]
+
+MAX_NUMBERS = 8
+"""Most numbers in one task (the exact solver's limit)."""
+MAX_VALUE = 10**6
+"""Largest number the uniform draw may produce (keeps prompts short and arithmetic cheap)."""
+TV_LARGE = (25, 50, 75, 100)
+"""The television game's large numbers; the small ones are 1-10, two cards of each."""
+DRAWS = ("uniform", "tv")
+TARGET_FROM = ("expression", "range")
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "tinyzero": {},
+    "tv": {
+        "min_numbers": 6,
+        "max_numbers": 6,
+        "draw": "tv",
+        "min_target": 100,
+        "max_target": 999,
+        "target_from": "range",
+        "exact_use": False,
+        "integer_intermediates": True,
+    },
+    "two-numbers": {
+        "min_numbers": 2,
+        "max_numbers": 2,
+        "min_value": 1,
+        "max_value": 50,
+        "max_target": None,
+    },
+    "three-small": {
+        "min_numbers": 3,
+        "max_numbers": 3,
+        "min_value": 1,
+        "max_value": 10,
+        "max_target": None,
+    },
+}
+"""Named starting points for :meth:`GeneratorConfig.from_kwargs` (``preset="tv"``): ``tinyzero``
+(the defaults: 3-4 numbers from 1-100, targets 1-100, like ``Countdown-Tasks-3to4``), ``tv`` (the
+television game: 6 cards, targets 100-999, at-most-once use, positive integer intermediates),
+``two-numbers`` (2 numbers from 1-50) and ``three-small`` (3 numbers from 1-10), both with any
+positive target, for tiny models."""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """What tasks :func:`~countdown_env.generator.generate` makes.
+
+    >>> GeneratorConfig(min_numbers=2, max_numbers=2, max_value=50).max_value
+    50
+    >>> GeneratorConfig(min_numbers=1)
+    Traceback (most recent call last):
+    ...
+    verifiers.errors.ConfigError: min_numbers must be an integer in 2..8, got 1
+    >>> GeneratorConfig.from_kwargs(preset="tv").rules.exact_use
+    False
+    """
+
+    min_numbers: int = field(default=3, metadata={"help": "Fewest numbers in a task (2-8)."})
+    max_numbers: int = field(
+        default=4, metadata={"help": "Most numbers in a task (min_numbers-8)."}
+    )
+    draw: str = field(
+        default="uniform",
+        metadata={
+            "help": "How numbers are drawn: 'uniform' (each from min_value..max_value, repeats "
+            "allowed) or 'tv' (large from 25/50/75/100, small from 1-10 with two of each)."
+        },
+    )
+    min_value: int = field(
+        default=1, metadata={"help": "Smallest number of the uniform draw (>= 1)."}
+    )
+    max_value: int = field(
+        default=100,
+        metadata={"help": f"Largest number of the uniform draw (min_value..{MAX_VALUE})."},
+    )
+    large_count: int | None = field(
+        default=None,
+        metadata={
+            "help": "TV draw only: how many large numbers (0-4, at most min_numbers); "
+            "None draws 0-4 at random for each task."
+        },
+    )
+    min_target: int | None = field(
+        default=1, metadata={"help": "Smallest target (>= 1); None means 1."}
+    )
+    max_target: int | None = field(
+        default=100,
+        metadata={"help": "Largest target (>= min_target); None means any reachable value."},
+    )
+    target_from: str = field(
+        default="expression",
+        metadata={
+            "help": "'expression': the target is the value of a random expression over the "
+            "numbers (fast, solvable by construction); 'range': uniform in min_target..max_target "
+            "and kept only when the solver finds a solution (the TV way; slower)."
+        },
+    )
+    operators: str = field(
+        default="+-*/", metadata={"help": "Allowed operators, a subset of '+-*/'."}
+    )
+    exact_use: bool = field(
+        default=True,
+        metadata={"help": "Each number used exactly once (True) or at most once (False)."},
+    )
+    integer_intermediates: bool = field(
+        default=False,
+        metadata={"help": "Every intermediate result must be a positive integer (TV rules)."},
+    )
+    min_solutions: int | None = field(
+        default=None,
+        metadata={"help": "Keep tasks with at least this many distinct solutions (rates tasks)."},
+    )
+    max_solutions: int | None = field(
+        default=None,
+        metadata={"help": "Keep tasks with at most this many distinct solutions (rates tasks)."},
+    )
+    min_ops: int | None = field(
+        default=None,
+        metadata={
+            "help": "Keep tasks whose shortest solution needs at least this many operations."
+        },
+    )
+    rate: bool = field(
+        default=False,
+        metadata={"help": "Fill n_solutions, min_ops and search_nodes for every task (slower)."},
+    )
+    unique: bool = field(
+        default=True, metadata={"help": "No two tasks of one set share numbers and target."}
+    )
+
+    def __post_init__(self) -> None:
+        self._check_int("min_numbers", 2, MAX_NUMBERS)
+        self._check_int("max_numbers", self.min_numbers, MAX_NUMBERS)
+        self._check_choice("draw", DRAWS)
+        self._check_int("min_value", 1, MAX_VALUE)
+        self._check_int("max_value", self.min_value, MAX_VALUE)
+        if self.large_count is not None:
+            if self.draw != "tv":
+                raise ConfigError("large_count applies only to draw='tv'; leave it None")
+            self._check_int("large_count", 0, min(len(TV_LARGE), self.min_numbers))
+        self._check_int("min_target", 1, None, optional=True)
+        self._check_int("max_target", self.min_target or 1, None, optional=True)
+        self._check_choice("target_from", TARGET_FROM)
+        if self.target_from == "range" and self.max_target is None:
+            raise ConfigError("target_from='range' needs max_target (a finite range to draw from)")
+        for name in ("exact_use", "integer_intermediates", "rate", "unique"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        rules = Rules(
+            exact_use=self.exact_use,
+            operators=self.operators,
+            integer_intermediates=self.integer_intermediates,
+        )
+        object.__setattr__(self, "operators", rules.operators)
+        self._check_int("min_solutions", 1, None, optional=True)
+        self._check_int("max_solutions", self.min_solutions or 1, None, optional=True)
+        self._check_int("min_ops", 0, self.max_numbers - 1, optional=True)
+
+    def _check_int(self, name: str, low: int, high: int | None, *, optional: bool = False) -> None:
+        value = getattr(self, name)
+        if value is None and optional:
+            return
+        accepted = f"{low}..{high}" if high is not None else f">= {low}"
+        if not _is_int(value) or value < low or (high is not None and value > high):
+            extra = " or None" if optional else ""
+            raise ConfigError(f"{name} must be an integer in {accepted}{extra}, got {value!r}")
+
+    def _check_choice(self, name: str, choices: tuple[str, ...]) -> None:
+        value = getattr(self, name)
+        if value not in choices:
+            raise ConfigError(f"{name} must be one of {list(choices)}, got {value!r}")
+
+    @property
+    def rules(self) -> Rules:
+        """The :class:`~verifiers.rules.Rules` the tasks are solvable under."""
+        return Rules(
+            exact_use=self.exact_use,
+            operators=self.operators,
+            integer_intermediates=self.integer_intermediates,
+        )
+
+    @property
+    def needs_rating(self) -> bool:
+        """Whether tasks must be rated by the solver (``rate`` or a difficulty filter is set)."""
+        return self.rate or any(
+            v is not None for v in (self.min_solutions, self.max_solutions, self.min_ops)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict (for metadata and YAML recipes)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_kwargs(
+        cls,
+        config: GeneratorConfig | Mapping[str, Any] | None = None,
+        *,
+        preset: str | None = None,
+        rules: Rules | None = None,
+        **overrides: Any,
+    ) -> GeneratorConfig:
+        """Build a config from a base (a config, a mapping or a preset name) plus field overrides.
+
+        ``rules`` copies ``exact_use``, ``operators`` and ``integer_intermediates`` from a
+        :class:`~verifiers.rules.Rules`. Unknown names raise :class:`ConfigError` listing the
+        accepted ones, so a typo is never silently ignored.
+
+        >>> GeneratorConfig.from_kwargs(preset="two-numbers", max_value=20).max_value
+        20
+        >>> GeneratorConfig.from_kwargs(max_nums=3)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        verifiers.errors.ConfigError: unknown generator option(s) ['max_nums']; accepted: ...
+        """
+        base: dict[str, Any] = {}
+        if preset is not None:
+            if preset not in PRESETS:
+                raise ConfigError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
+            base.update(PRESETS[preset])
+        if isinstance(config, GeneratorConfig):
+            base.update(config.to_dict())
+        elif isinstance(config, Mapping):
+            base.update(config)
+        elif config is not None:
+            raise ConfigError(f"config must be a GeneratorConfig or a mapping, got {config!r}")
+        if rules is not None:
+            if not isinstance(rules, Rules):
+                raise ConfigError(f"rules must be a Rules instance, got {type(rules).__name__}")
+            base.update(
+                exact_use=rules.exact_use,
+                operators=rules.operators,
+                integer_intermediates=rules.integer_intermediates,
+            )
+        base.update(overrides)
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(base) - known)
+        if unknown:
+            raise ConfigError(f"unknown generator option(s) {unknown}; accepted: {sorted(known)}")
+        if not base and config is None:
+            return _DEFAULT
+        return cls(**base)
+
+
+_DEFAULT = GeneratorConfig()

@@ -1,0 +1,291 @@
+"""What the three Countdown environments share: the task source, text spaces, actions, rendering.
+
+Task source. Each ``reset`` draws one task with ``self.np_random`` (never in ``__init__``), so the
+same seed gives the same task. Tasks come from the generator (``config`` and/or generator fields
+as keyword arguments, e.g. ``min_numbers=2``) or from ``tasks``, a list or dataset of tasks (each a
+:class:`~countdown_env.task.Task` or a row ``{"nums": [...], "target": ...}``; a pre-generated pool
+is the fastest source). ``reset(options={"task": ...})`` or ``options={"nums": [...],
+"target": ...}`` plays a given task instead, so a GRPO group can share one task;
+``options={"task_index": i}`` picks item ``i`` of ``tasks``.
+
+Solvability. Generated tasks are solvable under the env's rules by construction. A task from
+``tasks`` or ``options`` is checked once (its reference solution, else the exact solver) and an
+unsolvable one raises :class:`~countdown_env.errors.TaskError`, unless ``check_solvable=False``.
+
+Text spaces. Observations are ``Text(max_observation_length)`` over printable ASCII plus newline
+and the template's own characters. Actions are ``Text(max_action_length, min_length=0)`` over
+:data:`ACTION_CHARSET`: printable ASCII, tab/newline/carriage return, and the printable characters
+of Latin-1, Greek, general punctuation, super/subscripts, arrows and mathematical operators (so
+``×``, ``÷``, ``·``, ``−`` and most math typography). Pass ``action_charset`` to widen it (e.g. with
+CJK characters). A non-``str`` action raises :class:`~countdown_env.errors.InvalidActionError`; a
+string longer than ``max_action_length`` or with a character outside the charset (control
+characters, other scripts, emoji) is refused: status ``too_long`` / ``forbidden``, reward
+``refused_reward``, a reason in ``info``; the environment keeps working.
+
+Vector environments. ``gymnasium.make_vec(id, num_envs=n)`` (sync) works as is. For
+``vectorization_mode="async"`` pass ``vector_kwargs={"shared_memory": False}``: Gymnasium's
+``AsyncVectorEnv`` reads ``Text`` observations from shared memory only once, when it starts
+(Gymnasium#1164), so with shared memory every later observation would be stale. Environments
+pickle, so ``AsyncVectorEnv`` can ship them to worker processes.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, cast
+
+import gymnasium as gym
+from gymnasium import spaces
+
+from countdown_env.config import GeneratorConfig
+from countdown_env.datasets import task_from_row
+from countdown_env.errors import InvalidActionError, TaskError
+from countdown_env.generator import _task
+from countdown_env.prompts import PromptTemplate, get_template
+from countdown_env.solver import solve_tree
+from countdown_env.task import Task
+from verifiers.check import verify_equation
+from verifiers.errors import ConfigError
+from verifiers.rules import Rules
+from verifiers.verdict import Status, Verdict
+
+__all__ = [
+    "ACTION_CHARSET",
+    "DEFAULT_MAX_ACTION_LENGTH",
+    "DEFAULT_MAX_OBSERVATION_LENGTH",
+    "OBSERVATION_CHARSET",
+    "CountdownBaseEnv",
+    "call_reward",
+    "sanitize",
+]
+
+
+def _printable(first: int, last: int) -> str:
+    return "".join(c for c in map(chr, range(first, last + 1)) if c.isprintable())
+
+
+OBSERVATION_CHARSET: str = "".join(sorted(set(string.printable) - set("\x0b\x0c")))
+"""Printable ASCII plus space, tab, newline and carriage return."""
+
+ACTION_CHARSET: str = (
+    OBSERVATION_CHARSET
+    + _printable(0x00A1, 0x00FF)  # Latin-1: × ÷ · ² ³ ½ ...
+    + _printable(0x0391, 0x03C9)  # Greek
+    + _printable(0x2010, 0x205E)  # dashes, quotes, ellipsis, primes
+    + _printable(0x2070, 0x209C)  # superscripts and subscripts
+    + _printable(0x2190, 0x21FF)  # arrows
+    + _printable(0x2200, 0x22FF)  # mathematical operators, including − (U+2212)
+)
+"""Characters an action may contain (see the module docstring)."""
+
+DEFAULT_MAX_ACTION_LENGTH = 8192
+DEFAULT_MAX_OBSERVATION_LENGTH = 4096
+_TASK_SEED_SPAN = 2**63 - 1
+_OPTION_KEYS = ("task", "nums", "target", "task_index")
+
+
+def sanitize(text: str, charset: frozenset[str], limit: int) -> str:
+    """``text`` with characters outside ``charset`` shown as ``?``, cut to ``limit`` characters.
+
+    >>> sanitize("3 × 4 is 12", frozenset("0123456789 is"), 8)
+    '3 ? 4...'
+    """
+    if len(text) > limit:
+        text = text[: max(limit - 3, 0)] + "..."
+    if charset.issuperset(text):
+        return text
+    return "".join(c if c in charset else "?" for c in text)
+
+
+class CountdownBaseEnv(gym.Env[str, str]):
+    """Common machinery; see :class:`~countdown_env.envs.single.CountdownEnv` for the docs."""
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi", "human"], "render_fps": 1}
+
+    def __init__(
+        self,
+        *,
+        tasks: Iterable[Task | Mapping[str, Any]] | None = None,
+        config: GeneratorConfig | Mapping[str, Any] | None = None,
+        rules: Rules | None = None,
+        template: str | PromptTemplate = "tinyzero",
+        render_mode: str | None = None,
+        max_action_length: int = DEFAULT_MAX_ACTION_LENGTH,
+        max_observation_length: int = DEFAULT_MAX_OBSERVATION_LENGTH,
+        action_charset: str | None = None,
+        refused_reward: float = 0.0,
+        check_solvable: bool = True,
+        **generator_kwargs: Any,
+    ) -> None:
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ConfigError(
+                f"render_mode must be one of {self.metadata['render_modes']} or None, "
+                f"got {render_mode!r}"
+            )
+        self.render_mode = render_mode
+        self.template = get_template(template)
+        if tasks is None:
+            self.config = GeneratorConfig.from_kwargs(config, rules=rules, **generator_kwargs)
+            self.rules = rules if rules is not None else self.config.rules
+            self.tasks: list[Task] | None = None
+        else:
+            if config is not None or generator_kwargs:
+                unused = sorted(generator_kwargs) + (["config"] if config is not None else [])
+                raise ConfigError(f"tasks= replaces the generator; drop {unused}")
+            self.config = None
+            self.rules = Rules.from_kwargs(rules)
+            self.tasks = [t if isinstance(t, Task) else task_from_row(t) for t in tasks]
+            if not self.tasks:
+                raise ConfigError("tasks must hold at least one task")
+        for name, value, low in (
+            ("max_action_length", max_action_length, 1),
+            ("max_observation_length", max_observation_length, 64),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ConfigError(f"{name} must be an integer >= {low}, got {value!r}")
+        self.refused_reward = _finite("refused_reward", refused_reward)
+        self.check_solvable = bool(check_solvable)
+        charset = ACTION_CHARSET if action_charset is None else action_charset
+        if not isinstance(charset, str) or not charset:
+            raise ConfigError("action_charset must be a non-empty str of allowed characters")
+        self.action_space = spaces.Text(max_action_length, min_length=0, charset=charset)
+        obs_chars = "".join(sorted(set(OBSERVATION_CHARSET) | set(self.template.text)))
+        self.observation_space = spaces.Text(max_observation_length, charset=obs_chars)
+        self._obs_charset = frozenset(obs_chars)
+        self._action_charset = frozenset(charset)
+        self._known_solvable: set[tuple[tuple[int, ...], int]] = set()
+        self.task: Task | None = None
+        self._last_render = ""
+
+    # ----- tasks --------------------------------------------------------------------------------
+    def _draw_task(self, options: Mapping[str, Any] | None) -> Task:
+        if options:
+            unknown = sorted(set(options) - set(_OPTION_KEYS))
+            if unknown:
+                raise ConfigError(
+                    f"unknown reset option(s) {unknown}; accepted: {list(_OPTION_KEYS)}"
+                )
+            if "task" in options:
+                given = options["task"]
+                return self._checked(given if isinstance(given, Task) else task_from_row(given))
+            if "nums" in options or "target" in options:
+                return self._checked(Task.from_dict(options))
+            if "task_index" in options:
+                if self.tasks is None:
+                    raise ConfigError("options['task_index'] needs an env built with tasks=")
+                index = options["task_index"]
+                if not isinstance(index, int) or not 0 <= index < len(self.tasks):
+                    raise ConfigError(
+                        f"task_index must be an integer in 0..{len(self.tasks) - 1}, got {index!r}"
+                    )
+                return self._checked(self.tasks[index])
+        if self.tasks is not None:
+            return self._checked(self.tasks[int(self.np_random.integers(len(self.tasks)))])
+        seed = int(self.np_random.integers(_TASK_SEED_SPAN))
+        return _task(cast(GeneratorConfig, self.config), seed, 0, 0)
+
+    def _checked(self, task: Task) -> Task:
+        if not self.check_solvable or task.key in self._known_solvable:
+            return task
+        ok = (
+            task.solution is not None
+            and verify_equation(task.solution, task.nums, task.target, rules=self.rules).correct
+        )
+        if not ok and solve_tree(task.nums, task.target, rules=self.rules) is None:
+            raise TaskError(
+                f"the task {task.nums} -> {task.target} is unsolvable under the env's rules; "
+                "remove it or pass check_solvable=False"
+            )
+        self._known_solvable.add(task.key)
+        return task
+
+    def _check_observation(self, text: str) -> str:
+        if len(text) > self.observation_space.max_length:
+            raise TaskError(
+                f"an observation of {len(text)} characters exceeds max_observation_length="
+                f"{self.observation_space.max_length}; raise it"
+            )
+        return text
+
+    # ----- actions ------------------------------------------------------------------------------
+    def _refusal(self, action: Any) -> Verdict | None:
+        """A verdict for an action the env refuses to score, or ``None`` when it is acceptable."""
+        if not isinstance(action, str):
+            raise InvalidActionError(
+                f"an action must be a str (the completion text), got {type(action).__name__}"
+            )
+        limit = self.action_space.max_length
+        if len(action) > limit:
+            return Verdict(
+                False,
+                Status.TOO_LONG,
+                None,
+                None,
+                f"the action has {len(action)} characters, more than max_action_length={limit}",
+            )
+        allowed = self._action_charset
+        if allowed.issuperset(action):
+            return None
+        for position, char in enumerate(action):
+            if char not in allowed:
+                return Verdict(
+                    False,
+                    Status.FORBIDDEN,
+                    None,
+                    None,
+                    f"the action contains U+{ord(char):04X} at position {position}, a character "
+                    "outside the action space's charset",
+                )
+        return None
+
+    def _sanitize(self, text: str, limit: int = 200) -> str:
+        return sanitize(text, self._obs_charset, limit)
+
+    @staticmethod
+    def _task_info(task: Task) -> dict[str, Any]:
+        return {"nums": list(task.nums), "target": task.target, "task_id": task.id}
+
+    @staticmethod
+    def _verdict_info(verdict: Verdict) -> dict[str, Any]:
+        return {
+            "correct": verdict.correct,
+            "status": verdict.status.value,
+            "value": None if verdict.value is None else str(verdict.value),
+            "expression": verdict.expression,
+            "reason": verdict.reason,
+        }
+
+    # ----- rendering ----------------------------------------------------------------------------
+    def render(self) -> str | None:
+        """``"ansi"``: the current state as text; ``"human"``: print it; ``None``: nothing."""
+        if self.render_mode == "ansi":
+            return self._last_render
+        if self.render_mode == "human":
+            print(self._last_render)
+        return None
+
+
+def _finite(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def call_reward(
+    reward_fn: Callable[..., Sequence[float | None]],
+    completion: str,
+    task: Task,
+    prompt: Any,
+) -> float:
+    """One score from a TRL-style batch reward function (``None`` counts as 0.0)."""
+    scores = reward_fn([completion], nums=[list(task.nums)], target=[task.target], prompts=[prompt])
+    if not isinstance(scores, Sequence) or len(scores) != 1:
+        raise ConfigError(
+            f"reward_fn must return a list with one score per completion, got {scores!r}"
+        )
+    score = scores[0]
+    if score is None:
+        return 0.0
+    return _finite("the score reward_fn returned", score)

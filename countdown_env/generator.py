@@ -1,0 +1,384 @@
+"""Guaranteed-solvable Countdown tasks, reproducible item by item.
+
+Item ``index`` of seed ``seed`` comes from its own random stream, seeded by the
+:class:`numpy.random.SeedSequence` of ``(seed, stream, index)``, so any item can be rebuilt alone
+with :func:`task_at` and ``generate(n)`` is a prefix of ``generate(n + k)``. By default the target
+is the value of a random expression over the numbers, so every task is solvable by construction and
+keeps that expression as its ``solution``; ``target_from="range"`` draws the target uniformly and
+keeps it only when the exact solver finds a solution. The solver rates tasks only when asked
+(``rate=True`` or a difficulty filter), because rating is the costly part.
+
+>>> tasks = generate(3, seed=7)
+>>> [t.index for t in tasks]
+[0, 1, 2]
+>>> task_at(7, 2) == tasks[2]
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from math import comb
+from typing import Any
+
+import numpy as np
+
+from countdown_env.config import TV_LARGE, GeneratorConfig
+from countdown_env.errors import TaskSpaceExhaustedError
+from countdown_env.search import Search, _div, format_tree, submultisets
+from countdown_env.solver import count_solutions, solve_tree
+from countdown_env.stepwise import dfs_nodes
+from countdown_env.task import Task
+from verifiers.errors import ConfigError
+
+__all__ = [
+    "ATTEMPTS_PER_ITEM",
+    "ENUMERATION_LIMIT",
+    "enumerate_tasks",
+    "generate",
+    "iter_tasks",
+    "rate_task",
+    "task_at",
+    "task_space_size",
+]
+
+ATTEMPTS_PER_ITEM = 2_000
+"""Draws one item may take before the configuration is declared (nearly) impossible."""
+ENUMERATION_LIMIT = 200_000
+"""Most number multisets :func:`enumerate_tasks` walks through."""
+_TV_SMALL = tuple(v for v in range(1, 11) for _ in range(2))
+_MAIN_STREAM = 0
+
+
+def _item_rng(seed: int, stream: int, index: int) -> random.Random:
+    state = np.random.SeedSequence((seed, stream, index)).generate_state(2, np.uint64)
+    return random.Random(int(state[0]) << 64 | int(state[1]))
+
+
+def _check_seed(seed: Any, name: str = "seed") -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ConfigError(f"{name} must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def _draw_nums(cfg: GeneratorConfig, rng: random.Random) -> list[int]:
+    rand = rng.random
+    n = cfg.min_numbers + int(rand() * (cfg.max_numbers - cfg.min_numbers + 1))
+    if cfg.draw == "uniform":
+        low, width = cfg.min_value, cfg.max_value - cfg.min_value + 1
+        return [low + int(rand() * width) for _ in range(n)]
+    large = cfg.large_count if cfg.large_count is not None else int(rand() * (min(4, n) + 1))
+    nums = rng.sample(TV_LARGE, large) + rng.sample(_TV_SMALL, n - large)
+    rng.shuffle(nums)
+    return nums
+
+
+def _random_expression(values: list[int], cfg: GeneratorConfig, rng: random.Random):
+    """Combine random pairs with random operators until one value is left: ``(value, tree)``.
+
+    The last operation is chosen among those whose result lands in the target range, so most
+    draws succeed. Returns ``None`` when no legal operation fits (the caller redraws).
+    """
+    vals: list[Any] = list(values)
+    trees: list[Any] = list(values)
+    ops = cfg.operators
+    count = len(ops)
+    integer = cfg.integer_intermediates
+    low, high = cfg.min_target or 1, cfg.max_target
+    rand = rng.random
+    while len(vals) > 1:
+        n = len(vals)
+        i = int(rand() * n)
+        j = int(rand() * (n - 1))
+        j += j >= i
+        a, b = vals[i], vals[j]
+        first = int(rand() * count)
+        last = n == 2
+        for k in range(count):
+            op = ops[(first + k) % count]
+            made = _apply(op, a, b, integer)
+            if made is not None and (
+                not last or (type(made) is int and low <= made and (high is None or made <= high))
+            ):
+                break
+            if op in "-/":  # the other order is a different value only for these two
+                made = _apply(op, b, a, integer)
+                if made is not None and (
+                    not last
+                    or (type(made) is int and low <= made and (high is None or made <= high))
+                ):
+                    i, j = j, i
+                    break
+        else:
+            return None
+        tree = (op, trees[i], trees[j])
+        for idx in (i, j) if i > j else (j, i):
+            del vals[idx], trees[idx]
+        vals.append(made)
+        trees.append(tree)
+    return vals[0], trees[0]
+
+
+def _apply(op: str, a: Any, b: Any, integer: bool) -> Any:
+    if op == "+":
+        v = a + b
+    elif op == "-":
+        v = a - b
+    elif op == "*":
+        v = a * b
+    elif not b:
+        return None
+    else:
+        v = _div(a, b)
+    if type(v) is not int:
+        if integer:
+            return None
+        if v.denominator == 1:  # a Fraction that came out whole: keep ints fast and hashable
+            return v.numerator
+    elif integer and v <= 0:
+        return None
+    return v
+
+
+def _in_range(value: Any, cfg: GeneratorConfig) -> bool:
+    return (
+        type(value) is int
+        and value >= (cfg.min_target or 1)
+        and (cfg.max_target is None or value <= cfg.max_target)
+    )
+
+
+def rate_task(task: Task, config: GeneratorConfig | None = None, **kwargs: Any) -> Task:
+    """The task with ``n_solutions``, ``min_ops`` and ``search_nodes`` filled in (config rules).
+
+    >>> rate_task(Task([1, 2, 3], 6)).n_solutions
+    3
+    """
+    cfg = GeneratorConfig.from_kwargs(config, **kwargs)
+    rules = cfg.rules
+    tree = solve_tree(task.nums, task.target, rules=rules)
+    if tree is None:
+        return replace(task, n_solutions=0, min_ops=None, search_nodes=None)
+    min_ops = len(task.nums) - 1 if rules.exact_use else _ops(tree)
+    return replace(
+        task,
+        n_solutions=count_solutions(task.nums, task.target, rules=rules),
+        min_ops=min_ops,
+        search_nodes=dfs_nodes(tuple(sorted(task.nums)), task.target, rules),
+        solution=task.solution if task.solution is not None else format_tree(tree),
+    )
+
+
+def _ops(tree: Any) -> int:
+    return 0 if type(tree) is int else 1 + _ops(tree[1]) + _ops(tree[2])
+
+
+def _passes_filters(task: Task, cfg: GeneratorConfig) -> bool:
+    if cfg.min_solutions is not None and (task.n_solutions or 0) < cfg.min_solutions:
+        return False
+    if cfg.max_solutions is not None and (task.n_solutions or 0) > cfg.max_solutions:
+        return False
+    return cfg.min_ops is None or (task.min_ops or 0) >= cfg.min_ops
+
+
+def _attempt(cfg: GeneratorConfig, rng: random.Random, seed: int, index: int) -> Task | None:
+    nums = _draw_nums(cfg, rng)
+    if cfg.target_from == "range":
+        target = rng.randint(cfg.min_target or 1, cfg.max_target)  # type: ignore[arg-type]
+        tree = solve_tree(nums, target, rules=cfg.rules)
+        if tree is None:
+            return None
+    else:
+        used = nums if cfg.exact_use else rng.sample(nums, rng.randint(2, len(nums)))
+        made = _random_expression(used, cfg, rng)
+        if made is None or not _in_range(made[0], cfg):
+            return None  # a single number used alone, or no operator landed in range
+        target, tree = made
+    if not cfg.exact_use and target in nums:
+        return None  # at-most-once use: a target already among the numbers is no puzzle
+    task = Task(nums, target, solution=format_tree(tree), seed=seed, index=index)
+    if cfg.needs_rating:
+        task = rate_task(task, cfg)
+        if not _passes_filters(task, cfg):
+            return None
+    return task
+
+
+def _task(cfg: GeneratorConfig, seed: int, stream: int, index: int) -> Task:
+    rng = _item_rng(seed, stream, index)
+    for _ in range(ATTEMPTS_PER_ITEM):
+        task = _attempt(cfg, rng, seed, index)
+        if task is not None:
+            return task
+    raise ConfigError(
+        f"no task met the configuration in {ATTEMPTS_PER_ITEM} draws: the target range "
+        f"{cfg.min_target}..{cfg.max_target} or the difficulty filters are (almost) never met "
+        f"with {cfg.min_numbers}-{cfg.max_numbers} numbers; widen the ranges or relax the filters"
+    )
+
+
+def task_at(seed: int, index: int, config: GeneratorConfig | None = None, **kwargs: Any) -> Task:
+    """Item ``index`` of seed ``seed``, built alone (the same task ``generate`` puts there).
+
+    With ``unique=True``, :func:`generate` skips an item that repeats an earlier one, so the
+    ``i``-th task of a set has ``task.index >= i``; ``task_at(seed, task.index, config)``
+    always rebuilds it.
+
+    >>> task_at(1, 5).index
+    5
+    """
+    cfg = GeneratorConfig.from_kwargs(config, **kwargs)
+    index = _check_seed(index, "index")
+    return _task(cfg, _check_seed(seed), _MAIN_STREAM, index)
+
+
+def iter_tasks(
+    seed: int,
+    config: GeneratorConfig | None = None,
+    *,
+    stream: int = _MAIN_STREAM,
+    keep: Callable[[Task], bool] | None = None,
+    **kwargs: Any,
+) -> Iterator[Task]:
+    """An endless stream of tasks (distinct when ``unique``); ``keep`` filters them.
+
+    Raises :class:`~countdown_env.errors.TaskSpaceExhaustedError` when many draws in a row bring
+    nothing new: the configuration holds no more distinct tasks that ``keep`` accepts.
+    """
+    cfg = GeneratorConfig.from_kwargs(config, **kwargs)
+    seed = _check_seed(seed)
+    seen: set[tuple[tuple[int, ...], int]] = set()
+    misses = 0
+    for index in itertools.count():
+        task = _task(cfg, seed, stream, index)
+        fresh = not cfg.unique or task.key not in seen
+        if fresh and (keep is None or keep(task)):
+            if cfg.unique:
+                seen.add(task.key)
+            misses = 0
+            yield task
+            continue
+        misses += 1
+        # Coupon collecting: the last of N equally likely tasks takes about N draws, so a run
+        # ten times longer than what was found means the space is spent, not unlucky.
+        if misses > max(2_000, 10 * len(seen)) * (1 if keep is None else 5):
+            raise TaskSpaceExhaustedError(
+                _exhausted_message(cfg, len(seen), index + 1, filtered=keep is not None)
+            )
+
+
+def _exhausted_message(cfg: GeneratorConfig, found: int, draws: int, *, filtered: bool) -> str:
+    size = task_space_size(cfg)
+    holds = f"; the whole configuration holds exactly {size} distinct tasks" if size else ""
+    kept = " that the filter accepts" if filtered else ""
+    return (
+        f"the task space is exhausted: {found} distinct tasks{kept} found in {draws} draws and "
+        f"the last draws brought nothing new{holds}. Ask for fewer tasks, widen the number or "
+        "target ranges, use more numbers, pass unique=False, or list the whole space with "
+        "enumerate_tasks()"
+    )
+
+
+def generate(
+    n: int,
+    *,
+    seed: int,
+    config: GeneratorConfig | None = None,
+    progress: bool = False,
+    **kwargs: Any,
+) -> list[Task]:
+    """``n`` guaranteed-solvable tasks; the same seed and configuration give the same tasks.
+
+    Args:
+        n: how many tasks.
+        seed: non-negative integer; item ``i`` is reproducible alone (:func:`task_at`).
+        config: a :class:`GeneratorConfig`; ``**kwargs`` override its fields (or use
+            ``preset="tv"``, ``rules=TV_RULES``).
+        progress: show a tqdm progress bar on stderr.
+
+    Raises:
+        TaskSpaceExhaustedError: ``unique`` and the configuration has fewer than ``n`` tasks.
+        ConfigError: a bad option (the message names it and the accepted range).
+
+    >>> [(t.nums, t.target) for t in generate(2, seed=0, min_numbers=2, max_numbers=2,
+    ...                                        max_value=10)]
+    [([10, 9], 1), ([3, 9], 3)]
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ConfigError(f"n must be a non-negative integer, got {n!r}")
+    stream = iter_tasks(seed, config, **kwargs)
+    if not progress:
+        return list(itertools.islice(stream, n))
+    from tqdm import tqdm
+
+    return list(tqdm(itertools.islice(stream, n), total=n, file=sys.stderr, unit="task"))
+
+
+def _multisets(cfg: GeneratorConfig) -> Iterator[tuple[int, ...]]:
+    values = range(cfg.min_value, cfg.max_value + 1)
+    for size in range(cfg.min_numbers, cfg.max_numbers + 1):
+        yield from itertools.combinations_with_replacement(values, size)
+
+
+def _space_count(cfg: GeneratorConfig) -> int:
+    width = cfg.max_value - cfg.min_value + 1
+    return sum(comb(width + k - 1, k) for k in range(cfg.min_numbers, cfg.max_numbers + 1))
+
+
+def enumerate_tasks(config: GeneratorConfig | None = None, **kwargs: Any) -> list[Task]:
+    """Every distinct task of a small uniform-draw configuration, in sorted order.
+
+    Targets are those the generator can produce: values of expressions over all numbers (exact
+    use) or over two or more of them but not one of the numbers themselves (at-most-once), within
+    the target range. Difficulty filters apply.
+    Useful for tiny task spaces (2 numbers from 1-50 hold a few thousand tasks): train on all
+    of them except a held-out set.
+
+    >>> len(enumerate_tasks(min_numbers=2, max_numbers=2, max_value=3, max_target=None))
+    16
+    """
+    cfg = GeneratorConfig.from_kwargs(config, **kwargs)
+    if cfg.draw != "uniform":
+        raise ConfigError("enumerate_tasks supports draw='uniform' only")
+    if _space_count(cfg) > ENUMERATION_LIMIT:
+        raise ConfigError(
+            f"the configuration has {_space_count(cfg)} number multisets, more than "
+            f"ENUMERATION_LIMIT={ENUMERATION_LIMIT}; narrow min_value..max_value or the count"
+        )
+    rules = cfg.rules
+    tasks = []
+    for key in _multisets(cfg):
+        search = Search(rules)
+        subsets = (key,) if rules.exact_use else [s for s in submultisets(key) if len(s) >= 2]
+        first: dict[int, Any] = {}
+        for subset in subsets:
+            for value, tree in search.values(subset).items():
+                if value not in first and _in_range(value, cfg):
+                    first[value] = tree
+        if not rules.exact_use:
+            for value in key:
+                first.pop(value, None)  # already among the numbers: no puzzle
+        for target in sorted(first):
+            task = Task(list(key), target, solution=format_tree(first[target]))
+            if cfg.needs_rating:
+                task = rate_task(task, cfg)
+                if not _passes_filters(task, cfg):
+                    continue
+            tasks.append(task)
+    return tasks
+
+
+def task_space_size(config: GeneratorConfig | None = None, **kwargs: Any) -> int | None:
+    """How many distinct tasks the configuration holds, or ``None`` when too large to count.
+
+    >>> task_space_size(min_numbers=2, max_numbers=2, max_value=3, max_target=None)
+    16
+    """
+    cfg = GeneratorConfig.from_kwargs(config, **kwargs)
+    if cfg.draw != "uniform" or _space_count(cfg) > ENUMERATION_LIMIT // 10:
+        return None
+    return len(enumerate_tasks(cfg))

@@ -1,0 +1,143 @@
+"""Dataset I/O round trips: JSONL, parquet, Hugging Face, TinyZero's layout, and safe writing."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from countdown_env import (
+    OutputExistsError,
+    Task,
+    TaskError,
+    generate,
+    read_tasks,
+    save_hf_dataset,
+    to_hf_dataset,
+    write_jsonl,
+    write_parquet,
+    write_tasks,
+    write_tinyzero_parquet,
+)
+from countdown_env.prompts import format_prompt
+from verifiers.rules import TV_RULES
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    return generate(25, seed=3, rate=True)
+
+
+def test_jsonl_round_trip(tmp_path, tasks):
+    path = tmp_path / "tasks.jsonl"
+    assert write_jsonl(tasks, path, template="compact") == 25
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert rows[0]["prompt"] == format_prompt("compact", tasks[0].nums, tasks[0].target)
+    assert {"nums", "target", "solution", "id"} <= set(rows[0])
+    assert read_tasks(path) == tasks
+    assert [t.id for t in read_tasks(path)] == [t.id for t in tasks]
+
+
+def test_parquet_round_trip(tmp_path, tasks):
+    path = tmp_path / "tasks.parquet"
+    assert write_tasks(tasks, path) == 25
+    assert read_tasks(path) == tasks
+
+
+def test_hf_dataset_columns_and_round_trip(tmp_path, tasks):
+    text = to_hf_dataset(tasks, template="tinyzero")
+    assert text.column_names[:3] == ["prompt", "nums", "target"]
+    assert text[0]["prompt"].endswith("Assistant: Let me solve this step by step.\n<think>")
+    assert text[0]["nums"] == tasks[0].nums and text[0]["target"] == tasks[0].target
+    chat = to_hf_dataset(tasks, template="chat", include_metadata=False)
+    assert chat[0]["prompt"][0]["role"] == "user"
+    assert chat.column_names == ["prompt", "nums", "target", "solution"]
+    assert len(to_hf_dataset([], template="chat")) == 0
+    unrated = to_hf_dataset(generate(3, seed=1))
+    assert unrated.features["n_solutions"].dtype == "int64"
+    save_hf_dataset(tasks, tmp_path / "hf", template="compact")
+    assert read_tasks(tmp_path / "hf") == tasks
+
+
+def test_tinyzero_layout(tmp_path, tasks):
+    path = tmp_path / "train.parquet"
+    write_tinyzero_parquet(tasks, path, split="train")
+    rows = pq.read_table(path).to_pylist()
+    row = rows[3]
+    assert set(row) == {"data_source", "prompt", "ability", "reward_model", "extra_info"}
+    assert row["data_source"] == "countdown" and row["ability"] == "math"
+    assert row["prompt"][0]["role"] == "user"
+    assert row["prompt"][0]["content"].startswith("A conversation between User and Assistant.")
+    assert row["reward_model"] == {
+        "style": "rule",
+        "ground_truth": {"target": tasks[3].target, "numbers": tasks[3].nums},
+    }
+    assert row["extra_info"] == {"split": "train", "index": 3}
+    assert [(t.nums, t.target) for t in read_tasks(path)] == [(t.nums, t.target) for t in tasks]
+
+
+def test_countdown_tasks_3to4_layout_and_unsolvable_rows(tmp_path):
+    path = tmp_path / "cd.parquet"
+    table = pa.table({"target": [46, 5, 8], "nums": [[3, 7, 25], [1, 1], [5, 3]]})
+    pq.write_table(table, path)
+    assert len(read_tasks(path)) == 3
+    assert [t.target for t in read_tasks(path, unsolvable="drop")] == [46, 8]
+    with pytest.raises(TaskError, match=r"row 2.*unsolvable"):
+        read_tasks(path, unsolvable="raise")
+    assert len(read_tasks(path, limit=2)) == 2
+
+
+def test_bad_rows_are_named(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"nums": [1, 2], "target": 3}\n{"nums": [1, "x"], "target": 3}\n')
+    with pytest.raises(TaskError, match="row 2"):
+        read_tasks(path)
+    path.write_text('{"nums": [1, 2], "target": 3}\nnot json\n')
+    with pytest.raises(TaskError, match=":2"):
+        read_tasks(path)
+    path.write_text('{"nums": [1, 2], "target": 3, "solution": "1*2"}\n')
+    with pytest.raises(TaskError, match="does not verify"):
+        read_tasks(path)
+
+
+def test_rules_matter_when_reading_solutions(tmp_path):
+    tv = generate(5, seed=1, preset="tv")
+    path = tmp_path / "tv.jsonl"
+    write_jsonl(tv, path)
+    assert read_tasks(path, rules=TV_RULES) == tv
+
+
+def test_existing_output_is_never_lost(tmp_path, tasks):
+    path = tmp_path / "keep.jsonl"
+    path.write_text("precious\n")
+    for writer in (write_jsonl, write_parquet, write_tinyzero_parquet):
+        with pytest.raises(OutputExistsError, match="overwrite"):
+            writer(tasks, path)
+    assert path.read_text() == "precious\n"
+    write_jsonl(tasks[:2], path, overwrite=True)
+    assert len(read_tasks(path)) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.jsonl"]  # no temp files left
+    folder = tmp_path / "hf"
+    save_hf_dataset(tasks, folder)
+    with pytest.raises(OutputExistsError):
+        save_hf_dataset(tasks[:1], folder)
+    save_hf_dataset(tasks[:1], folder, overwrite=True)
+    assert len(read_tasks(folder)) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hf", "keep.jsonl"]
+
+
+def test_unknown_extension_is_refused(tmp_path, tasks):
+    with pytest.raises(ValueError, match="extension"):
+        write_tasks(tasks, tmp_path / "tasks.csv")
+
+
+def test_task_validation():
+    assert Task((1, 2), 3).nums == [1, 2]
+    with pytest.raises(TaskError, match="non-negative"):
+        Task([-1, 2], 1)
+    with pytest.raises(TaskError, match="target"):
+        Task([1, 2], "3")
+    with pytest.raises(TaskError, match="needs 'nums' and 'target'"):
+        Task.from_dict({"nums": [1]})
