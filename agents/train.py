@@ -35,7 +35,11 @@ from agents.train_data import (
     reward_weights,
     train_dataset,
 )
-from agents.train_model import load_model_and_tokenizer, resolve_template
+from agents.train_model import (
+    load_model_and_tokenizer,
+    prepare_tool_tokenizer,
+    resolve_template,
+)
 from verifiers.errors import ConfigError
 
 __all__ = ["run_training"]
@@ -155,6 +159,15 @@ def run_training(
     train_tasks, heldout = load_or_make_tasks(script, layout, main=_is_main_process())
     _barrier()
     model, tokenizer, embedded = load_model_and_tokenizer(model_args, layout)
+    if script.environment == "tools":
+        if embedded:
+            raise ConfigError("environment=tools needs a chat model, not the embedded one")
+        script.template = "chat"
+        if script.tool_chat_template:
+            tokenizer = prepare_tool_tokenizer(tokenizer, script.tool_chat_template)
+        if training_args.max_tool_calling_iterations is None:
+            # An unbounded tool loop ran out of memory in TRL (trl#4751).
+            training_args.max_tool_calling_iterations = script.max_attempts
     template = resolve_template(script.template, tokenizer, embedded)
     max_new = script.eval_max_new_tokens or training_args.max_completion_length or 256
     model_name = "embedded-tiny" if embedded else str(model_args.model_name_or_path)
@@ -228,6 +241,13 @@ def run_training(
     rewards = build_rewards(script.rewards, template)
     training_args.reward_weights = reward_weights(training_args.reward_weights, len(rewards) - 1)
     remaining = max(script.time_budget_seconds - budget.already_spent, 0.0)
+    environment: dict[str, Any] = {}
+    if script.environment == "tools":
+        from agents.trl_env import make_environment_factory
+
+        environment["environment_factory"] = make_environment_factory(
+            max_attempts=script.max_attempts, attempt_penalty=script.attempt_penalty
+        )
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=rewards,
@@ -240,6 +260,7 @@ def run_training(
             heldout_cb,
             ProgressCallback(remaining, training_args.max_steps),
         ],
+        **environment,
     )
     # Our own bar and metrics file replace the trainer's printed log dicts.
     trainer.remove_callback(PrinterCallback)

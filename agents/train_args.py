@@ -114,6 +114,26 @@ class CountdownTrainArguments:
         default=None,
         metadata={"help": "Generation length in evaluation (default: max_completion_length)."},
     )
+    environment: str = field(
+        default="single",
+        metadata={
+            "help": "single: one completion per task; tools: multi-turn through TRL's "
+            "environment_factory with a check_answer tool (agents.trl_env)."
+        },
+    )
+    max_attempts: int = field(
+        default=3, metadata={"help": "tools: check_answer calls checked per rollout."}
+    )
+    attempt_penalty: float = field(
+        default=0.0, metadata={"help": "tools: subtracted from the env reward per wrong check."}
+    )
+    tool_chat_template: str | None = field(
+        default=None,
+        metadata={
+            "help": "tools: give the tokenizer this TRL tool-calling chat template (e.g. "
+            "qwen2_5) when its own has no tool support."
+        },
+    )
     resume: bool = field(
         default=False,
         metadata={"help": "Continue the run in --output_dir from its last checkpoint."},
@@ -141,6 +161,12 @@ class CountdownTrainArguments:
             raise ConfigError(
                 f"need 1 <= min_target <= max_target, got {self.min_target}, {self.max_target}"
             )
+        if self.environment not in ("single", "tools"):
+            raise ConfigError(f"environment must be single or tools, got {self.environment!r}")
+        if self.environment == "tools" and self.template not in (None, "chat"):
+            raise ConfigError("environment=tools needs chat prompts: set template to chat")
+        if self.max_attempts < 1 or not (self.attempt_penalty >= 0):
+            raise ConfigError("max_attempts must be >= 1 and attempt_penalty >= 0")
         if self.holdout not in ("task", "target", "nums"):
             raise ConfigError(f"holdout must be task, target or nums, got {self.holdout!r}")
         for name in ("train_tasks", "heldout_tasks"):

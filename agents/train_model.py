@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from verifiers.errors import ConfigError
+from verifiers.errors import ConfigError, DependencyError
 
-__all__ = ["EMBEDDED_SPECS", "load_model_and_tokenizer", "resolve_template"]
+__all__ = [
+    "EMBEDDED_SPECS",
+    "load_model_and_tokenizer",
+    "prepare_tool_tokenizer",
+    "resolve_template",
+]
 
 EMBEDDED_SPECS = (None, "", "tiny", "default", "embedded")
 """``--model_name_or_path`` values meaning "the embedded tiny model, freshly built"."""
@@ -84,3 +89,56 @@ def resolve_template(template: str | None, tokenizer: Any, embedded: bool) -> st
     if embedded:
         return "compact"
     return "chat" if getattr(tokenizer, "chat_template", None) else "tinyzero"
+
+
+def prepare_tool_tokenizer(tokenizer: Any, template: str = "qwen2_5") -> Any:
+    """Give a tokenizer one of TRL's tool-calling chat templates and its response parser.
+
+    Sets ``tokenizer.chat_template`` to ``trl.chat_template_utils.<template>_chat_template``
+    and calls TRL's ``add_response_schema``, so ``GRPOTrainer`` can render the tool schema and
+    parse the model's tool calls. Use it for models whose own template has no tool support but
+    whose special tokens match (SmolLM2 with ``qwen2_5``); skip it when the model's own template
+    is one TRL already recognises.
+
+    Args:
+        tokenizer: a transformers tokenizer (modified in place and returned).
+        template: a TRL template name: ``qwen2_5``, ``qwen3``, ``llama3_1``, ...
+
+    Raises:
+        ConfigError: the name is unknown, TRL cannot parse that template, or the tokenizer's
+            EOS token does not end an assistant turn in it (generation would not stop there).
+        DependencyError: trl is not installed.
+    """
+    from agents.models import require_transformers
+
+    require_transformers()
+    try:
+        from trl import chat_template_utils
+    except ImportError as err:
+        raise DependencyError("tool training needs trl: pip install 'countdown-rl[train]'") from err
+    text = getattr(chat_template_utils, f"{template}_chat_template", None)
+    if not isinstance(text, str):
+        known = sorted(
+            name.removesuffix("_chat_template")
+            for name in dir(chat_template_utils)
+            if name.endswith("_chat_template") and not name.endswith("_training_chat_template")
+        )
+        raise ConfigError(f"unknown chat template {template!r}; TRL has {known}")
+    previous, tokenizer.chat_template = tokenizer.chat_template, text
+    try:
+        chat_template_utils.add_response_schema(tokenizer)
+    except ValueError as err:
+        tokenizer.chat_template = previous
+        raise ConfigError(f"TRL has no tool-call parser for {template!r}: {err}") from err
+    if not chat_template_utils.supports_tool_calling(tokenizer):
+        raise ConfigError(f"the {template!r} template does not render tool calls")
+    rendered = tokenizer.apply_chat_template(
+        [{"role": "user", "content": "u"}, {"role": "assistant", "content": "a1b2"}], tokenize=False
+    )
+    eos = tokenizer.eos_token
+    if not eos or f"a1b2{eos}" not in rendered:
+        raise ConfigError(
+            f"with the {template!r} template an assistant turn does not end with the tokenizer's "
+            f"EOS token {eos!r}; set tokenizer.eos_token to the template's end-of-turn token"
+        )
+    return tokenizer

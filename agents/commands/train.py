@@ -78,7 +78,7 @@ def run_argv(argv: list[str]) -> int:
     from verifiers.errors import ConfigError
 
     # GRPOConfig itself sets the field transformers 5 renamed; the warning is not the user's.
-    warnings.filterwarnings("ignore", message="`gradient_checkpointing", category=FutureWarning)
+    warnings.filterwarnings("ignore", message=".*gradient_checkpointing", category=FutureWarning)
     argv = _replay_for_resume(argv)
     argv, recipe = resolve_argv(argv)
     script, training_args, model_args = _parse(argv)
