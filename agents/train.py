@@ -312,6 +312,11 @@ def run_training(
             "resumed": bool(script.resume),
         }
         _write_json(layout.summary, summary)
+        if embedded:
+            from agents.models import register_default_model
+
+            # `countdown eval --policy default` now means this trained model.
+            register_default_model(layout.final, template=template)
         log(
             f"held-out accuracy: before {before['accuracy']:.3f} -> after {after['accuracy']:.3f} "
             f"({len(heldout)} tasks); wall {summary['wall_seconds']:.0f} s"

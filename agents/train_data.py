@@ -186,7 +186,7 @@ def build_rewards(names: list[str], template: str) -> list[Any]:
             raise ConfigError(f"unknown reward {name!r}")
     from agents.train_eval import TrainingDiagnostics
 
-    made.append(TrainingDiagnostics(get_template(template).answer_format))
+    made.append(TrainingDiagnostics(template))
     return made
 
 

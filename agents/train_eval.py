@@ -15,8 +15,6 @@ from agents import metrics
 
 __all__ = ["TrainingDiagnostics", "evaluate_model", "evaluate_stage", "training_plots"]
 
-_FORMAT_FAILURES = ("no_answer", "malformed", "forbidden", "too_long")
-
 
 def evaluate_model(
     model: Any,
@@ -95,12 +93,13 @@ class TrainingDiagnostics:
     """A zero-weight TRL reward that logs what the paper tracks during training.
 
     It scores nothing (always 0.0, and ``countdown train`` gives it weight 0); through TRL's
-    ``log_metric`` it logs, per batch of completions, ``format_violation_rate`` (share without a
-    readable answer), ``correct_rate`` and ``aha_rate`` (share with an aha phrase such as
-    "wait" or "let me check").
+    ``log_metric`` it logs, per batch of completions, ``format_violation_rate`` (the evaluation
+    harness's definition: no readable answer for bare templates, not the format reward's shape
+    for answer-tag templates), ``correct_rate`` and ``aha_rate`` (share with an aha phrase such
+    as "wait" or "let me check").
 
     >>> logged = {}
-    >>> d = TrainingDiagnostics("bare")
+    >>> d = TrainingDiagnostics("compact")
     >>> d(["3+4", "wait 3*4", "x"], nums=[[3, 4]] * 3, target=[7] * 3,
     ...   log_metric=lambda k, v: logged.__setitem__(k, round(v, 3)))
     [0.0, 0.0, 0.0]
@@ -110,8 +109,8 @@ class TrainingDiagnostics:
 
     __name__ = "diagnostics"
 
-    def __init__(self, answer_format: str) -> None:
-        self.answer_format = answer_format
+    def __init__(self, template: str) -> None:
+        self.template = template
 
     def __call__(
         self,
@@ -120,19 +119,19 @@ class TrainingDiagnostics:
         target: Sequence[Any] | None = None,
         **kwargs: Any,
     ) -> list[float]:
-        from verifiers import verify, verify_equation
+        from agents.evaluate import format_ok, resolve_template
+        from verifiers import verify
+        from verifiers.completions import completion_text
 
         log_metric = kwargs.get("log_metric")
         if log_metric is None or not completions or nums is None or target is None:
             return [0.0] * len(completions)
+        template = resolve_template(self.template)
         bad = correct = aha = 0
         for completion, row_nums, row_target in zip(completions, nums, target, strict=False):
-            text = _text_of(completion)
-            if self.answer_format == "bare":
-                verdict = verify_equation(text.strip(), row_nums, row_target)
-            else:
-                verdict = verify(text, row_nums, row_target)
-            bad += verdict.status.value in _FORMAT_FAILURES
+            text = completion_text(completion) or ""
+            verdict = verify(text, row_nums, row_target, extractor=template.extractor)
+            bad += not format_ok(text, verdict.status.value, template)
             correct += verdict.correct
             aha += bool(metrics.find_aha_phrases(text))
         n = len(completions)
@@ -140,15 +139,6 @@ class TrainingDiagnostics:
         log_metric("correct_rate", correct / n)
         log_metric("aha_rate", aha / n)
         return [0.0] * n
-
-
-def _text_of(completion: Any) -> str:
-    if isinstance(completion, str):
-        return completion
-    if isinstance(completion, list) and completion and isinstance(completion[-1], dict):
-        content = completion[-1].get("content", "")
-        return content if isinstance(content, str) else ""
-    return ""
 
 
 def training_plots(layout: Any, before: dict[str, Any], after: dict[str, Any]) -> list[Path]:
@@ -166,9 +156,9 @@ def training_plots(layout: Any, before: dict[str, Any], after: dict[str, Any]) -
 
 
 def _before_after_plot(before: dict[str, Any], after: dict[str, Any], path: Path) -> Path:
-    from agents.plots import _pyplot, _save
+    from agents.plots import pyplot, save_figure
 
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     names = ["accuracy", "format_violation_rate"]
     xs = range(len(names))
@@ -178,4 +168,4 @@ def _before_after_plot(before: dict[str, Any], after: dict[str, Any], path: Path
     ax.set_ylim(0, 1)
     ax.set_title(f"held-out tasks (n={after.get('n', before.get('n'))}), greedy")
     ax.legend()
-    return _save(fig, path)
+    return save_figure(fig, path)

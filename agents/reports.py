@@ -1,0 +1,236 @@
+"""Evaluation report files: writing them, the summary table, loading, comparing two runs.
+
+:func:`write_report` writes a run directory; the readers work on the plain ``report.json`` dict
+(or an :class:`~agents.evaluate.EvalReport`), so a report written yesterday prints and compares
+like one made now.
+
+>>> a = {"n": 100, "accuracy": 0.25, "status_counts": {"correct": 25, "wrong_value": 75}}
+>>> b = {"n": 100, "accuracy": 0.40, "status_counts": {"correct": 40, "wrong_value": 60}}
+>>> [(d.key, d.delta) for d in compare_reports(a, b) if d.changed]
+[('accuracy', 0.15000000000000002), ('status_counts.correct', 15), \
+('status_counts.wrong_value', -15)]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from verifiers.errors import ConfigError
+
+if TYPE_CHECKING:
+    from agents.evaluate import EvalReport
+
+__all__ = [
+    "Difference",
+    "compare_reports",
+    "format_comparison",
+    "format_summary",
+    "load_report",
+    "write_report",
+]
+
+_SKIP = ("sampling.", "rules.", "metadata.", "aha.phrases")
+
+
+def load_report(source: str | os.PathLike[str] | Mapping[str, Any] | Any) -> dict[str, Any]:
+    """A report as a dict, from a ``report.json`` path, its directory, a dict or an EvalReport."""
+    if hasattr(source, "to_dict"):
+        return source.to_dict()
+    if isinstance(source, Mapping):
+        return dict(source)
+    path = Path(source).expanduser()
+    if path.is_dir():
+        path = path / "report.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise ConfigError(f"no report at {path}") from err
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"{path} is not valid JSON: {err}") from err
+    if not isinstance(data, dict) or "accuracy" not in data:
+        raise ConfigError(f"{path} is not an evaluation report (no 'accuracy' key)")
+    return data
+
+
+def _pct(value: Any) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def _num(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def format_summary(report: Mapping[str, Any] | Any) -> str:
+    """A readable table of one report (what ``countdown eval`` prints)."""
+    r = load_report(report)
+    total = sum(r.get("status_counts", {}).values()) or 1
+    statuses = ", ".join(f"{name} {count} ({count / total:.0%})"
+                         for name, count in r.get("status_counts", {}).items())
+    pass_k = "  ".join(f"pass@{k} {_pct(v)}" for k, v in r.get("pass_at_k", {}).items())
+    chars = (r.get("length") or {}).get("chars") or {}
+    tokens = (r.get("length") or {}).get("tokens") or {}
+    corr = r.get("length_correlation") or {}
+    aha = r.get("aha") or {}
+    timings = r.get("timings") or {}
+    rows = [
+        ("policy", f"{r.get('policy')}  (template {r.get('template')}, "
+                   f"{r.get('answer_format')})"),
+        ("tasks", f"{r.get('n')} x {r.get('n_samples', 1)} sample(s)"),
+        ("accuracy", f"{_pct(r.get('accuracy'))}   {pass_k}"),
+        ("statuses", statuses),
+        ("format violations", _pct(r.get("format_violation_rate"))),
+        ("length (chars)", f"mean {_num(chars.get('mean'))}, median {_num(chars.get('median'))}, "
+                           f"p90 {_num(chars.get('p90'))}; correct "
+                           f"{_num((r.get('length') or {}).get('mean_chars_correct'))} vs wrong "
+                           f"{_num((r.get('length') or {}).get('mean_chars_wrong'))}"),
+    ]
+    if tokens:
+        rows.append(("length (tokens)", f"mean {_num(tokens.get('mean'))}, "
+                                        f"max {_num(tokens.get('max'))}"))
+    rows += [
+        ("length~correct r", _num(corr.get("chars"), 3)),
+        ("aha moments", f"{_pct(aha.get('aha_rate'))} of completions; accuracy with "
+                        f"{_pct(aha.get('accuracy_with_aha'))}, without "
+                        f"{_pct(aha.get('accuracy_without_aha'))}"),
+    ]
+    for dimension, groups in (r.get("by_difficulty") or {}).items():
+        rows.append((f"by {dimension}", "  ".join(
+            f"{g}: {_pct(s['accuracy'])} (n={s['n']})" for g, s in groups.items())))
+    if timings:
+        total_s = timings.get("total_s") or 0.0
+        overhead = timings.get("overhead_s") or 0.0
+        rows.append(("time", f"{total_s:.2f} s total, generation "
+                             f"{timings.get('generation_s', 0.0):.2f} s, overhead "
+                             f"{overhead:.2f} s ({overhead / total_s if total_s else 0:.1%})"))
+    width = max(len(label) for label, _ in rows)
+    return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One metric in two reports. ``delta`` is ``b - a`` when both are numbers."""
+
+    key: str
+    a: Any
+    b: Any
+
+    @property
+    def delta(self) -> float | int | None:
+        """``b - a``, or ``None`` when either side is missing or not a number."""
+        numeric = (int, float)
+        if isinstance(self.a, numeric) and isinstance(self.b, numeric) and not isinstance(
+                self.a, bool) and not isinstance(self.b, bool):
+            return self.b - self.a
+        return None
+
+    @property
+    def changed(self) -> bool:
+        """Whether the two values differ."""
+        return self.a != self.b
+
+
+def _leaves(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from _leaves(value, f"{name}.")
+        elif not isinstance(value, (list, tuple)):
+            yield name, value
+
+
+def compare_reports(a: Any, b: Any) -> list[Difference]:
+    """Every scalar metric of two reports (paths, dicts or EvalReports), in report order.
+
+    Keys are dotted paths (``pass_at_k.4``, ``by_difficulty.n_nums.3.accuracy``); a key present
+    in one report only has ``None`` on the other side. Sampling, rules and metadata are left
+    out (they are settings, not results; :func:`format_comparison` prints them when they differ).
+    """
+    left = dict(_leaves(load_report(a)))
+    right = dict(_leaves(load_report(b)))
+    keys = list(left) + [k for k in right if k not in left]
+    return [Difference(k, left.get(k), right.get(k)) for k in keys
+            if not k.startswith(_SKIP) and k != "plots"]
+
+
+def format_comparison(a: Any, b: Any, *, only_changed: bool = False) -> str:
+    """The comparison of two reports as a table: metric, A, B, B - A."""
+    left, right = load_report(a), load_report(b)
+    lines = []
+    for section in ("sampling", "rules"):
+        if left.get(section) != right.get(section):
+            lines.append(f"note: {section} differ: {left.get(section)} vs {right.get(section)}")
+    rows = [("metric", "A", "B", "B - A")]
+    for diff in compare_reports(left, right):
+        if only_changed and not diff.changed:
+            continue
+        delta = diff.delta
+        shown = "" if delta is None else (f"{delta:+.4g}" if isinstance(delta, float)
+                                          else f"{delta:+d}")
+        rows.append((diff.key, _cell(diff.a), _cell(diff.b), shown))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+              for row in rows]
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write to a temporary file in the same directory, then rename: all or nothing."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; reports are for sharing
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_report(report: EvalReport, output_dir: str | os.PathLike[str], *,
+                 plots: bool = True) -> dict[str, Any]:
+    """Write ``report.json``, ``samples.jsonl`` and (with ``plots``) the PNGs into ``output_dir``.
+
+    Every file is written to a temporary name and renamed into place, so an existing report is
+    replaced whole or not at all; ``report.json`` is written last and lists the plots. Returns
+    the paths: ``{"report": Path, "samples": Path, "plots": [Path, ...]}``.
+    """
+    out = Path(output_dir).expanduser()
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"output_dir {out} exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ConfigError(f"cannot create output_dir {out}: {err}") from err
+    tick = time.perf_counter()
+    lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in report.records)
+    samples_path = out / "samples.jsonl"
+    _atomic_write(samples_path, lines)
+    data = report.to_dict()
+    plot_paths: list[Path] = []
+    if plots:
+        from agents.plots import plot_report
+
+        plot_paths = plot_report(data, report.records, out)
+    report.timings["write_s"] = time.perf_counter() - tick
+    data = report.to_dict()
+    data["plots"] = [p.name for p in plot_paths]
+    report_path = out / "report.json"
+    _atomic_write(report_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return {"report": report_path, "samples": samples_path, "plots": plot_paths}

@@ -1,0 +1,131 @@
+"""Benchmark of the evaluation harness: its overhead, and the embedded model's throughput.
+
+Run: ``python benchmarks/bench_agents.py [--quick]``. Prints one Markdown table. With torch
+limited to 2 threads (the reference machine has 2 cores), ``agents.evaluate.evaluate`` runs
+greedy decoding (24 new tokens, batch 64) over N generated tasks with two models:
+
+- a micro model: the embedded architecture at width 32 with 1 layer, the fastest generator one
+  could evaluate, so its overhead share is the worst case;
+- the default embedded model (``agents.tiny``, ~1M parameters, random-initialised so it never
+  stops early).
+
+Measured: time outside generation per task (verification + records, metrics, writing
+``report.json`` + ``samples.jsonl``), its share of the whole evaluation for each model, the
+fixed cost of the four PNG plots, and the default model's generation throughput in generated
+tokens per second (counted by the policy, EOS included).
+
+Figures are medians over repeats. The machine is shared: when other processes hold the cores,
+torch's threads wait on each other and generation can slow down tenfold, so expect noise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _policy(micro: bool) -> Any:
+    from agents.models import TransformersPolicy
+    from agents.tiny import TinyModelConfig, build_model, build_tokenizer
+
+    tokenizer = build_tokenizer()
+    size = TinyModelConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64) \
+        if micro else TinyModelConfig()
+    model = build_model(tokenizer, seed=0, config=size)
+    return TransformersPolicy(model, tokenizer, name="micro" if micro else "tiny", device="cpu")
+
+
+def _run_once(policy: Any, tasks: list[Any], plots: bool) -> dict[str, float]:
+    from agents.evaluate import evaluate, write_report
+    from agents.policies import SamplingConfig
+
+    sampling = SamplingConfig(max_new_tokens=24)
+    report = evaluate(policy, tasks, sampling=sampling, batch_size=64, progress=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        tick = time.perf_counter()
+        write_report(report, tmp, plots=False)
+        write = time.perf_counter() - tick
+        plot_s = float("nan")
+        if plots:
+            tick = time.perf_counter()
+            write_report(report, Path(tmp) / "with-plots", plots=True)
+            plot_s = time.perf_counter() - tick - write
+    t = report.timings
+    outside = t["overhead_s"] + write
+    tokens = sum(r["length_tokens"] for r in report.records)
+    return {
+        "generation_s": t["generation_s"],
+        "verification_us": t["verification_s"] / len(tasks) * 1e6,
+        "metrics_us": t["metrics_s"] / len(tasks) * 1e6,
+        "write_us": write / len(tasks) * 1e6,
+        "outside_us": outside / len(tasks) * 1e6,
+        "share": outside / (t["total_s"] + write),
+        "tokens_per_s": tokens / t["generation_s"],
+        "plots_s": plot_s,
+    }
+
+
+def _medians(rows: list[dict[str, float]]) -> dict[str, float]:
+    out = {}
+    for key in rows[0]:
+        values = [r[key] for r in rows if r[key] == r[key]]  # NaN marks "not measured"
+        out[key] = statistics.median(values) if values else float("nan")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print a Markdown table; returns the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer tasks and repeats")
+    args = parser.parse_args(argv)
+    import torch
+
+    from countdown_env import generate
+
+    torch.set_num_threads(2)
+    n_tasks, repeats = (256, 3) if args.quick else (1024, 5)
+    tasks = generate(n_tasks, seed=0)
+    policies = {"micro": _policy(micro=True), "tiny": _policy(micro=False)}
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in policies}
+    for policy in policies.values():
+        _run_once(policy, tasks[:64], plots=False)  # warm-up
+    # Interleaved, so a burst of load from other processes hits both models alike.
+    for repeat in range(repeats):
+        for name, policy in policies.items():
+            runs[name].append(_run_once(policy, tasks, plots=repeat == 0 and name == "micro"))
+    micro, tiny = _medians(runs["micro"]), _medians(runs["tiny"])
+    rows = [
+        ("time outside generation, per task", f"{micro['outside_us']:.0f} us", ""),
+        ("  verification + records", f"{micro['verification_us']:.0f} us", ""),
+        ("  metrics", f"{micro['metrics_us']:.0f} us", ""),
+        ("  write report.json + samples.jsonl", f"{micro['write_us']:.0f} us", ""),
+        (f"overhead share, micro model (generation {micro['generation_s']:.2f} s "
+         f"for {n_tasks} tasks)", f"{micro['share']:.2%}", "< 2%"),
+        (f"overhead share, default tiny model (generation {tiny['generation_s']:.2f} s)",
+         f"{tiny['share']:.2%}", "< 2%"),
+        ("4 PNG plots, fixed cost per run (matplotlib import included)",
+         f"{micro['plots_s']:.2f} s", ""),
+        ("default tiny model generation, 2 threads, batch 64",
+         f"{tiny['tokens_per_s']:.0f} tokens/s", ""),
+        ("micro model generation, 2 threads, batch 64", f"{micro['tokens_per_s']:.0f} tokens/s",
+         ""),
+    ]
+    print(f"{n_tasks} tasks, greedy, 24 new tokens, {repeats} repeats (medians)\n")
+    print("| measure | median | target |")
+    print("|---|---|---|")
+    for name, value, target in rows:
+        print(f"| {name} | {value} | {target} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
