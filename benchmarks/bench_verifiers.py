@@ -5,7 +5,8 @@ one run and one process (one core):
 
 (a) bare-expression checks per second: ours with the cache OFF (the fair comparison) against
     TinyZero's regex + ``eval`` path and reasoning-gym's sympy scorer (row skipped without
-    sympy); ours with a warm cache on its own row;
+    sympy); the engine alone (no Verdict), the checker with its fast path switched off, and
+    ours with a warm cache on their own rows;
 (b) TRL rewards for a batch of 1,024 completions, each with ~1 KB of thinking before the answer
     (GRPO-shaped: 128 tasks x 8 samples), cache cleared before each batch;
 (c) worst case: hostile inputs up to 1 MB, and the slowest legal-length shapes (max over shapes).
@@ -36,6 +37,8 @@ from baselines_verifiers import (
 
 import verifiers
 from verifiers import rewards, verify_equation
+from verifiers.check import _check
+from verifiers.fastpath import run_fast
 from verifiers.grammar import run_unchecked
 
 MB = 1_000_000
@@ -110,16 +113,24 @@ def bench_bare(size: int, repeats: int) -> list[tuple[str, str, str, str]]:
 
     def core() -> None:
         # The engine alone: tokenize, parse, evaluate exactly, compare numbers; no Verdict.
-        for text, nums, target in corpus:
-            n, d, used, _claimed, failure = run_unchecked(text, rules)
-            _ = sorted(used) == sorted(nums) and failure is None and d == 1 and n == target
+        for text, nums, target in rows_tuple:
+            fast = run_fast(text, rules, len(nums))
+            n, d, used, _claimed = fast if fast is not None else run_unchecked(text, rules)[:4]
+            _ = sorted(used) == sorted(nums) and d == 1 and n == target
+
+    def general() -> None:
+        # The checker with its fast path switched off: every answer takes the general path.
+        for text, nums, target in rows_tuple:
+            _check(text, nums, target, rules, fast_path=False)
 
     agree = sum(
         verify_equation(t, n, g).correct == tinyzero_check_equation(t, n, g) for t, n, g in corpus
     )
+    taken = sum(run_fast(t, rules, len(n)) is not None for t, n, _ in corpus)
     ours_cached()  # warm the cache
     medians = _median_seconds(
-        {"ours": ours, "cached": ours_cached, "tz": tinyzero, "core": core}, repeats
+        {"ours": ours, "cached": ours_cached, "tz": tinyzero, "core": core, "general": general},
+        repeats,
     )
     rate = {name: size / seconds for name, seconds in medians.items()}
     table = [
@@ -139,7 +150,13 @@ def bench_bare(size: int, repeats: int) -> list[tuple[str, str, str, str]]:
             "(a) bare checks/s, our engine alone (no Verdict)",
             f"{rate['core']:,.0f}/s ({1e6 / rate['core']:.1f} us)",
             f"{rate['core'] / rate['tz']:.2f}x TinyZero",
-            "parse + exact value + numbers",
+            f"parse + exact value + numbers; fast path took {taken}/{size}",
+        ),
+        (
+            "(a) bare checks/s, ours with the fast path off",
+            f"{rate['general']:,.0f}/s ({1e6 / rate['general']:.1f} us)",
+            f"{rate['general'] / rate['tz']:.2f}x TinyZero",
+            "general path only (cache off)",
         ),
         (
             "(a) bare checks/s, ours (warm cache)",

@@ -13,6 +13,12 @@ Order of decisions for one expression (the first that fails gives the verdict):
    :data:`~verifiers.evaluate.MAX_VALUE_BITS`);
 6. the value against the target, and against the ``N`` of a trailing ``= N`` (``wrong_value``).
 
+Speed: most answers are short, plain ASCII and legal. :func:`~verifiers.fastpath.run_fast`
+decides those in one tight pass and hands anything else to the general path above, which finds
+and words the refusal; the two give the same verdict on every input. The verdict's ``value``
+and ``reason`` are built on first read (see :class:`~verifiers.verdict.Verdict`), since a
+reward reads only ``correct``.
+
 Cache: GRPO samples several completions per prompt and they often agree, so verdicts are
 memoised in one process-wide LRU of :data:`CACHE_SIZE` entries keyed on
 ``(expression, nums, target, rules)``: the extracted answer, not the whole completion, so long
@@ -31,6 +37,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from verifiers.errors import ExpressionError
 from verifiers.extract import EXTRACTORS, Extractor, get_extractor
+from verifiers.fastpath import run_fast
 from verifiers.grammar import run_unchecked
 from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers.values import format_value
@@ -133,6 +140,17 @@ def _count(values: Sequence[int]) -> dict[int, int]:
     return counts
 
 
+def _fits(used: list[int], nums: tuple[int, ...]) -> bool:
+    """Whether ``used`` is a sub-multiset of ``nums`` (each number used at most once)."""
+    left = _count(nums)
+    for value in used:
+        have = left.get(value, 0)
+        if not have:
+            return False
+        left[value] = have - 1
+    return True
+
+
 def _numbers_problem(used: list[int], nums: tuple[int, ...], exact_use: bool) -> str | None:
     """``None`` when ``used`` honours the rules (as multisets), else one sentence saying why."""
     given, taken = _count(nums), _count(used)
@@ -157,48 +175,71 @@ def _numbers_problem(used: list[int], nums: tuple[int, ...], exact_use: bool) ->
     return f"the answer {'; '.join(problems)} (each of {list(nums)} must be used {rule})"
 
 
-def _check(expression: str, nums: tuple[int, ...], target: int, rules: Rules) -> Verdict:
-    """The uncached checker; ``nums``/``target`` are validated and ``len`` is within limits."""
+# Reason sentences, built only when a caller reads Verdict.reason (see verifiers.verdict).
+def _equals_target(target: int) -> str:
+    return f"the expression equals {target}"
+
+
+def _misses_target(n: int, d: int, target: int) -> str:
+    return f"the expression equals {format_value(n, d)}, not the target {target}"
+
+
+def _wrong_claim(claimed: int, target: int) -> str:
+    return f"the answer claims {claimed} but the target is {target}"
+
+
+def _false_claim(n: int, d: int, claimed: int) -> str:
+    return f"the left side equals {format_value(n, d)}, not the claimed {claimed}"
+
+
+def _check(
+    expression: str, nums: tuple[int, ...], target: int, rules: Rules, fast_path: bool = True
+) -> Verdict:
+    """The uncached checker; ``nums``/``target`` are validated and ``len`` is within limits.
+
+    Plain answers are decided by :func:`~verifiers.fastpath.run_fast`; anything it declines
+    (and everything when ``fast_path`` is false, which the tests use to compare the two) goes
+    through :func:`~verifiers.grammar.run_unchecked`. Values and reasons are handed to the
+    verdict as recipes, built only if read.
+    """
     text = expression.strip()
-    try:
-        n, d, used, claimed, failure = run_unchecked(text, rules, len(nums))
-    except ExpressionError as refusal:
-        return _fast_verdict(False, refusal.status, None, text, refusal.reason)
-    # Multiset comparison: repeated values in nums are separate numbers.
-    if len(used) != len(nums) or sorted(used) != sorted(nums):
-        problem = _numbers_problem(used, nums, rules.exact_use)
-        if problem is not None:
-            value = None if n is None else _fraction(n, d)
-            return _fast_verdict(False, Status.WRONG_NUMBERS, value, text, problem)
+    fast = run_fast(text, rules, len(nums)) if fast_path else None
+    if fast is not None:
+        n, d, used, claimed = fast
+        failure = None
+    else:
+        try:
+            n, d, used, claimed, failure = run_unchecked(text, rules, len(nums))
+        except ExpressionError as refusal:
+            return _fast_verdict(False, refusal.status, None, text, refusal.reason)
+    # Multiset comparison: repeated values in nums are separate numbers (order is irrelevant
+    # from here on, so the list is sorted in place).
+    used.sort()
+    if used != sorted(nums) and (rules.exact_use or not _fits(used, nums)):
+        return _fast_verdict(
+            False,
+            Status.WRONG_NUMBERS,
+            None if n is None else (_fraction, n, d),
+            text,
+            (_numbers_problem, used, nums, rules.exact_use),
+        )
     if failure is not None:
         return _fast_verdict(False, failure[0], None, text, failure[1])
     if claimed is not None:
         if claimed != target:
             return _fast_verdict(
-                False,
-                Status.WRONG_VALUE,
-                _fraction(n, d),
-                text,
-                f"the answer claims {claimed} but the target is {target}",
+                False, Status.WRONG_VALUE, (_fraction, n, d), text, (_wrong_claim, claimed, target)
             )
         if d != 1 or n != claimed:
             return _fast_verdict(
-                False,
-                Status.WRONG_VALUE,
-                _fraction(n, d),
-                text,
-                f"the left side equals {format_value(n, d)}, not the claimed {claimed}",
+                False, Status.WRONG_VALUE, (_fraction, n, d), text, (_false_claim, n, d, claimed)
             )
     if d == 1 and n == target:
         return _fast_verdict(
-            True, Status.CORRECT, _fraction(n, 1), text, f"the expression equals {target}"
+            True, Status.CORRECT, (_fraction, n, 1), text, (_equals_target, target)
         )
     return _fast_verdict(
-        False,
-        Status.WRONG_VALUE,
-        _fraction(n, d),
-        text,
-        f"the expression equals {format_value(n, d)}, not the target {target}",
+        False, Status.WRONG_VALUE, (_fraction, n, d), text, (_misses_target, n, d, target)
     )
 
 
@@ -252,7 +293,15 @@ def verify_equation(
     checked_rules = (
         DEFAULT_RULES if rules is None and not rule_overrides else _rules(rules, rule_overrides)
     )
-    checked_nums = _as_nums(nums)
+    # The usual list of plain non-negative ints is accepted here without a call.
+    checked_nums = tuple(nums) if type(nums) is list else None
+    if checked_nums is not None:
+        for value in checked_nums:
+            if type(value) is not int or value < 0:
+                checked_nums = _as_nums(checked_nums)
+                break
+    else:
+        checked_nums = _as_nums(nums)
     if type(target) is not int:
         target = _as_int(target, "target")
     if len(expression) > checked_rules.max_length:
