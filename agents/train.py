@@ -294,7 +294,7 @@ def run_training(
     if _is_main_process():
         from agents.train_eval import training_plots
 
-        plots = training_plots(layout, before, after)
+        plots = training_plots(layout, before, after, subset=script.eval_subset)
         summary = {
             "accuracy_before": before["accuracy"],
             "accuracy_after": after["accuracy"],

@@ -141,18 +141,36 @@ class TrainingDiagnostics:
         return [0.0] * n
 
 
-def training_plots(layout: Any, before: dict[str, Any], after: dict[str, Any]) -> list[Path]:
+def training_plots(
+    layout: Any, before: dict[str, Any], after: dict[str, Any], *, subset: int
+) -> list[Path]:
     """Curves over steps from metrics.jsonl, plus the before/after comparison, into plots/."""
     from agents.plots import plot_training_curves
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     if layout.metrics.is_file():
         for line in layout.metrics.read_text(encoding="utf-8").splitlines():
             if line.strip():
-                rows.append(json.loads(line))
+                row = json.loads(line)
+                # The zero-weight diagnostics reward is a logger, not a reward: no curve.
+                rows.append({k: v for k, v in row.items() if "diagnostics" not in k})
+    # The periodic measurement's starting point: the same held-out subset before GRPO.
+    start = _subset_accuracy(layout.eval_before / "samples.jsonl", subset)
+    if start is not None:
+        rows.insert(0, {"step": 0, "heldout_accuracy": start})
     paths = plot_training_curves(rows, layout.plots)
     paths.append(_before_after_plot(before, after, layout.plots / "before_after.png"))
     return paths
+
+
+def _subset_accuracy(samples: Path, subset: int) -> float | None:
+    """Accuracy on the first ``subset`` tasks of an evaluation's samples.jsonl."""
+    if not samples.is_file():
+        return None
+    correct = []
+    for line in samples.read_text(encoding="utf-8").splitlines()[:subset]:
+        correct.append(bool(json.loads(line)["correct"]))
+    return sum(correct) / len(correct) if correct else None
 
 
 def _before_after_plot(before: dict[str, Any], after: dict[str, Any], path: Path) -> Path:

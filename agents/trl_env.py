@@ -64,7 +64,7 @@ import gymnasium as gym
 import countdown_env  # noqa: F401  (registers CountdownMultiTurn-v0)
 from agents.train_model import prepare_tool_tokenizer
 from verifiers.check import CountdownVerifier
-from verifiers.errors import ConfigError, DependencyError
+from verifiers.errors import ConfigError
 from verifiers.extract import extract_answer, extract_bare
 from verifiers.rules import Rules
 

@@ -10,9 +10,9 @@ import pytest
 
 pytest.importorskip("trl")
 
-from agents.cli import main  # noqa: E402
-from agents.commands.train import resolve_argv  # noqa: E402
-from agents.train_args import available_recipes, recipe_path  # noqa: E402
+from agents.cli import main
+from agents.commands.train import resolve_argv
+from agents.train_args import available_recipes, recipe_path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -131,9 +131,9 @@ def test_resume_without_a_run_is_a_clear_error(tmp_path: Path, capsys) -> None:
 
 @pytest.mark.parametrize("name", available_recipes())
 def test_every_shipped_recipe_parses(name: str) -> None:
-    from agents.commands.train import _parse
-
     import yaml
+
+    from agents.commands.train import _parse
 
     recipe = yaml.safe_load(recipe_path(name).read_text())
     # GPU recipes ask for bf16, which a CPU-only machine refuses; every key is still checked.
