@@ -110,6 +110,13 @@ def _greedy_accuracy(
     }
 
 
+def remaining_budget(script: CountdownTrainArguments, budget: Any) -> float:
+    """GRPO seconds left of the run's time budget (0 when the run has no budget)."""
+    if script.time_budget_seconds <= 0:
+        return 0.0
+    return max(script.time_budget_seconds - budget.already_spent, 0.0)
+
+
 def run_training(
     script: CountdownTrainArguments,
     training_args: Any,
@@ -137,6 +144,9 @@ def run_training(
     from agents.warmstart import WarmStartConfig, warm_start
 
     started = time.monotonic()
+    # Reading the device sets up accelerate's distributed state, so under `accelerate launch`
+    # the process group exists before the first barrier below (not only once the trainer does).
+    _ = training_args.device
     transformers_logging.disable_progress_bar()  # per-save "Writing model shards" bars
     layout = RunLayout(Path(training_args.output_dir))
     if _is_main_process():
@@ -156,8 +166,12 @@ def run_training(
     training_args.output_dir = str(layout.checkpoints)
     log = print if _is_main_process() else (lambda *a, **k: None)
 
-    train_tasks, heldout = load_or_make_tasks(script, layout, main=_is_main_process())
+    # The main process makes (or reads back) the tasks; the others read what it wrote.
+    if _is_main_process():
+        train_tasks, heldout = load_or_make_tasks(script, layout, main=True)
     _barrier()
+    if not _is_main_process():
+        train_tasks, heldout = load_or_make_tasks(script, layout, main=False)
     model, tokenizer, embedded = load_model_and_tokenizer(model_args, layout)
     if script.environment == "tools":
         if embedded:
@@ -234,13 +248,15 @@ def run_training(
         script.time_budget_seconds, already_spent=layout.read_progress().get("grpo_seconds", 0.0)
     )
     subset = heldout[: script.eval_subset]
+    metrics_file = MetricsFileCallback(layout.metrics)
+    progress = ProgressCallback(remaining_budget(script, budget), training_args.max_steps)
     heldout_cb = HeldoutAccuracyCallback(
         lambda: _greedy_accuracy(trainer.model, tokenizer, subset, template, script, max_new),
         every=script.eval_every_steps,
+        report=[lambda step, m: metrics_file.write_row({"step": step, **m}), progress.note],
     )
     rewards = build_rewards(script.rewards, template)
     training_args.reward_weights = reward_weights(training_args.reward_weights, len(rewards) - 1)
-    remaining = max(script.time_budget_seconds - budget.already_spent, 0.0)
     environment: dict[str, Any] = {}
     if script.environment == "tools":
         from agents.trl_env import make_environment_factory
@@ -254,18 +270,12 @@ def run_training(
         args=training_args,
         train_dataset=train_dataset(train_tasks, template),
         processing_class=tokenizer,
-        callbacks=[
-            budget,
-            MetricsFileCallback(layout.metrics),
-            heldout_cb,
-            ProgressCallback(remaining, training_args.max_steps),
-        ],
+        callbacks=[budget, metrics_file, heldout_cb, progress],
         **environment,
     )
     # Our own bar and metrics file replace the trainer's printed log dicts.
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(TrainerProgressCallback)
-    heldout_cb.trainer = trainer
 
     trainer.add_callback(CheckpointProgressCallback(layout.write_progress, budget))
     last = layout.last_checkpoint() if script.resume else None
@@ -302,6 +312,7 @@ def run_training(
             "wall_seconds": time.monotonic() - started,
             "plots": [str(p) for p in plots],
             "grpo_steps": grpo_steps,
+            "processes": trainer.accelerator.num_processes,
             "grpo_seconds": budget.spent,
             "warmstart": warm_info,
             "format_violations_before": before.get("format_violation_rate"),

@@ -70,9 +70,15 @@ class MetricsFileCallback(TrainerCallback):
     The file is appended line by line and flushed, so a killed run keeps every row it logged.
     """
 
-    def __init__(self, path: Path, extra: Callable[[], dict[str, float]] | None = None) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.extra = extra
+
+    def write_row(self, row: dict[str, Any]) -> None:
+        """Append one row (main process only)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row) + "\n")
+            handle.flush()
 
     def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
         if not state.is_world_process_zero or not logs:
@@ -81,12 +87,7 @@ class MetricsFileCallback(TrainerCallback):
         for key, value in logs.items():
             number = _as_float(value)
             row[key] = value if number is None else number
-        if self.extra is not None:
-            row.update(self.extra())
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(row) + "\n")
-            handle.flush()
+        self.write_row(row)
 
 
 def _as_float(value: Any) -> float | None:
@@ -97,16 +98,23 @@ def _as_float(value: Any) -> float | None:
 
 
 class HeldoutAccuracyCallback(TrainerCallback):
-    """Every ``every`` steps, measure held-out accuracy with ``measure()`` and log it.
+    """Every ``every`` steps, measure held-out accuracy with ``measure()`` and report it.
 
-    ``measure`` runs on the main process only (it is a greedy evaluation of a fixed subset of the
-    held-out tasks); its value is logged as ``heldout_accuracy`` through the trainer's own log.
+    ``measure`` runs on the main process only (a greedy evaluation of a fixed subset of the
+    held-out tasks). Its result goes to each ``report(step, metrics)`` listener (the metrics
+    file, the progress bar), not through ``trainer.log``: that log runs collectives in a
+    multi-process run, which the other processes would not join here.
     """
 
-    def __init__(self, measure: Callable[[], dict[str, float]], every: int) -> None:
+    def __init__(
+        self,
+        measure: Callable[[], dict[str, float]],
+        every: int,
+        report: list[Callable[[int, dict[str, float]], None]] | None = None,
+    ) -> None:
         self.measure = measure
         self.every = every
-        self.trainer: Any = None
+        self.report = list(report or [])
         self.latest: dict[str, float] = {}
 
     def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
@@ -114,8 +122,8 @@ class HeldoutAccuracyCallback(TrainerCallback):
             return
         if state.is_world_process_zero:
             self.latest = self.measure()
-            if self.trainer is not None:
-                self.trainer.log(dict(self.latest))
+            for listener in self.report:
+                listener(state.global_step, dict(self.latest))
 
 
 class ProgressCallback(TrainerCallback):
@@ -154,6 +162,10 @@ class ProgressCallback(TrainerCallback):
         else:
             self.bar.update(1)
         self.bar.set_postfix({"step": state.global_step, **self._postfix}, refresh=False)
+
+    def note(self, step: int, metrics: dict[str, float]) -> None:
+        """Show metrics measured outside the trainer's log (held-out accuracy)."""
+        self.on_log(None, None, None, logs=metrics)
 
     def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
         if self.bar is None or not logs:

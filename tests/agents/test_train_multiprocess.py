@@ -59,6 +59,7 @@ def test_two_cpu_processes_share_one_run(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads((out / "summary.json").read_text())
+    assert summary["processes"] == 2
     assert summary["grpo_steps"] >= 2
     state = json.loads(
         next((out / "checkpoints").glob("checkpoint-*/trainer_state.json")).read_text()
