@@ -194,21 +194,34 @@ class TransformersPolicy:
                 default_template = "tinyzero"
         self.default_template = default_template
 
-    def _encode(self, prompt: Prompt) -> list[int]:
-        if isinstance(prompt, list):
+    def _encode(self, prompts: Sequence[Prompt]) -> list[list[int]]:
+        """Token ids of every prompt, with one tokenizer call per kind of prompt.
+
+        Batch encoding gives the same ids as encoding prompts one by one (no padding or
+        truncation here) and saves the per-call cost (~0.1 ms a prompt for the tiny model).
+        """
+        texts: list[str] = []
+        rendered: list[str] = []
+        is_chat: list[bool] = []
+        for prompt in prompts:
+            is_chat.append(isinstance(prompt, list))
+            if not is_chat[-1]:
+                texts.append(prompt)
+                continue
             if not getattr(self.tokenizer, "chat_template", None):
                 raise ConfigError(f"{self.name} has no chat template; use a text template "
                                   "such as 'tinyzero' or 'compact'")
-            text = self.tokenizer.apply_chat_template(prompt, tokenize=False,
-                                                      add_generation_prompt=True)
-            # The chat template already wrote BOS and role markers.
-            ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
-        else:
-            ids = self.tokenizer(prompt)["input_ids"]
-        if not ids:
+            rendered.append(self.tokenizer.apply_chat_template(prompt, tokenize=False,
+                                                               add_generation_prompt=True))
+        plain = iter(self.tokenizer(texts)["input_ids"] if texts else [])
+        # The chat template already wrote BOS and role markers.
+        chats = iter(self.tokenizer(rendered, add_special_tokens=False)["input_ids"]
+                     if rendered else [])
+        encoded = [list(next(chats) if chat else next(plain)) for chat in is_chat]
+        if not all(encoded):
             raise ConfigError("a prompt encodes to zero tokens; the model needs some text to "
                               "continue")
-        return list(ids)
+        return encoded
 
     def _generation_config(self, sampling: SamplingConfig) -> Any:
         import copy
@@ -241,31 +254,41 @@ class TransformersPolicy:
         config = sampling or SamplingConfig()
         if not requests:
             return []
-        encoded = [self._encode(as_request(item).prompt) for item in requests]
+        encoded = self._encode([as_request(item).prompt for item in requests])
         generation_config = self._generation_config(config)
         width = max(len(ids) for ids in encoded)
-        input_ids = torch.full((len(encoded), width), generation_config.pad_token_id,
-                               dtype=torch.long)
-        attention_mask = torch.zeros((len(encoded), width), dtype=torch.long)
-        for row, ids in enumerate(encoded):
-            input_ids[row, width - len(ids):] = torch.tensor(ids, dtype=torch.long)
-            attention_mask[row, width - len(ids):] = 1
+        pad = generation_config.pad_token_id
+        # Left padding, built as lists: one tensor copy instead of two per row.
+        input_ids = torch.tensor([[pad] * (width - len(ids)) + ids for ids in encoded],
+                                 dtype=torch.long)
+        attention_mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids)
+                                       for ids in encoded], dtype=torch.long)
         place = torch.device(self.device)
         devices = []
         if place.type == "cuda":
             devices = [place.index if place.index is not None else torch.cuda.current_device()]
         was_training = self.model.training
-        self.model.eval()
+        # Module.eval() walks every submodule (~0.2 ms for the tiny model); skip it, and the
+        # restore, when nothing is in training mode.
+        switch = was_training or any(module.training for module in self.model.modules())
+        if switch:
+            self.model.eval()
         try:
             with torch.random.fork_rng(devices=devices), torch.inference_mode():
-                torch.manual_seed(config.seed)
+                if place.type == "cpu":
+                    # Seeds the same CPU generator as torch.manual_seed, without its ~0.2 ms
+                    # of seeding every accelerator backend as well.
+                    torch.default_generator.manual_seed(config.seed)
+                else:
+                    torch.manual_seed(config.seed)
                 output = self.model.generate(
                     input_ids=input_ids.to(self.device),
                     attention_mask=attention_mask.to(self.device),
                     generation_config=generation_config,
                 )
         finally:
-            self.model.train(was_training)
+            if switch:
+                self.model.train(was_training)
         new_tokens = output[:, width:]
         texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
         return [Completion(text, count) for text, count in

@@ -100,7 +100,7 @@ class Request:
     )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "nums", tuple(int(n) for n in self.nums))
+        object.__setattr__(self, "nums", tuple(map(int, self.nums)))
         if self.answer_format not in ANSWER_FORMATS:
             raise ConfigError(
                 f"answer_format must be one of {ANSWER_FORMATS}, got {self.answer_format!r}"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import random
+import re
+import time
 
 import pytest
 
@@ -13,8 +16,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from agents import metrics
 from agents.evaluate import EvalReport, evaluate, write_report
 from agents.plots import plot_training_curves
-from agents.policies import Request, SamplingConfig
-from agents.reports import compare_reports, format_comparison, format_summary
+from agents.policies import Completion, Request, SamplingConfig
+from agents.reports import compare_reports, format_comparison, format_summary, summarize_records
 from countdown_env.generator import generate
 from countdown_env.task import Task
 from verifiers.errors import ConfigError, CountdownError
@@ -65,6 +68,47 @@ def test_aha_phrases_are_case_insensitive_whole_words():
     assert metrics.find_aha_phrases("Hold on!", ["hold on"]) == ["hold on"]
     with pytest.raises(ConfigError):
         metrics.find_aha_phrases("x", [])
+
+
+def _aha_by_definition(text, phrases):
+    """The documented matching rule, written the plain way: every phrase tried everywhere."""
+    alternatives = sorted({p.strip().lower() for p in phrases}, key=lambda p: (-len(p), p))
+    body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alternatives)
+    pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+    return [re.sub(r"\s+", " ", m.group(0).lower())
+            for m in pattern.finditer(text.replace("\u2019", "'"))]
+
+
+@pytest.mark.parametrize("phrases", [
+    metrics.DEFAULT_AHA_PHRASES,
+    ["hold on", "wait"],
+    # First characters that are special inside a regex class, and case-folding oddities.
+    ["?!", "-x", "]y", "^z", "\\q", "s", "\u017fo", "\u0130i", "k", "a b", "a-b"],
+])
+def test_aha_matcher_finds_what_the_plain_rule_finds(phrases):
+    rng = random.Random(0)
+    pieces = [*"waitWAITletmechkLETMECHKsSkK'\u2019 \n\t-_?!^]\\.,:0123\u017f\u0130\u0131\u212a",
+              "wait", "let me", "re-check", "that\u2019s not right", "hmm", "hold on", "a b"]
+    find = metrics.AhaMatcher(phrases)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        assert find(text) == _aha_by_definition(text, phrases), text
+        assert metrics.find_aha_phrases(text, phrases) == find(text)
+
+
+def test_group_means_and_cached_pass_at_k():
+    summary = metrics.group_means(["b", 3, "a", 3], {"x": [1, 2, 3, 4], "y": [0.5, 0, 1, 1]})
+    assert list(summary) == ["3", "a", "b"]  # numbers first, then text
+    assert summary["3"] == {"n": 2, "x": 3.0, "y": 0.5}
+    with pytest.raises(ConfigError, match="column 'x'"):
+        metrics.group_means([1, 2], {"x": [1]})
+    # Repeated (n, c) pairs are computed once; the mean is the plain per-task mean.
+    counts = [(4, 1), (4, 1), (4, 3), (2, 0), (4, 1)]
+    by_task = math.fsum(metrics.pass_at_k(n, c, 2) for n, c in counts) / len(counts)
+    assert metrics.mean_pass_at_k(counts, 2) == by_task
+    # A bool that hashes like an earlier int pair is still refused.
+    with pytest.raises(ConfigError, match=r"^c must be an int"):
+        metrics.mean_pass_at_k([(1, 1), (1, True)], 1)
 
 
 def test_length_stats_shares_and_buckets():
@@ -176,6 +220,54 @@ def test_write_report_files(scripted_report, tmp_path):
     write_report(report, tmp_path / "out", plots=False)
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
     assert format_summary(paths["report"]).splitlines()[0].startswith("policy")
+
+
+def test_samples_jsonl_recomputes_the_report(tmp_path):
+    """samples.jsonl is json.dumps of every record, and its rows give back every metric."""
+    tasks = generate(40, seed=3, rate=True)
+
+    class Chatty(ScriptedPolicy):
+        def generate(self, requests, *, sampling=None):
+            rng = random.Random(len(self.calls))
+            self.calls.append(len(requests))
+            texts = ["Wait, caf\u00e9 \"quoted\"\n<answer>1+2</answer>",
+                     "<answer>3\u00d74</answer>", "<think>hmm</think><answer>2*5*7</answer>",
+                     "\u2212 no answer"]
+            n = (sampling or SamplingConfig()).num_samples
+            return [Completion(t, len(t)) if rng.random() < 0.5 else t
+                    for t in rng.choices(texts, k=len(requests) * n)]
+
+    for sampling in (SamplingConfig(), SamplingConfig(temperature=1.0, num_samples=3)):
+        report = evaluate(Chatty(TABLE), tasks, sampling=sampling, progress=False)
+        paths = write_report(report, tmp_path / str(sampling.num_samples), plots=False)
+        text = paths["samples"].read_text(encoding="utf-8")
+        assert text == "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in report.records)
+        rows = [json.loads(line) for line in text.splitlines()]
+        ks = [int(k) for k in report.pass_at_k]
+        summary = summarize_records(rows, k=ks)
+        assert summary == {key: getattr(report, key) for key in summary}
+        assert report.by_difficulty.keys() == {"n_nums", "n_solutions", "search_nodes"}
+
+
+def test_harness_overhead_stays_small(tmp_path):
+    """Everything but generation, per task: ~20 us when measured; ten times that fails."""
+    tasks = generate(400, seed=2)
+    answers = [Completion(":" * 24, 24), Completion("25+3*7", 7)]
+
+    class Instant:
+        name, default_template = "instant", "compact"
+
+        def generate(self, requests, *, sampling=None):
+            return [answers[i % 2] for i in range(len(requests))]
+
+    per_task = []
+    for attempt in range(3):  # the best of three, as other processes share the machine
+        report = evaluate(Instant(), tasks, batch_size=64, progress=False)
+        tick = time.perf_counter()
+        write_report(report, tmp_path / str(attempt), plots=False)
+        outside = report.timings["overhead_s"] + time.perf_counter() - tick
+        per_task.append(outside / len(tasks))
+    assert min(per_task) < 200e-6, per_task
 
 
 def test_compare_reports_gives_deltas(scripted_report, tmp_path):

@@ -192,11 +192,41 @@ def test_chat_messages_use_the_chat_template(micro):
         micro.generate([[{"role": "user", "content": "1 2"}]])
 
 
+def test_a_batch_mixing_chat_and_plain_prompts_matches_separate_calls(micro):
+    micro.tokenizer.chat_template = CHAT_TEMPLATE
+    try:
+        sampling = SamplingConfig(max_new_tokens=6)
+        mixed = [PROMPTS[0], [{"role": "user", "content": "1 2"}], PROMPTS[2]]
+        separate = [micro.generate([prompt], sampling=sampling)[0] for prompt in mixed]
+        assert micro.generate(mixed, sampling=sampling) == separate
+        assert separate[1] == micro.generate(["1 2>"], sampling=sampling)[0]
+    finally:
+        micro.tokenizer.chat_template = None
+
+
+def test_sampled_completions_repeat_with_plain_transformers_and_the_seed(micro):
+    """A sample can be reproduced outside the policy: torch.manual_seed, then generate."""
+    sampling = SamplingConfig(temperature=1.3, top_k=5, num_samples=3, max_new_tokens=8, seed=21)
+    ours = micro.generate(PROMPTS[:1], sampling=sampling)
+    micro.model.eval()
+    encoded = micro.tokenizer(PROMPTS[:1], return_tensors="pt")
+    torch.manual_seed(21)
+    with torch.inference_mode():
+        output = micro.model.generate(**encoded, do_sample=True, temperature=1.3, top_k=5,
+                                      num_return_sequences=3, max_new_tokens=8)
+    width = encoded["input_ids"].shape[1]
+    assert ours == micro.tokenizer.batch_decode(output[:, width:], skip_special_tokens=True)
+
+
 def test_policy_restores_training_mode(micro):
     micro.model.train()
     micro.generate(PROMPTS[:1], sampling=SamplingConfig(max_new_tokens=2))
     assert micro.model.training
     micro.model.eval()
+    # A stray submodule in training mode is switched off too, and the model left in eval.
+    micro.model.model.layers[0].train()
+    micro.generate(PROMPTS[:1], sampling=SamplingConfig(max_new_tokens=2))
+    assert not any(module.training for module in micro.model.modules())
 
 
 def test_missing_torch_is_a_dependency_error_with_the_fix():
