@@ -240,6 +240,22 @@ class CountdownBaseEnv(gym.Env[str, str]):
                 )
         return None
 
+    def _judge(
+        self, action: Any, task: Task, default_reward: Callable[[Verdict], float]
+    ) -> tuple[Verdict, float, bool]:
+        """``(verdict, reward, refused)`` for one action on ``task``.
+
+        A refused action gets ``refused_reward``; otherwise the injected ``reward_fn`` scores
+        it, or ``default_reward(verdict)`` when there is none.
+        """
+        verdict = self._refusal(action)
+        if verdict is not None:
+            return verdict, self.refused_reward, True
+        verdict = self.verifier(action, task.nums, task.target)
+        if self.reward_fn is None:
+            return verdict, default_reward(verdict), False
+        return verdict, call_reward(self.reward_fn, action, task, self._prompt), False
+
     def _sanitize(self, text: str, limit: int = 200) -> str:
         return sanitize(text, self._obs_charset, limit)
 

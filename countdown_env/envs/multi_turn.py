@@ -7,7 +7,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from countdown_env.envs.base import CountdownBaseEnv, _finite, call_reward
+from countdown_env.envs.base import CountdownBaseEnv, _finite
 from verifiers.check import CountdownVerifier, Verifier
 from verifiers.errors import ConfigError
 from verifiers.verdict import Status, Verdict
@@ -145,16 +145,7 @@ class CountdownMultiTurnEnv(CountdownBaseEnv):
         if self._done or self.task is None:
             raise gym.error.ResetNeeded("the episode is over; call reset() before step()")
         task = self.task
-        verdict = self._refusal(action)
-        refused = verdict is not None
-        if verdict is None:
-            verdict = self.verifier(action, task.nums, task.target)
-            if self.reward_fn is None:
-                reward = 1.0 if verdict.correct else 0.0
-            else:
-                reward = call_reward(self.reward_fn, action, task, self._prompt)
-        else:
-            reward = self.refused_reward
+        verdict, reward, refused = self._judge(action, task, _exact_hit)
         self._attempt += 1
         terminated = verdict.correct
         truncated = not terminated and self._attempt >= self.max_attempts
@@ -177,3 +168,7 @@ class CountdownMultiTurnEnv(CountdownBaseEnv):
             attempts_left=self.max_attempts - self._attempt,
         )
         return observation, reward, terminated, truncated, info
+
+
+def _exact_hit(verdict: Verdict) -> float:
+    return 1.0 if verdict.correct else 0.0

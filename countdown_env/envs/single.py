@@ -7,7 +7,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from countdown_env.envs.base import CountdownBaseEnv, call_reward
+from countdown_env.envs.base import CountdownBaseEnv
 from verifiers.check import CountdownVerifier, Verifier
 from verifiers.verdict import Status, Verdict
 
@@ -140,16 +140,7 @@ class CountdownEnv(CountdownBaseEnv):
         if self._done or self.task is None:
             raise gym.error.ResetNeeded("the episode is over; call reset() before step()")
         task = self.task
-        verdict = self._refusal(action)
-        refused = verdict is not None
-        if verdict is None:
-            verdict = self.verifier(action, task.nums, task.target)
-            if self.reward_fn is None:
-                reward = tinyzero_score(verdict)
-            else:
-                reward = call_reward(self.reward_fn, action, task, self._prompt)
-        else:
-            reward = self.refused_reward
+        verdict, reward, refused = self._judge(action, task, tinyzero_score)
         self._done = True
         observation = self._sanitize(f"{verdict.status.value}: {verdict.reason}")
         self._last_render = f"{self._last_render}\n{observation}"
