@@ -201,13 +201,17 @@ def run_training(
             from tqdm.auto import tqdm
 
             warm_data = train_dataset(train_tasks, template)
+            by_steps = script.warmstart_steps > 0
             bar = tqdm(
-                total=round(script.warmstart_seconds), desc="warm start (format only)", unit="s"
+                total=script.warmstart_steps if by_steps else round(script.warmstart_seconds),
+                desc="warm start (format only)",
+                unit="step" if by_steps else "s",
             )
             t0 = time.monotonic()
 
             def tick(step: int, loss: float) -> None:
-                bar.update(min(round(time.monotonic() - t0), bar.total) - bar.n)
+                done = step if by_steps else round(time.monotonic() - t0)
+                bar.update(min(done, bar.total) - bar.n)
                 bar.set_postfix(loss=f"{loss:.3f}", step=step, refresh=False)
 
             warm_info = warm_start(
@@ -217,6 +221,7 @@ def run_training(
                 warm_data["nums"],
                 WarmStartConfig(
                     seconds=script.warmstart_seconds,
+                    max_steps=script.warmstart_steps or WarmStartConfig.max_steps,
                     learning_rate=script.warmstart_learning_rate,
                     seed=training_args.seed,
                 ),

@@ -93,6 +93,13 @@ class CountdownTrainArguments:
             "prompt's numbers, never solutions); 0 skips it."
         },
     )
+    warmstart_steps: int = field(
+        default=0,
+        metadata={
+            "help": "Stop the warm start after this many optimiser steps (0: only the time "
+            "limit). A step count makes the warm-started model the same on any machine."
+        },
+    )
     warmstart_learning_rate: float = field(
         default=3e-3, metadata={"help": "AdamW learning rate of the warm start."}
     )
@@ -176,5 +183,7 @@ class CountdownTrainArguments:
             value = getattr(self, name)
             if not (value >= 0 and math.isfinite(value)):
                 raise ConfigError(f"{name} must be a finite number >= 0, got {value!r}")
+        if self.warmstart_steps < 0:
+            raise ConfigError(f"warmstart_steps must be >= 0, got {self.warmstart_steps}")
         if self.eval_every_steps < 0 or self.eval_subset < 1 or self.eval_batch_size < 1:
             raise ConfigError("eval_every_steps must be >= 0, eval_subset and eval_batch_size >= 1")
