@@ -240,6 +240,16 @@ class CountdownBaseEnv(gym.Env[str, str]):
                 )
         return None
 
+    def _start_episode(self, seed: int | None, options: Mapping[str, Any] | None) -> str:
+        """Draw this episode's task (seeded) and return its prompt text, the observation."""
+        super().reset(seed=seed)
+        task = self._draw_task(options)
+        self.task = task
+        observation = self._check_observation(self.template.text_for(task.nums, task.target))
+        self._prompt = self.template.wrap(observation)
+        self._done = False
+        return observation
+
     def _judge(
         self, action: Any, task: Task, default_reward: Callable[[Verdict], float]
     ) -> tuple[Verdict, float, bool]:

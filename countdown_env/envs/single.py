@@ -121,12 +121,8 @@ class CountdownEnv(CountdownBaseEnv):
     def reset(
         self, *, seed: int | None = None, options: Mapping[str, Any] | None = None
     ) -> tuple[str, dict[str, Any]]:
-        super().reset(seed=seed)
-        task = self._draw_task(options)
-        self.task = task
-        observation = self._check_observation(self.template.text_for(task.nums, task.target))
-        self._prompt = self.template.wrap(observation)
-        self._done = False
+        observation = self._start_episode(seed, options)
+        task = self.task
         self._last_render = observation
         if self.render_mode == "human":
             self.render()
