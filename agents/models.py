@@ -25,15 +25,20 @@ loaded; without them a :class:`~verifiers.errors.DependencyError` gives the pip 
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import tempfile
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from agents.model_cache import (
+    _default_entry,
+    cache_dir,
+    default_model_path,
+    hub_offline,
+    register_default_model,
+    require_transformers,
+)
 from agents.policies import (
     Completion,
     Policy,
@@ -44,7 +49,7 @@ from agents.policies import (
     SolverPolicy,
     as_request,
 )
-from verifiers.errors import ConfigError, CountdownError, DependencyError
+from verifiers.errors import ConfigError, CountdownError
 from verifiers.rules import Rules
 
 __all__ = [
@@ -61,82 +66,7 @@ __all__ = [
 NAMED_POLICIES: tuple[str, ...] = ("solver", "random", "default", "tiny", "smollm2")
 """Specs :func:`load_policy` knows by name (anything else is a path or a hub id)."""
 
-_TRAIN_EXTRA = "pip install 'countdown-rl[train]'"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
-
-
-def require_transformers() -> Any:
-    """Import and return ``transformers`` (and torch), or raise :class:`DependencyError`."""
-    try:
-        import torch  # noqa: F401 - transformers models need it; fail here with the fix
-        import transformers
-    except ImportError as err:
-        raise DependencyError(f"language-model policies need torch and transformers: "
-                              f"{_TRAIN_EXTRA}") from err
-    return transformers
-
-
-def cache_dir() -> Path:
-    """``$COUNTDOWN_HOME`` if set, else ``~/.cache/countdown-rl`` (not created here)."""
-    home = os.environ.get("COUNTDOWN_HOME")
-    return Path(home).expanduser() if home else Path.home() / ".cache" / "countdown-rl"
-
-
-def hub_offline() -> bool:
-    """Whether ``HF_HUB_OFFLINE`` (or ``TRANSFORMERS_OFFLINE``) forbids downloads."""
-    return any(
-        os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-    )
-
-
-def _pointer() -> Path:
-    return cache_dir() / "default_model.json"
-
-
-def register_default_model(path: str | os.PathLike[str], *, template: str | None = None) -> Path:
-    """Make the checkpoint in ``path`` what ``--policy default`` loads from now on.
-
-    Writes ``default_model.json`` (the absolute path, and the prompt template the model was
-    trained with when given) into :func:`cache_dir`, atomically. Returns the pointer file.
-    ``countdown train`` calls this at the end of a run.
-    """
-    target = Path(path).expanduser().resolve()
-    if not (target / "config.json").is_file():
-        raise ConfigError(f"{target} is not a saved model directory (no config.json)")
-    if template is not None:
-        from countdown_env.prompts import get_template
-
-        get_template(template)
-    pointer = _pointer()
-    pointer.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".default_model-", suffix=".json", dir=pointer.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({"path": str(target), "template": template}, handle)
-    os.replace(tmp, pointer)
-    return pointer
-
-
-def _default_entry() -> tuple[Path, str | None] | None:
-    pointer = _pointer()
-    if not pointer.is_file():
-        return None
-    try:
-        entry = json.loads(pointer.read_text(encoding="utf-8"))
-        target, template = Path(entry["path"]), entry.get("template")
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
-        raise ConfigError(f"{pointer} is not a valid default-model pointer: {err}") from err
-    if not (target / "config.json").is_file():
-        warnings.warn(f"the registered default model {target} is gone; using the untrained "
-                      "embedded model", stacklevel=3)
-        return None
-    return target, template
-
-
-def default_model_path() -> Path | None:
-    """The registered default checkpoint, or ``None`` (no registration, or it was deleted)."""
-    entry = _default_entry()
-    return None if entry is None else entry[0]
 
 
 def _resolve_device(device: str) -> str:
