@@ -14,8 +14,9 @@ Order of decisions for one expression (the first that fails gives the verdict):
 6. the value against the target, and against the ``N`` of a trailing ``= N`` (``wrong_value``).
 
 Speed: most answers are short, plain ASCII and legal. :func:`~verifiers.fastpath.run_fast`
-decides those in one tight pass and hands anything else to the general path above, which finds
-and words the refusal; the two give the same verdict on every input. The verdict's ``value``
+decides those in one tight pass (and words the commonest refusals); a character refusal is then
+one regex search; anything else goes to the general path above, which finds and words the
+refusal. The two give the same verdict on every input. The verdict's ``value``
 and ``reason`` are built on first read (see :class:`~verifiers.verdict.Verdict`), since a
 reward reads only ``correct``.
 
@@ -37,9 +38,10 @@ from typing import Any, Protocol, runtime_checkable
 
 from verifiers.errors import ExpressionError
 from verifiers.extract import EXTRACTORS, Extractor, get_extractor
-from verifiers.fastpath import run_fast
+from verifiers.fastpath import decide_fast
 from verifiers.grammar import run_unchecked
 from verifiers.rules import DEFAULT_RULES, Rules
+from verifiers.tokens import character_refusal, normalise
 from verifiers.values import format_value
 from verifiers.verdict import Status, Verdict, _fast_verdict
 
@@ -203,11 +205,18 @@ def _check(
     verdict as recipes, built only if read.
     """
     text = expression.strip()
-    fast = run_fast(text, rules, len(nums)) if fast_path else None
+    fast = decide_fast(text, rules, len(nums)) if fast_path else None
     if fast is not None:
+        if len(fast) == 2:
+            return _fast_verdict(False, fast[0], None, text, fast[1])
         n, d, used, claimed = fast
         failure = None
     else:
+        if fast_path:
+            # The general path's first check, without its exception or eager wording.
+            refusal = character_refusal(normalise(text))
+            if refusal is not None:
+                return _fast_verdict(False, Status.FORBIDDEN, None, text, refusal)
         try:
             n, d, used, claimed, failure = run_unchecked(text, rules, len(nums))
         except ExpressionError as refusal:
@@ -340,10 +349,14 @@ expression='50 + 50 - 1', reason='the expression equals 99')
     """
     if not isinstance(completion, str):
         raise TypeError(f"completion must be a str, got {type(completion).__name__}")
-    extract = EXTRACTORS.get(extractor) if isinstance(extractor, str) else None
-    if extract is None:
-        extract = get_extractor(extractor)
-    answer = extract(completion)
+    if extractor == "bare":
+        # What extract_bare does, inline: the commonest extractor for compact prompts.
+        answer = completion.strip() or None
+    else:
+        extract = EXTRACTORS.get(extractor) if isinstance(extractor, str) else None
+        if extract is None:
+            extract = get_extractor(extractor)
+        answer = extract(completion)
     if answer is None:
         _rules(rules, rule_overrides)
         _as_nums(nums)
@@ -352,7 +365,9 @@ expression='50 + 50 - 1', reason='the expression equals 99')
         if isinstance(extractor, str):
             reason = _NO_ANSWER_REASONS[extractor]
         return _fast_verdict(False, Status.NO_ANSWER, None, None, reason)
-    return verify_equation(answer, nums, target, rules=rules, cache=cache, **rule_overrides)
+    if rule_overrides:
+        return verify_equation(answer, nums, target, rules=rules, cache=cache, **rule_overrides)
+    return verify_equation(answer, nums, target, rules=rules, cache=cache)
 
 
 def cache_info() -> Any:

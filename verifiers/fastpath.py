@@ -3,7 +3,9 @@
 Most answers a model writes are short, plain ASCII and well formed (``(25 + 50) * 4 - 3``). For
 those, :func:`run_fast` gives exactly what :func:`verifiers.grammar.run_unchecked` gives, in less
 than half the time: the same value in lowest terms, the same number literals in the same order
-and the same ``= N`` claim. It never refuses anything itself: at the first sign of something
+and the same ``= N`` claim. Its only refusals (through :func:`decide_fast`) are the commonest
+ones, worded exactly as the general path words them: a literal beyond the task's numbers and an
+answer that ends with an operator or leaves a ``(`` open. Otherwise, at the first sign of something
 else (a glyph, a character outside the allow-list, a tab or newline inside the answer, a sign
 where an operand belongs, ``**``, implicit multiplication, a leading zero, too many digits,
 nesting past ``max_depth``, more literals than the task has numbers, a division by zero, a
@@ -39,9 +41,14 @@ from math import gcd
 
 from verifiers.grammar import MAX_LITERAL_DIGITS
 from verifiers.rules import DEFAULT_RULES, Rules
+from verifiers.tokens import character_refusal
 from verifiers.values import UNCHECKED_LENGTH
+from verifiers.verdict import Status
 
-__all__ = ["run_fast"]
+__all__ = ["decide_fast", "run_fast"]
+
+_ENDS_WITH_OPERATOR = (Status.MALFORMED, "the expression ends with an operator")
+_NEVER_CLOSED = (Status.MALFORMED, "a '(' is never closed")
 
 _ALL_OPERATORS = "*+-/"  # Rules.operators is stored sorted
 _DEFAULT_DEPTH = DEFAULT_RULES.max_depth
@@ -85,6 +92,36 @@ def run_fast(
     ``None`` means "not decided here": the caller must run the general path, which gives the
     verdict (usually a refusal) and its reason.
     """
+    decided = decide_fast(text, rules, max_numbers)
+    return decided if decided is not None and len(decided) == 4 else None  # type: ignore[return-value]
+
+
+def _extra_number(text: str, max_numbers: int) -> tuple[Status, str] | None:
+    """The general path's verdict on a literal beyond ``max_numbers``, once the rest is legal.
+
+    The general tokenizer reads the whole text before the parser meets that literal, so a
+    forbidden character or ``**`` anywhere after it still wins.
+    """
+    if "\\" in text or character_refusal(text) is not None:
+        return None
+    return Status.WRONG_NUMBERS, f"the answer uses more numbers than the {max_numbers} given"
+
+
+def decide_fast(
+    text: str, rules: Rules, max_numbers: int
+) -> tuple[int, int, list[int], int | None] | tuple[Status, str] | None:
+    """:func:`run_fast`, plus the two refusals it can word itself: ``(status, reason)``.
+
+    Those are the general path's verdicts, word for word: a ``wrong_numbers`` refusal for a
+    literal beyond ``max_numbers`` (only when the whole text passes the allow-list) and the
+    ``malformed`` endings (a trailing operator or ``(``, an unclosed ``(``).
+
+    >>> decide_fast("(3+4)*2", DEFAULT_RULES, 2)
+    (<Status.WRONG_NUMBERS: 'wrong_numbers'>, 'the answer uses more numbers than the 2 given')
+    >>> decide_fast("44*3/", DEFAULT_RULES, 2)
+    (<Status.MALFORMED: 'malformed'>, 'the expression ends with an operator')
+    """
+    whole = text
     # Printable ASCII has no tab, newline or other control character, so str.split() below
     # splits on spaces only, as the general tokenizer does once its allow-list has passed.
     if not (text.isascii() and text.isprintable()) or len(text) > UNCHECKED_LENGTH:
@@ -142,7 +179,7 @@ def run_fast(
             use(value)
             room -= 1
             if room < 0:
-                return None
+                return _extra_number(whole, max_numbers)
             if mulop == 0:
                 tn, td = value, 1
             elif mulop == 1:
@@ -189,8 +226,11 @@ def run_fast(
         else:
             # An operand right after an operand (implicit multiplication), or a stray ')'.
             return None
-    if expect_operand or saved:
-        return None  # empty, ends with an operator, or a '(' is never closed
+    if expect_operand:
+        # All tokens (and any claim) were read, so every character passed the allow-list.
+        return _ENDS_WITH_OPERATOR if used or saved else None  # else empty: general path
+    if saved:
+        return _NEVER_CLOSED
     if addop == 0:
         n, d = tn, td
     elif addop == 1:

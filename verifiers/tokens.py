@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from verifiers.errors import ExpressionError
 from verifiers.verdict import Status
 
-__all__ = ["ALLOWED_CHARACTERS", "GLYPHS", "normalise", "tokenize"]
+__all__ = ["ALLOWED_CHARACTERS", "GLYPHS", "character_refusal", "normalise", "tokenize"]
 
 GLYPHS: dict[str, str] = {
     "\u00d7": "*",  # × multiplication sign
@@ -94,6 +95,29 @@ def _describe(char: str, text: str, index: int) -> str:
     return f"character {where} is not allowed"
 
 
+def character_refusal(text: str) -> tuple[Any, ...] | None:
+    """Why :func:`tokenize` refuses the normalised ``text`` as ``forbidden``, else ``None``.
+
+    The reason is a recipe ``(build, *args)``: calling ``build(*args)`` gives the sentence.
+    The checker hands it to the verdict unbuilt, so a refusal costs one regex search and the
+    wording (``unicodedata`` lookups included) is only paid for when someone reads it.
+
+    >>> build, *args = character_refusal("3 ^ 2")
+    >>> build(*args)
+    "powers are not allowed (found '^' at position 2)"
+    >>> character_refusal("3 + 2") is None
+    True
+    """
+    bad = _ILLEGAL.search(text)
+    if bad is not None:
+        return (_describe, bad.group(), text, bad.start())
+    if "**" in text:
+        return (str, "powers (**) are not allowed")
+    if "//" in text:
+        return (str, "floor division (//) is not allowed")
+    return None
+
+
 def tokenize(text: str) -> list[str]:
     """Split an expression into tokens after mapping glyphs and applying the allow-list.
 
@@ -113,13 +137,10 @@ def tokenize(text: str) -> list[str]:
     verifiers.errors.ExpressionError: scientific notation is not allowed (found 'e' at position 1)
     """
     text = normalise(text)
-    bad = _ILLEGAL.search(text)
-    if bad is not None:
-        raise ExpressionError(Status.FORBIDDEN, _describe(bad.group(), text, bad.start()))
-    if "**" in text:
-        raise ExpressionError(Status.FORBIDDEN, "powers (**) are not allowed")
-    if "//" in text:
-        raise ExpressionError(Status.FORBIDDEN, "floor division (//) is not allowed")
+    refusal = character_refusal(text)
+    if refusal is not None:
+        build, *args = refusal
+        raise ExpressionError(Status.FORBIDDEN, build(*args))
     spaced = (
         text.replace("(", " ( ")
         .replace(")", " ) ")

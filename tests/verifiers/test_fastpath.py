@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from verifiers import DEFAULT_RULES, TV_RULES, Rules, Status, Verdict, verify, verify_equation
 from verifiers.check import _check
-from verifiers.fastpath import run_fast
+from verifiers.errors import ExpressionError
+from verifiers.fastpath import decide_fast, run_fast
 from verifiers.grammar import run_unchecked
 from verifiers.strategies import expressions, hostile_strings
 
@@ -52,6 +53,11 @@ EDGE_CASES = [
     "999999999999", "9999999999999", "99+1", "100-1", "1000-1", "12.5", "1e3", "0x10", "1_0",
     "(" * 64 + "1" + ")" * 64, "(" * 65 + "1" + ")" * 65, "((1+2)", "(1+2))",
     "25 + 50 * 4 - 3", "(25 + 50) * 4 - 3", "((25 + 50) * (4 - 3))", "100/(5-3)*2",
+    # Refusals the fast path words itself, and their neighbours it must leave alone.
+    "(3+4)*2", "1+2+3+4+x", "1+2+3+4**5", "1+2+3+4//5", "1+2+3+4 \\times 5", "1+2+3+4 × 5",
+    "1+2+3+4 = 10", "1+2+3+4 = x", "1+2+3+4 = 1 = 1", "1+2+3+4)", "1+2+3+4\t", "1+2+3+(4",
+    "44*3/", "3+", "(", "3+(", "(3", "((3)", "3+4=", "3+ = 3", "(1+ = 3", "(1 = 1", "3 4>7:",
+    ":::::::::::::::::444", "3 ^ 2", "1+2**", "1+//", "1\\div 2", "1 ÷ 2 %", "3+4\x00",
 ]  # fmt: skip
 
 TASKS = [((1, 2, 3), 6), ((0, 1, 2), 1), ((3, 4, 25, 50), 297), ((1, 1, 7), 7), ((2,), 2)]
@@ -68,7 +74,15 @@ def assert_same(text, nums, target, rules):
     ), (text, nums, target, rules)
     assert fast == general and hash(fast) == hash(general)
     assert fast.correct is general.correct is (fast.status is Status.CORRECT)
+    refusal = decide_fast(text.strip(), rules, len(nums))
+    if refusal is not None and len(refusal) == 2:
+        # A refusal the fast path words itself is the general path's, word for word.
+        with pytest.raises(ExpressionError) as raised:
+            run_unchecked(text.strip(), rules, len(nums))
+        assert (raised.value.status, raised.value.reason) == refusal, text
+        assert (fast.status, fast.reason) == refusal
     decided = run_fast(text.strip(), rules, len(nums))
+    assert decided is None or decided == refusal
     if decided is not None:
         n, d, used, claimed = decided
         gn, gd, gused, gclaimed, failure = run_unchecked(text.strip(), rules, len(nums))
@@ -146,6 +160,28 @@ def test_the_fast_path_declines_what_it_cannot_word():
     assert run_fast("(1 + 2) * 3 = 9", rules, 3) == (9, 1, [1, 2, 3], 9)
     assert run_fast("1 / (2 - 4)", rules, 3) == (-1, 2, [1, 2, 4], None)
     assert run_fast("1 + 2", TV_RULES, 3) is None  # integer intermediates: general path
+
+
+def test_the_fast_path_words_common_refusals():
+    # The refusals an untrained model writes most are decided without the general path.
+    rules = DEFAULT_RULES
+    assert decide_fast("(3+4)*2", rules, 2) == (
+        Status.WRONG_NUMBERS, "the answer uses more numbers than the 2 given"
+    )  # fmt: skip
+    assert decide_fast("(3+4)*2 x", rules, 2) is None  # the general path finds the 'x' first
+    assert decide_fast("44*3/", rules, 2) == (
+        Status.MALFORMED,
+        "the expression ends with an operator",
+    )
+    assert decide_fast("(4+3", rules, 2) == (Status.MALFORMED, "a '(' is never closed")
+    assert decide_fast("", rules, 2) is None and decide_fast("= 3", rules, 2) is None
+    verdict = verify(":::::::::::::::::444", [3, 4], 7, extractor="bare", cache=False)
+    assert (verdict.status, verdict.reason) == (
+        Status.FORBIDDEN, "character ':' at position 0 is not allowed"
+    )  # fmt: skip
+    assert verify("3 4>7:", [3, 4], 7, extractor="bare").reason == (
+        "character '>' at position 3 is not allowed"
+    )
 
 
 def test_lazy_verdicts_behave_like_eager_ones():
