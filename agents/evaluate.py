@@ -186,10 +186,15 @@ class _Grader:
             "prompt": prompt,
         }
         if len(completions) == 1:  # the usual case: the record is the completion's row too
-            rows = [self._grade(record, completions[0], nums, target)]
-        else:
-            rows = [self._grade({}, text, nums, target) for text in completions]
-            record.update(rows[0])
+            correct = self._grade(record, completions[0], nums, target)["correct"]
+            # A bool's sum over one row, without building the list of rows.
+            n_correct = 1 if correct else 0
+            record["n_samples"] = 1
+            record["n_correct"] = n_correct
+            record["pass_at_1"] = n_correct / 1
+            return record
+        rows = [self._grade({}, text, nums, target) for text in completions]
+        record.update(rows[0])
         n_correct = sum(map(itemgetter("correct"), rows))
         record["n_samples"] = len(rows)
         record["n_correct"] = n_correct
@@ -204,14 +209,22 @@ class _Grader:
         if not isinstance(completion, str):
             raise CountdownError(f"the policy returned a {type(completion).__name__}, not a str")
         verdict = verify(completion, nums, target, rules=self.rules, extractor=self.extractor)
+        # Verdict.to_dict()'s five fields, in its order, set here without its temporary dict
+        # and update() (about a microsecond a completion).
+        value = verdict.value
+        status = verdict.status.value
         row["completion"] = str(completion)
-        row.update(verdict.to_dict())
+        row["correct"] = verdict.correct
+        row["status"] = status
+        row["value"] = None if value is None else str(value)
+        row["expression"] = verdict.expression
+        row["reason"] = verdict.reason
         row["length"] = len(completion)
         # Token counts reported by the policy are exact; otherwise they are re-tokenized later.
         num_tokens = getattr(completion, "num_tokens", None)
         if num_tokens is not None:
             row["length_tokens"] = num_tokens
-        row["format_ok"] = (row["status"] not in FORMAT_FAILURES if self.bare
+        row["format_ok"] = (status not in FORMAT_FAILURES if self.bare
                             else has_answer_format(completion))
         row["aha_phrases"] = self.find_aha(completion)
         return row

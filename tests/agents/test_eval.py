@@ -345,3 +345,20 @@ def test_training_curves_plot_whichever_metrics_exist(tmp_path):
                                        "training_aha.png"]
     assert all(p.read_bytes()[:8] == PNG_MAGIC for p in paths)
     assert plot_training_curves([{"step": 1, "loss": 0.3}], tmp_path / "none") == []
+
+
+def test_record_fields_keep_their_order_and_match_the_verdict():
+    # samples.jsonl rows are written in dict order; their layout is part of the file format.
+    from verifiers import verify
+
+    report = evaluate("random", generate(4, seed=3), template="compact", progress=False)
+    for record in report.records:
+        # The random policy has no tokenizer and reports no token counts: no length_tokens.
+        assert list(record) == [
+            "index", "id", "nums", "target", "solution", "n_solutions", "search_nodes",
+            "prompt", "completion", "correct", "status", "value", "expression", "reason",
+            "length", "format_ok", "aha_phrases", "n_samples", "n_correct", "pass_at_1"]
+        verdict = verify(record["completion"], record["nums"], record["target"],
+                         extractor="bare").to_dict()
+        assert {key: record[key] for key in verdict} == verdict
+        assert record["pass_at_1"] == float(record["correct"])
