@@ -41,7 +41,7 @@ from math import gcd
 
 from verifiers.grammar import MAX_LITERAL_DIGITS
 from verifiers.rules import DEFAULT_RULES, Rules
-from verifiers.tokens import character_refusal
+from verifiers.tokens import character_refusal, space_operators
 from verifiers.values import UNCHECKED_LENGTH
 from verifiers.verdict import Status
 
@@ -138,15 +138,7 @@ def decide_fast(
         claimed = _claim(right, max_digits)
         if claimed is None:
             return None
-    tokens = (
-        text.replace("(", " ( ")
-        .replace(")", " ) ")
-        .replace("+", " + ")
-        .replace("-", " - ")
-        .replace("*", " * ")
-        .replace("/", " / ")
-        .split()
-    )
+    tokens = space_operators(text).split()
     used: list[int] = []
     use = used.append
     small = _SMALL.get if max_digits >= _SMALL_DIGITS else _NOTHING.get

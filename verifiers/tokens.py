@@ -118,6 +118,22 @@ def character_refusal(text: str) -> tuple[Any, ...] | None:
     return None
 
 
+def space_operators(text: str) -> str:
+    """``text`` with spaces around every parenthesis and operator, ready for ``split()``.
+
+    >>> space_operators("(3+4)*2").split()
+    ['(', '3', '+', '4', ')', '*', '2']
+    """
+    return (
+        text.replace("(", " ( ")
+        .replace(")", " ) ")
+        .replace("+", " + ")
+        .replace("-", " - ")
+        .replace("*", " * ")
+        .replace("/", " / ")
+    )
+
+
 def tokenize(text: str) -> list[str]:
     """Split an expression into tokens after mapping glyphs and applying the allow-list.
 
@@ -141,14 +157,7 @@ def tokenize(text: str) -> list[str]:
     if refusal is not None:
         build, *args = refusal
         raise ExpressionError(Status.FORBIDDEN, build(*args))
-    spaced = (
-        text.replace("(", " ( ")
-        .replace(")", " ) ")
-        .replace("+", " + ")
-        .replace("-", " - ")
-        .replace("*", " * ")
-        .replace("/", " / ")
-    )
+    spaced = space_operators(text)
     if "=" in text:
         spaced = spaced.replace("=", " = ")
     return spaced.split()

@@ -46,7 +46,7 @@ from countdown_env.generator import _task
 from countdown_env.prompts import PromptTemplate, get_template
 from countdown_env.solver import solve_tree
 from countdown_env.task import Task
-from verifiers.check import verify_equation
+from verifiers.check import CountdownVerifier, Verifier, verify_equation
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
 from verifiers.verdict import Status, Verdict
@@ -239,6 +239,17 @@ class CountdownBaseEnv(gym.Env[str, str]):
                     "outside the action space's charset",
                 )
         return None
+
+    def _set_scoring(
+        self,
+        reward_fn: Callable[..., Sequence[float | None]] | None,
+        verifier: Verifier | None,
+    ) -> None:
+        """The scoring :meth:`_judge` uses: an injected reward and a verifier (default: ours)."""
+        self.reward_fn = reward_fn
+        self.verifier = verifier or CountdownVerifier(self.rules, extractor=self.template.extractor)
+        self._prompt: Any = None
+        self._done = True
 
     def _start_episode(self, seed: int | None, options: Mapping[str, Any] | None) -> str:
         """Draw this episode's task (seeded) and return its prompt text, the observation."""

@@ -8,7 +8,7 @@ from typing import Any
 import gymnasium as gym
 
 from countdown_env.envs.base import CountdownBaseEnv, _finite
-from verifiers.check import CountdownVerifier, Verifier
+from verifiers.check import Verifier
 from verifiers.errors import ConfigError
 from verifiers.verdict import Status, Verdict
 
@@ -113,11 +113,8 @@ class CountdownMultiTurnEnv(CountdownBaseEnv):
             raise ConfigError(f"max_attempts must be an integer >= 1, got {max_attempts!r}")
         self.max_attempts = max_attempts
         self.attempt_penalty = _finite("attempt_penalty", attempt_penalty)
-        self.reward_fn = reward_fn
-        self.verifier = verifier or CountdownVerifier(self.rules, extractor=self.template.extractor)
-        self._prompt: Any = None
+        self._set_scoring(reward_fn, verifier)
         self._attempt = 0
-        self._done = True
 
     def reset(
         self, *, seed: int | None = None, options: Mapping[str, Any] | None = None

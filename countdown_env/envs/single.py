@@ -8,7 +8,7 @@ from typing import Any
 import gymnasium as gym
 
 from countdown_env.envs.base import CountdownBaseEnv
-from verifiers.check import CountdownVerifier, Verifier
+from verifiers.check import Verifier
 from verifiers.verdict import Status, Verdict
 
 __all__ = ["CountdownEnv", "tinyzero_score"]
@@ -113,10 +113,7 @@ class CountdownEnv(CountdownBaseEnv):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.reward_fn = reward_fn
-        self.verifier = verifier or CountdownVerifier(self.rules, extractor=self.template.extractor)
-        self._prompt: Any = None
-        self._done = True
+        self._set_scoring(reward_fn, verifier)
 
     def reset(
         self, *, seed: int | None = None, options: Mapping[str, Any] | None = None
