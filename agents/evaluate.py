@@ -13,9 +13,9 @@ stripped completion for ``bare`` ones) and computes the metrics of :mod:`agents.
 violations, response length and its correlation with correctness, aha-moment rates, all broken
 down by difficulty. :func:`write_report` (from :mod:`agents.reports`, which also prints, loads
 and compares reports) writes ``report.json``, ``samples.jsonl`` and the PNG plots of
-:mod:`agents.plots`. The harness's own work (everything but generation) costs about 20 us a
-task: about 1% of an evaluation of the embedded model, 3-4% with a 1-layer, width-32 model
-(``benchmarks/bench_agents.py``).
+:mod:`agents.plots`. The harness's own work (everything but generation) costs about 20-30 us a
+task: under 1% of an evaluation of the embedded model, about 2% with a 1-layer, width-32 model
+in the default batches of 32 (``benchmarks/bench_agents.py``).
 """
 
 from __future__ import annotations
