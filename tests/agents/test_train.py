@@ -17,17 +17,6 @@ from agents.train_args import available_recipes, recipe_path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _private_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Runs register their model as the default; keep that out of the user's cache."""
-    previous = os.environ.get("COUNTDOWN_HOME")
-    os.environ["COUNTDOWN_HOME"] = str(tmp_path_factory.mktemp("countdown-home"))
-    yield
-    if previous is None:
-        os.environ.pop("COUNTDOWN_HOME", None)
-    else:
-        os.environ["COUNTDOWN_HOME"] = previous
-
 # A few seconds of everything: enough to run every stage for real.
 FAST = [
     "--train_tasks",
