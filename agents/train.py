@@ -138,6 +138,7 @@ def run_training(
         HeldoutAccuracyCallback,
         MetricsFileCallback,
         ProgressCallback,
+        SignalWatchCallback,
         TimeBudgetCallback,
     )
     from agents.train_eval import evaluate_stage
@@ -260,6 +261,7 @@ def run_training(
         every=script.eval_every_steps,
         report=[lambda step, m: metrics_file.write_row({"step": step, **m}), progress.note],
     )
+    watch = SignalWatchCallback()
     rewards = build_rewards(script.rewards, template)
     training_args.reward_weights = reward_weights(training_args.reward_weights, len(rewards) - 1)
     environment: dict[str, Any] = {}
@@ -275,7 +277,7 @@ def run_training(
         args=training_args,
         train_dataset=train_dataset(train_tasks, template),
         processing_class=tokenizer,
-        callbacks=[budget, metrics_file, heldout_cb, progress],
+        callbacks=[budget, metrics_file, heldout_cb, progress, watch],
         **environment,
     )
     # Our own bar and metrics file replace the trainer's printed log dicts.
@@ -326,6 +328,7 @@ def run_training(
             "model": model_name,
             "final_model": str(layout.final),
             "resumed": bool(script.resume),
+            "warnings": [text for _, text in watch.raised],
         }
         _write_json(layout.summary, summary)
         if embedded:

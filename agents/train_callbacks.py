@@ -1,5 +1,6 @@
 """Trainer callbacks of ``countdown train``: a wall-clock budget, a metrics file, periodic
-held-out accuracy, and a progress bar in place of the trainer's printed log dicts.
+held-out accuracy, a progress bar in place of the trainer's printed log dicts, and a watch that
+says when GRPO is getting no signal.
 
 The budget's stop decision is taken on the main process and shared with the others, so a
 multi-process (``accelerate launch``) run stops every rank at the same step instead of hanging.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +23,7 @@ __all__ = [
     "HeldoutAccuracyCallback",
     "MetricsFileCallback",
     "ProgressCallback",
+    "SignalWatchCallback",
     "TimeBudgetCallback",
 ]
 
@@ -192,3 +195,73 @@ class CheckpointProgressCallback(TrainerCallback):
     def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if state.is_world_process_zero:
             self.write({"grpo_seconds": self.budget.spent, "step": state.global_step})
+
+
+# (metric TRL logs, test on its value, message) for each stall the watch reports.
+_STALLS: tuple[tuple[str, Callable[[float], bool], str], ...] = (
+    (
+        "frac_reward_zero_std",
+        lambda value: value >= 1.0,
+        "every GRPO group had equal rewards in the last {patience} logged steps, so the "
+        "advantages are all zero and the model is not learning (trl#3857). The model may "
+        "never hit the reward (warm start it, use easier tasks, or more num_generations), or "
+        "always hit it (harder tasks).",
+    ),
+    (
+        "tools/call_frequency",
+        lambda value: value <= 0.0,
+        "the model called no tool in the last {patience} logged steps, so the tool "
+        "environment's reward is 0 for every rollout. Small chat models often cannot write "
+        "the tool-call format yet: warm start on tool-call transcripts or use a model that "
+        "calls tools.",
+    ),
+    (
+        "completions/clipped_ratio",
+        lambda value: value >= 0.5,
+        "at least half of the completions hit max_completion_length in the last {patience} "
+        "logged steps; a cut-off completion has no final answer and scores 0 (trl#5697). "
+        "Raise max_completion_length or set mask_truncated_completions.",
+    ),
+)
+
+
+class SignalWatchCallback(TrainerCallback):
+    """Say once, on stderr and in :attr:`raised`, when GRPO is stalled on something fixable.
+
+    Watched in TRL's logged metrics, each for ``patience`` consecutive logged steps: every
+    group with equal rewards (``frac_reward_zero_std`` = 1, no gradient signal), no tool call
+    at all (``tools/call_frequency`` = 0, multi-turn runs), and most completions truncated
+    (``completions/clipped_ratio`` >= 0.5). Metrics a run does not log are never reported.
+    Training goes on either way: a stall early in a run can resolve itself. Messages go to
+    ``stream`` (default: ``sys.stderr`` at the time of writing).
+
+    >>> import io
+    >>> watch = SignalWatchCallback(patience=2, stream=io.StringIO())
+    >>> for _ in range(3):
+    ...     watch.record({"frac_reward_zero_std": 1.0, "tools/call_frequency": 0.5})
+    >>> [name for name, _ in watch.raised]
+    ['frac_reward_zero_std']
+    """
+
+    def __init__(self, patience: int = 5, stream: Any = None) -> None:
+        self.patience = patience
+        self.stream = stream
+        self.raised: list[tuple[str, str]] = []
+        self._streak = {name: 0 for name, _, _ in _STALLS}
+
+    def record(self, logs: dict[str, Any]) -> None:
+        """Update the streaks from one log row; report a stall the first time it is reached."""
+        for name, stalled, message in _STALLS:
+            value = _as_float(logs.get(name))
+            if value is None or math.isnan(value):
+                continue
+            self._streak[name] = self._streak[name] + 1 if stalled(value) else 0
+            if self._streak[name] == self.patience and name not in dict(self.raised):
+                text = message.format(patience=self.patience)
+                self.raised.append((name, text))
+                print(f"\ncountdown train: warning: {text}", file=self.stream or sys.stderr,
+                      flush=True)
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
+        if state.is_world_process_zero and logs:
+            self.record(logs)

@@ -113,6 +113,34 @@ def test_resume_continues_from_last_checkpoint(tmp_path: Path) -> None:
     assert state["global_step"] == 3
 
 
+def test_a_run_without_signal_says_so(tmp_path: Path, capsys) -> None:
+    # No warm start: the random model writes noise, every group's rewards are all 0, and GRPO
+    # learns nothing. The run must say so on stderr and in summary.json, not just go on.
+    out = tmp_path / "run"
+    assert _run(out, "--warmstart_seconds", "0", "--max_steps", "5",
+                "--eval_every_steps", "0", "--save_steps", "100") == 0
+    assert "equal rewards" in capsys.readouterr().err
+    warnings = json.loads((out / "summary.json").read_text())["warnings"]
+    assert len(warnings) == 1 and "trl#3857" in warnings[0]
+
+
+def test_signal_watch_needs_consecutive_stalls() -> None:
+    import io
+
+    from agents.train_callbacks import SignalWatchCallback
+
+    stream = io.StringIO()
+    watch = SignalWatchCallback(patience=3, stream=stream)
+    for value in (1.0, 1.0, 0.5, 1.0, 1.0):  # a step with signal restarts the count
+        watch.record({"frac_reward_zero_std": value, "completions/clipped_ratio": 0.9})
+    assert [name for name, _ in watch.raised] == ["completions/clipped_ratio"]
+    watch.record({"frac_reward_zero_std": 1.0, "tools/call_frequency": float("nan")})
+    watch.record({"frac_reward_zero_std": 1.0})  # reported once, however long it lasts
+    assert [name for name, _ in watch.raised] == ["completions/clipped_ratio",
+                                                  "frac_reward_zero_std"]
+    assert stream.getvalue().count("countdown train: warning:") == 2
+
+
 def test_resume_without_a_run_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert _run(tmp_path / "nothing", "--resume") == 2
     assert "no run to continue" in capsys.readouterr().err
