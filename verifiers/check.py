@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping, Sequence, Set
-from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
@@ -40,9 +39,17 @@ from verifiers.errors import ExpressionError
 from verifiers.extract import EXTRACTORS, Extractor, get_extractor
 from verifiers.fastpath import decide_fast
 from verifiers.grammar import run_unchecked
+from verifiers.recipes import (
+    equals_target,
+    false_claim,
+    fits,
+    fraction,
+    misses_target,
+    numbers_problem,
+    wrong_claim,
+)
 from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers.tokens import character_refusal, normalise
-from verifiers.values import format_value
 from verifiers.verdict import Status, Verdict, _fast_verdict
 
 __all__ = [
@@ -119,81 +126,6 @@ def _rules(rules: Rules | None, overrides: dict[str, Any]) -> Rules:
     return Rules.from_kwargs(rules, **overrides)
 
 
-# Fractions are immutable, so the integer ones verdicts keep returning (targets, mostly) are
-# built once; the bound keeps a stream of distinct values from growing it.
-_INTEGER_FRACTIONS: dict[int, Fraction] = {}
-
-
-def _fraction(n: int, d: int) -> Fraction:
-    if d != 1:
-        return Fraction(n, d)
-    value = _INTEGER_FRACTIONS.get(n)
-    if value is None:
-        value = Fraction(n)
-        if len(_INTEGER_FRACTIONS) < 4_096:
-            _INTEGER_FRACTIONS[n] = value
-    return value
-
-
-def _count(values: Sequence[int]) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for value in values:
-        counts[value] = counts.get(value, 0) + 1
-    return counts
-
-
-def _fits(used: list[int], nums: tuple[int, ...]) -> bool:
-    """Whether ``used`` is a sub-multiset of ``nums`` (each number used at most once)."""
-    left = _count(nums)
-    for value in used:
-        have = left.get(value, 0)
-        if not have:
-            return False
-        left[value] = have - 1
-    return True
-
-
-def _numbers_problem(used: list[int], nums: tuple[int, ...], exact_use: bool) -> str | None:
-    """``None`` when ``used`` honours the rules (as multisets), else one sentence saying why."""
-    given, taken = _count(nums), _count(used)
-    problems = []
-    for value in sorted(taken):
-        have = given.get(value, 0)
-        if taken[value] > have:
-            problems.append(
-                f"uses {value}, which is not among the numbers"
-                if not have
-                else f"uses {value} {taken[value]} times but it is given {have} time(s)"
-            )
-    if exact_use:
-        missing = [
-            str(value) for value in sorted(given) for _ in range(given[value] - taken.get(value, 0))
-        ]
-        if missing:
-            problems.append(f"leaves out {', '.join(missing)}")
-    if not problems:
-        return None
-    rule = "exactly once" if exact_use else "at most once"
-    return f"the answer {'; '.join(problems)} (each of {list(nums)} must be used {rule})"
-
-
-# Reason sentences, built only when a caller reads Verdict.reason (see verifiers.verdict).
-def _equals_target(target: int) -> str:
-    return f"the expression equals {target}"
-
-
-def _misses_target(n: int, d: int, target: int) -> str:
-    return f"the expression equals {format_value(n, d)}, not the target {target}"
-
-
-def _wrong_claim(claimed: int, target: int) -> str:
-    return f"the answer claims {claimed} but the target is {target}"
-
-
-def _false_claim(n: int, d: int, claimed: int) -> str:
-    return f"the left side equals {format_value(n, d)}, not the claimed {claimed}"
-
-
 def _check(
     expression: str, nums: tuple[int, ...], target: int, rules: Rules, fast_path: bool = True
 ) -> Verdict:
@@ -224,31 +156,31 @@ def _check(
     # Multiset comparison: repeated values in nums are separate numbers (order is irrelevant
     # from here on, so the list is sorted in place).
     used.sort()
-    if used != sorted(nums) and (rules.exact_use or not _fits(used, nums)):
+    if used != sorted(nums) and (rules.exact_use or not fits(used, nums)):
         return _fast_verdict(
             False,
             Status.WRONG_NUMBERS,
-            None if n is None else (_fraction, n, d),
+            None if n is None else (fraction, n, d),
             text,
-            (_numbers_problem, used, nums, rules.exact_use),
+            (numbers_problem, used, nums, rules.exact_use),
         )
     if failure is not None:
         return _fast_verdict(False, failure[0], None, text, failure[1])
     if claimed is not None:
         if claimed != target:
             return _fast_verdict(
-                False, Status.WRONG_VALUE, (_fraction, n, d), text, (_wrong_claim, claimed, target)
+                False, Status.WRONG_VALUE, (fraction, n, d), text, (wrong_claim, claimed, target)
             )
         if d != 1 or n != claimed:
             return _fast_verdict(
-                False, Status.WRONG_VALUE, (_fraction, n, d), text, (_false_claim, n, d, claimed)
+                False, Status.WRONG_VALUE, (fraction, n, d), text, (false_claim, n, d, claimed)
             )
     if d == 1 and n == target:
         return _fast_verdict(
-            True, Status.CORRECT, (_fraction, n, 1), text, (_equals_target, target)
+            True, Status.CORRECT, (fraction, n, 1), text, (equals_target, target)
         )
     return _fast_verdict(
-        False, Status.WRONG_VALUE, (_fraction, n, d), text, (_misses_target, n, d, target)
+        False, Status.WRONG_VALUE, (fraction, n, d), text, (misses_target, n, d, target)
     )
 
 
