@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
+from countdown_env.files import write_text_atomic
 from verifiers.errors import ConfigError, DependencyError
 
 __all__ = [
@@ -72,10 +72,7 @@ def register_default_model(path: str | os.PathLike[str], *, template: str | None
         get_template(template)
     pointer = _pointer()
     pointer.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".default_model-", suffix=".json", dir=pointer.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({"path": str(target), "template": template}, handle)
-    os.replace(tmp, pointer)
+    write_text_atomic(pointer, json.dumps({"path": str(target), "template": template}))
     return pointer
 
 

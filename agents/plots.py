@@ -14,11 +14,11 @@ matplotlib is imported lazily, only when a plot is drawn; a missing matplotlib r
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from countdown_env.files import atomic_file
 from verifiers.errors import DependencyError
 
 __all__ = [
@@ -69,16 +69,11 @@ def save_figure(fig: Any, path: Path) -> Path:
     """
     plt = pyplot()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".png", dir=path.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
-        os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; plots are for sharing
-        os.replace(tmp, path)
+        with atomic_file(path) as tmp:
+            fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agents import metrics
+from countdown_env.files import write_text_atomic
 from verifiers.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -300,19 +300,6 @@ def summarize_records(
     }
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write to a temporary file in the same directory, then rename: all or nothing."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; reports are for sharing
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 @lru_cache(maxsize=1)
 def _line_encoder() -> Callable[[Any], str]:
     """``json.dumps(record, ensure_ascii=False)`` as one reusable function.
@@ -356,7 +343,7 @@ def write_report(report: EvalReport, output_dir: str | os.PathLike[str], *,
     encode = _line_encoder()
     lines = "".join([encode(record) + "\n" for record in report.records])
     samples_path = out / "samples.jsonl"
-    _atomic_write(samples_path, lines)
+    write_text_atomic(samples_path, lines)
     data = report.to_dict()
     plot_paths: list[Path] = []
     if plots:
@@ -367,5 +354,5 @@ def write_report(report: EvalReport, output_dir: str | os.PathLike[str], *,
     data = report.to_dict()
     data["plots"] = [p.name for p in plot_paths]
     report_path = out / "report.json"
-    _atomic_write(report_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(report_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return {"report": report_path, "samples": samples_path, "plots": plot_paths}

@@ -40,6 +40,7 @@ from agents.train_model import (
     prepare_tool_tokenizer,
     resolve_template,
 )
+from countdown_env.files import write_text_atomic
 from verifiers.errors import ConfigError
 
 __all__ = ["run_training"]
@@ -67,9 +68,7 @@ def _json_ready(obj: Any) -> Any:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(_json_ready(data), indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(_json_ready(data), indent=2) + "\n")
 
 
 def _check_output_dir(layout: RunLayout, resume: bool) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agents.train_args import CountdownTrainArguments
+from countdown_env.files import write_text_atomic
 from verifiers.errors import ConfigError
 
 __all__ = [
@@ -95,9 +95,7 @@ class RunLayout:
         return json.loads(self.progress.read_text(encoding="utf-8"))
 
     def write_progress(self, progress: dict[str, float]) -> None:
-        tmp = self.progress.with_suffix(".tmp")
-        tmp.write_text(json.dumps(progress), encoding="utf-8")
-        os.replace(tmp, self.progress)
+        write_text_atomic(self.progress, json.dumps(progress))
 
 
 def _generator_config(script: CountdownTrainArguments) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from countdown_env.envs import (
 )
 from countdown_env.errors import (
     InvalidActionError,
+    OutputError,
     OutputExistsError,
     TaskError,
     TaskSpaceExhaustedError,
@@ -86,6 +87,7 @@ __all__ = [
     "CountdownStepsEnv",
     "GeneratorConfig",
     "InvalidActionError",
+    "OutputError",
     "OutputExistsError",
     "PromptTemplate",
     "Task",

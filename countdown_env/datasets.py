@@ -16,7 +16,6 @@ inside the functions that need them; without them the error says
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from countdown_env.errors import OutputExistsError, TaskError
+from countdown_env.files import atomic_file
 from countdown_env.prompts import PromptTemplate, get_template
 from countdown_env.solver import solve_tree
 from countdown_env.task import Task
@@ -135,18 +135,6 @@ def _claim(path: str | os.PathLike[str], overwrite: bool) -> Path:
     return target
 
 
-@contextlib.contextmanager
-def _atomic_file(target: Path) -> Iterator[str]:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_jsonl(
     tasks: Iterable[Task],
     path: str | os.PathLike[str],
@@ -160,7 +148,7 @@ def write_jsonl(
     """
     target = _claim(path, overwrite)
     records = to_records(tasks, template=template)
-    with _atomic_file(target) as tmp, open(tmp, "w", encoding="utf-8") as out:
+    with atomic_file(target) as tmp, open(tmp, "w", encoding="utf-8") as out:
         for row in records:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return len(records)
@@ -170,7 +158,7 @@ def _write_table(records: list[dict[str, Any]], target: Path) -> None:
     pa = _require("pyarrow")
     pq = _require("pyarrow.parquet")
     table = pa.Table.from_pylist(records)
-    with _atomic_file(target) as tmp:
+    with atomic_file(target) as tmp:
         pq.write_table(table, tmp)
 
 

@@ -10,6 +10,7 @@ from verifiers.errors import ConfigError, CountdownError
 
 __all__ = [
     "InvalidActionError",
+    "OutputError",
     "OutputExistsError",
     "TaskError",
     "TaskSpaceExhaustedError",
@@ -31,3 +32,8 @@ class InvalidActionError(CountdownError, ValueError, TypeError):
 
 class OutputExistsError(CountdownError, FileExistsError):
     """An output path already exists and overwriting was not asked for."""
+
+
+class OutputError(CountdownError, OSError):
+    """An output file cannot be written where it was asked for (missing or read-only folder,
+    a directory in the way); the message names the path asked for."""

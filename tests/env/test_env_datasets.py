@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -141,3 +142,26 @@ def test_task_validation():
         Task([1, 2], "3")
     with pytest.raises(TaskError, match="needs 'nums' and 'target'"):
         Task.from_dict({"nums": [1]})
+
+
+def test_written_files_get_the_umask_mode_and_clear_errors(tmp_path):
+    # mkstemp makes owner-only files; a dataset in a shared folder must be readable as a plain
+    # open() would have made it, and a refused write must name the path the user gave.
+    import os
+
+    from countdown_env import OutputError, generate, write_tasks
+
+    tasks = generate(3, seed=0)
+    old = os.umask(0o022)
+    try:
+        write_tasks(tasks, tmp_path / "t.jsonl")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "t.jsonl").stat().st_mode & 0o777 == 0o644
+    if Path("/proc/self").is_dir():  # a folder that refuses new files, even to root
+        with pytest.raises(OutputError, match=r"cannot write /proc/t\.jsonl"):
+            write_tasks(tasks, "/proc/t.jsonl")
+    (tmp_path / "dir.jsonl").mkdir()
+    with pytest.raises(OutputError, match=r"dir\.jsonl"):
+        write_tasks(tasks, tmp_path / "dir.jsonl", overwrite=True)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
