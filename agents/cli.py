@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="countdown",
         description="Countdown numbers game for reinforcement learning on language models.",
     )
+    parser.add_argument("--version", action="version", version=f"countdown-rl {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, help_text in SUBCOMMANDS.items():
@@ -58,6 +60,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _guarded(args.command, lambda: _command_module(args.command).run(args))
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("countdown-rl")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def _guarded(command: str, call: Callable[[], int | None]) -> int:
     from verifiers.errors import CountdownError
 
@@ -69,6 +80,12 @@ def _guarded(command: str, call: Callable[[], int | None]) -> int:
     except KeyboardInterrupt:
         print(f"countdown {command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`countdown ... | head`): stop quietly, as `cat` would. Point
+        # stdout at /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a process killed by it
 
 
 if __name__ == "__main__":

@@ -20,9 +20,12 @@ share the stages the main process ran first.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -41,7 +44,7 @@ from agents.train_model import (
     resolve_template,
 )
 from countdown_env.files import write_text_atomic
-from verifiers.errors import ConfigError
+from verifiers.errors import ConfigError, CountdownError
 
 __all__ = ["run_training"]
 
@@ -77,6 +80,8 @@ def _check_output_dir(layout: RunLayout, resume: bool) -> None:
         if not layout.config.is_file():
             raise ConfigError(f"--resume: {layout.root} holds no run to continue (no config.json)")
         return
+    if layout.root.exists() and not layout.root.is_dir():
+        raise ConfigError(f"--output-dir {layout.root} exists and is not a directory")
     if layout.root.exists() and any(layout.root.iterdir()):
         raise ConfigError(
             f"output directory {layout.root} is not empty: pass --resume to continue that run, "
@@ -127,21 +132,7 @@ def run_training(
 
     ``argv`` (the resolved command line) is kept in config.json so ``--resume`` can replay it.
     """
-    from transformers.trainer_callback import PrinterCallback
-    from transformers.trainer_callback import ProgressCallback as TrainerProgressCallback
     from transformers.utils import logging as transformers_logging
-    from trl import GRPOTrainer
-
-    from agents.train_callbacks import (
-        CheckpointProgressCallback,
-        HeldoutAccuracyCallback,
-        MetricsFileCallback,
-        ProgressCallback,
-        SignalWatchCallback,
-        TimeBudgetCallback,
-    )
-    from agents.train_eval import evaluate_stage
-    from agents.warmstart import WarmStartConfig, warm_start
 
     started = time.monotonic()
     # Reading the device sets up accelerate's distributed state, so under `accelerate launch`
@@ -149,23 +140,92 @@ def run_training(
     _ = training_args.device
     transformers_logging.disable_progress_bar()  # per-save "Writing model shards" bars
     layout = RunLayout(Path(training_args.output_dir))
+    finished = _finished_run(layout, script, training_args.max_steps)
+    if finished is not None:
+        if _is_main_process():
+            print(f"countdown train: {layout.root} already finished (GRPO step "
+                  f"{finished.get('grpo_steps')}); nothing to do. Pass a larger --max_steps or "
+                  "--time_budget_seconds with --resume to train on.")
+        return finished
+    existed = layout.root.exists()
     if _is_main_process():
-        _check_output_dir(layout, script.resume)
+        _check_output_dir(layout, script.resume)  # a new run: no folder, or an empty one
         layout.make()
-        if not script.resume:
-            _write_json(
-                layout.config,
-                {
-                    "argv": list(argv or []),
-                    "countdown": asdict(script),
-                    "grpo": training_args.to_dict(),
-                    "model": asdict(model_args),
-                },
-            )
+    with _removed_on_error(layout.root, _is_main_process() and not script.resume, existed):
+        model, tokenizer, embedded, train_tasks, heldout = _start(
+            layout, script, training_args, model_args, argv
+        )
+    return _run_stages(
+        layout, script, training_args, model_args, started,
+        model, tokenizer, embedded, train_tasks, heldout,
+    )
+
+
+def _finished_run(
+    layout: RunLayout, script: CountdownTrainArguments, max_steps: int
+) -> dict[str, Any] | None:
+    """With ``--resume``, the summary of a run that has nothing left to do, else ``None``.
+
+    A run is finished when it wrote its summary and GRPO reached ``max_steps`` or spent its
+    time budget (a larger value given now means "train on"). Without this check the trainer
+    would take one more step on every resume and overwrite the final model.
+    """
+    if not script.resume or not layout.summary.is_file():
+        return None
+    progress = layout.read_progress()
+    steps_done = max_steps > 0 and progress.get("step", 0) >= max_steps
+    budget = script.time_budget_seconds
+    time_done = budget > 0 and progress.get("grpo_seconds", 0.0) >= budget
+    if not (steps_done or time_done):
+        return None
+    summary: dict[str, Any] = json.loads(layout.summary.read_text(encoding="utf-8"))
+    return summary
+
+
+@contextlib.contextmanager
+def _removed_on_error(folder: Path, enabled: bool, keep_folder: bool) -> Iterator[None]:
+    """Undo a new run's folder if the body fails with a user error.
+
+    A run that could not start (a bad tasks file, an unloadable model) must not leave files
+    that make the corrected command refuse the folder as "not empty". Only a new run's folder
+    is cleaned (it was absent or empty before); ``keep_folder`` keeps the emptied folder itself.
+    """
+    try:
+        yield
+    except CountdownError:
+        if enabled:
+            if keep_folder:
+                for child in folder.iterdir():
+                    if child.is_dir():
+                        shutil.rmtree(child)
+                    else:
+                        child.unlink()
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _start(
+    layout: RunLayout,
+    script: CountdownTrainArguments,
+    training_args: Any,
+    model_args: Any,
+    argv: list[str] | None,
+) -> tuple[Any, Any, bool, list[Any], list[Any]]:
+    """Write config.json, make or read back the tasks, load the model: every check that can
+    refuse the run happens here, before any training."""
+    if _is_main_process() and not script.resume:
+        _write_json(
+            layout.config,
+            {
+                "argv": list(argv or []),
+                "countdown": asdict(script),
+                "grpo": training_args.to_dict(),
+                "model": asdict(model_args),
+            },
+        )
     _barrier()
     training_args.output_dir = str(layout.checkpoints)
-    log = print if _is_main_process() else (lambda *a, **k: None)
-
     # The main process makes (or reads back) the tasks; the others read what it wrote.
     if _is_main_process():
         train_tasks, heldout = load_or_make_tasks(script, layout, main=True)
@@ -182,6 +242,39 @@ def run_training(
         if training_args.max_tool_calling_iterations is None:
             # An unbounded tool loop ran out of memory in TRL (trl#4751).
             training_args.max_tool_calling_iterations = script.max_attempts
+    return model, tokenizer, embedded, train_tasks, heldout
+
+
+def _run_stages(
+    layout: RunLayout,
+    script: CountdownTrainArguments,
+    training_args: Any,
+    model_args: Any,
+    started: float,
+    model: Any,
+    tokenizer: Any,
+    embedded: bool,
+    train_tasks: list[Any],
+    heldout: list[Any],
+) -> dict[str, Any]:
+    """Warm start, evaluate, GRPO, evaluate again, plots and summary (each stage skipped when
+    its result exists)."""
+    from transformers.trainer_callback import PrinterCallback
+    from transformers.trainer_callback import ProgressCallback as TrainerProgressCallback
+    from trl import GRPOTrainer
+
+    from agents.train_callbacks import (
+        CheckpointProgressCallback,
+        HeldoutAccuracyCallback,
+        MetricsFileCallback,
+        ProgressCallback,
+        SignalWatchCallback,
+        TimeBudgetCallback,
+    )
+    from agents.train_eval import evaluate_stage
+    from agents.warmstart import WarmStartConfig, warm_start
+
+    log = print if _is_main_process() else (lambda *a, **k: None)
     template = resolve_template(script.template, tokenizer, embedded)
     max_new = script.eval_max_new_tokens or training_args.max_completion_length or 256
     model_name = "embedded-tiny" if embedded else str(model_args.model_name_or_path)
@@ -335,6 +428,7 @@ def run_training(
 
             # `countdown eval --policy default` now means this trained model.
             register_default_model(layout.final, template=template)
+            log(f"countdown eval --policy default now evaluates {layout.final}")
         log(
             f"held-out accuracy: before {before['accuracy']:.3f} -> after {after['accuracy']:.3f} "
             f"({len(heldout)} tasks); wall {summary['wall_seconds']:.0f} s"

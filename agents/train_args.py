@@ -69,13 +69,15 @@ class CountdownTrainArguments:
             "layout) instead of the generator. Held-out tasks are split off it."
         },
     )
-    min_numbers: int = field(default=2, metadata={"help": "Fewest numbers in a task."})
-    max_numbers: int = field(default=2, metadata={"help": "Most numbers in a task."})
+    # The defaults are TinyZero's Countdown (3-4 numbers, 1..100, targets 1..100), what a
+    # model run without a recipe trains on; the cpu-tiny recipe sets its own 2-number space.
+    min_numbers: int = field(default=3, metadata={"help": "Fewest numbers in a task."})
+    max_numbers: int = field(default=4, metadata={"help": "Most numbers in a task."})
     min_value: int = field(default=1, metadata={"help": "Smallest number drawn."})
-    max_value: int = field(default=50, metadata={"help": "Largest number drawn."})
+    max_value: int = field(default=100, metadata={"help": "Largest number drawn."})
     min_target: int = field(default=1, metadata={"help": "Smallest target."})
     max_target: int | None = field(
-        default=None, metadata={"help": "Largest target (default: no cap beyond the numbers)."}
+        default=100, metadata={"help": "Largest target ('none': no cap beyond the numbers)."}
     )
     train_tasks: int = field(default=20_000, metadata={"help": "Training tasks to generate."})
     heldout_tasks: int = field(

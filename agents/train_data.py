@@ -76,9 +76,16 @@ class RunLayout:
         return self.root / "progress.json"
 
     def make(self) -> None:
-        """Create the directories a run writes into."""
+        """Create the directories a run writes into.
+
+        Raises:
+            ConfigError: a folder cannot be created (a file in the way, a read-only place).
+        """
         for folder in (self.root, self.tasks, self.checkpoints, self.plots):
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise ConfigError(f"cannot create {folder}: {err.strerror or err}") from None
 
     def last_checkpoint(self) -> Path | None:
         """The newest complete ``checkpoint-N`` folder, or ``None``."""

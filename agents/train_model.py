@@ -34,6 +34,8 @@ def _pretrained(path: str | Path, model_args: Any) -> tuple[Any, Any]:
     revision = getattr(model_args, "model_revision", None)
     if revision and not Path(path).exists():
         kwargs["revision"] = revision
+    if Path(path).is_dir() and not (Path(path) / "config.json").is_file():
+        raise ConfigError(f"{path} is not a model directory (no config.json)")
     if not Path(path).exists() and hub_offline():
         raise ConfigError(
             f"model {str(path)!r} is not a local directory and HF_HUB_OFFLINE is set, so it is "

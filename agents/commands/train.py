@@ -42,21 +42,27 @@ def _pop_option(argv: list[str], name: str) -> str | None:
     return None
 
 
+def _model_flag(item: str) -> str:
+    """``--model`` (our short name) as TRL's ``--model_name_or_path``."""
+    if item == "--model":
+        return "--model_name_or_path"
+    if item.startswith("--model="):
+        return "--model_name_or_path=" + item.split("=", 1)[1]
+    return item
+
+
 def resolve_argv(argv: list[str]) -> tuple[list[str], str | None]:
     """Turn ``--recipe``/``--model`` into TrlParser arguments; returns (argv, recipe used).
 
     >>> resolve_argv(["--output-dir", "x"])[1]
     'cpu-tiny'
-    >>> resolve_argv(["--model", "some/dir", "--output-dir", "x"])
-    (['--model_name_or_path', 'some/dir', '--output-dir', 'x'], None)
+    >>> resolve_argv(["--output-dir", "x", "--model", "some/dir"])
+    (['--output-dir', 'x', '--model_name_or_path', 'some/dir'], None)
     """
     from agents.train_args import DEFAULT_RECIPE, recipe_path
 
-    argv = list(argv)
+    argv = [_model_flag(a) for a in argv]  # in place: a later --model still wins on --resume
     recipe = _pop_option(argv, "--recipe")
-    model = _pop_option(argv, "--model")
-    if model is not None:
-        argv = ["--model_name_or_path", model, *argv]
     has_config = any(a == "--config" or a.startswith("--config=") for a in argv)
     has_model = any(a.split("=", 1)[0] in _MODEL_FLAGS for a in argv)
     if recipe is None and not has_config and not has_model:
@@ -81,6 +87,7 @@ def run_argv(argv: list[str]) -> int:
     warnings.filterwarnings("ignore", message=".*gradient_checkpointing", category=FutureWarning)
     argv = _replay_for_resume(argv)
     argv, recipe = resolve_argv(argv)
+    argv = _float32_without_gpu(argv, _config_values(argv))
     script, training_args, model_args = _parse(argv)
     given = any(a.split("=", 1)[0] in ("--output_dir", "--output-dir") for a in argv)
     if not given and training_args.output_dir in (None, "", "trainer_output"):
@@ -91,6 +98,57 @@ def run_argv(argv: list[str]) -> int:
 
     run_training(script, training_args, model_args, argv=argv)
     return 0
+
+
+def _option_names(argv: list[str]) -> set[str]:
+    return {a[2:].split("=", 1)[0].replace("-", "_") for a in argv if a.startswith("--")}
+
+
+def _config_values(argv: list[str]) -> dict[str, object]:
+    """The top-level keys of the ``--config`` YAML (empty without one).
+
+    Raises:
+        ConfigError: the file does not exist or is not a YAML mapping.
+    """
+    from pathlib import Path
+
+    from verifiers.errors import ConfigError
+
+    path = None
+    for i, item in enumerate(argv):
+        if item == "--config":
+            path = argv[i + 1] if i + 1 < len(argv) else ""
+        elif item.startswith("--config="):
+            path = item.split("=", 1)[1]
+    if path is None:
+        return {}
+    if not Path(path).is_file():
+        raise ConfigError(f"--config {path}: no such file")
+    import yaml
+
+    try:
+        values = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise ConfigError(f"--config {path} is not readable YAML: {err}") from None
+    if not isinstance(values, dict):
+        raise ConfigError(f"--config {path} must hold a mapping of option: value")
+    return values
+
+
+def _float32_without_gpu(argv: list[str], config: dict[str, object]) -> list[str]:
+    """Add ``--bf16 false`` when no GPU is present and neither the command line nor the
+    config chose a precision: GRPOConfig defaults to bf16, which transformers refuses on CPU
+    with a message that does not say what to do."""
+    chosen = {"bf16", "fp16", "use_cpu"}
+    if chosen & (_option_names(argv) | set(config)):
+        return argv
+    import torch
+
+    if torch.cuda.is_available() or torch.backends.mps.is_available():
+        return argv
+    print("countdown train: no GPU here; training on CPU in float32 (--bf16 false)",
+          file=sys.stderr)
+    return [*argv, "--bf16", "false"]
 
 
 def _output_dir(argv: list[str]) -> str | None:
@@ -139,9 +197,30 @@ def _parse(argv: list[str]):
         raise ConfigError(str(err)) from err
 
 
-def _print_help() -> int:
-    from agents.train_args import available_recipes
+_HELP_HEAD = """\
+usage: countdown train --output-dir DIR [--recipe NAME | --config FILE] [--model PATH_OR_ID]
+                       [--resume] [OPTION VALUE ...]
 
+GRPO training on Countdown with TRL. Main options:
+  --output-dir DIR     the run's folder (required); an existing run is never overwritten
+  --recipe NAME        a shipped recipe (default {default} when no model is given):
+                       {recipes}
+  --config FILE        any YAML file of option: value (instead of --recipe)
+  --model PATH_OR_ID   a local model folder, a GGUF file, "smollm2" or a hub id
+                       (same as --model_name_or_path)
+  --resume             continue the run in --output-dir with its saved settings
+
+Values come from, in increasing priority: the defaults listed below, the recipe or config
+file, then the command line. The defaults below are the dataclasses' own; a recipe changes
+many of them (for example cpu-tiny sets warmstart_steps 600 and max_steps 2200).
+Every option of TRL's GRPOConfig and ModelConfig is accepted.
+
+"""
+
+
+def _print_help() -> int:
+    from agents.train_args import DEFAULT_RECIPE, available_recipes
+
+    print(_HELP_HEAD.format(recipes=", ".join(available_recipes()), default=DEFAULT_RECIPE))
     _parser().print_help()
-    print(f"\nshipped recipes (--recipe NAME): {', '.join(available_recipes())}")
     return 0

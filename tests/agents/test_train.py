@@ -141,6 +141,60 @@ def test_signal_watch_needs_consecutive_stalls() -> None:
     assert stream.getvalue().count("countdown train: warning:") == 2
 
 
+def test_resume_of_a_finished_run_changes_nothing(finished_run: Path, capsys) -> None:
+    # The trainer would take one more step past max_steps and overwrite final/ on every resume.
+    summary = (finished_run / "summary.json").read_bytes()
+    weights = sorted((finished_run / "final").iterdir())
+    stamps = [p.stat().st_mtime_ns for p in weights]
+    assert _run(finished_run, "--max_steps", "2", "--resume") == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert (finished_run / "summary.json").read_bytes() == summary
+    assert [p.stat().st_mtime_ns for p in weights] == stamps
+    assert not (finished_run / "checkpoints" / "checkpoint-3").exists()
+
+
+def test_a_run_that_cannot_start_leaves_no_folder_behind(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "run"
+    assert _run(out, "--tasks_file", str(tmp_path / "missing.jsonl")) == 2
+    assert "missing.jsonl" in capsys.readouterr().err
+    assert not out.exists()  # so the corrected command is not refused as "not empty"
+    out.mkdir()
+    assert _run(out, "--tasks_file", str(tmp_path / "missing.jsonl")) == 2
+    assert out.is_dir() and not any(out.iterdir())
+
+
+def test_bad_output_dir_and_config_are_one_line_errors(tmp_path: Path, capsys) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert _run(afile) == 2
+    assert "not a directory" in capsys.readouterr().err
+    assert main(["train", "--output-dir", str(tmp_path / "r"), "--config",
+                 str(tmp_path / "nope.yaml")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_model_given_with_resume_overrides_the_saved_one() -> None:
+    from agents.commands.train import _parse
+
+    saved = ["--model_name_or_path", "old/model", "--output-dir", "x", "--use_cpu", "true"]
+    argv, _ = resolve_argv([*saved, "--model", "new/model", "--resume"])
+    assert _parse(argv)[2].model_name_or_path == "new/model"
+
+
+def test_no_gpu_means_float32_unless_a_precision_is_chosen(capsys) -> None:
+    import torch
+
+    from agents.commands.train import _float32_without_gpu
+
+    argv = ["--model_name_or_path", "m", "--output-dir", "x"]
+    if torch.cuda.is_available() or torch.backends.mps.is_available():
+        pytest.skip("this machine has a GPU")
+    assert _float32_without_gpu(argv, {}) == [*argv, "--bf16", "false"]
+    assert "--bf16 false" in capsys.readouterr().err
+    assert _float32_without_gpu([*argv, "--bf16=true"], {}) == [*argv, "--bf16=true"]
+    assert _float32_without_gpu(argv, {"use_cpu": True}) == argv
+
+
 def test_resume_without_a_run_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert _run(tmp_path / "nothing", "--resume") == 2
     assert "no run to continue" in capsys.readouterr().err
