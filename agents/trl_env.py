@@ -262,7 +262,9 @@ def _argument_text(expression: object) -> tuple[str, str]:
         text = json.dumps(expression)
     except (TypeError, ValueError, RecursionError):
         text = f"<{kind}>"
-    return text, f"check_answer expects the expression as a string, got {kind}. "
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return text, (f"check_answer expects the expression as a string, got {kind}; "
+                  f"its JSON form {shown} was checked instead. ")
 
 
 class CountdownToolEnvFactory:

@@ -131,7 +131,7 @@ def test_non_string_arguments_use_an_attempt_and_say_why(argument):
     feedback = env.check_answer(argument)
     assert feedback.startswith(f"check_answer expects the expression as a string, got "
                                f"{type(argument).__name__}")
-    assert "Attempt 1 of 3 is not correct" in feedback
+    assert "its JSON form" in feedback and "Attempt 1 of 3 is not correct" in feedback
     assert env.attempts_left == 2 and not env.solved and env.get_reward() == 0.0
 
 
