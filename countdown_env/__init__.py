@@ -43,10 +43,13 @@ from countdown_env.envs import (
     CountdownStepsEnv,
 )
 from countdown_env.errors import (
+    GeneratorOptionError,
     InvalidActionError,
     OutputError,
     OutputExistsError,
+    SolverTimeoutError,
     TaskError,
+    TaskFileError,
     TaskSpaceExhaustedError,
 )
 from countdown_env.generator import (
@@ -86,12 +89,15 @@ __all__ = [
     "CountdownMultiTurnEnv",
     "CountdownStepsEnv",
     "GeneratorConfig",
+    "GeneratorOptionError",
     "InvalidActionError",
     "OutputError",
     "OutputExistsError",
     "PromptTemplate",
+    "SolverTimeoutError",
     "Task",
     "TaskError",
+    "TaskFileError",
     "TaskSpaceExhaustedError",
     "count_solutions",
     "enumerate_tasks",

@@ -2,7 +2,9 @@
 
 One dataclass is the Python API, the ``countdown generate`` flags and a YAML recipe section: every
 field carries ``metadata={"help": ...}`` and is checked in ``__post_init__``, which raises
-:class:`~verifiers.errors.ConfigError` naming the field and the accepted range.
+:class:`~countdown_env.errors.GeneratorOptionError` (a :class:`~verifiers.errors.ConfigError`)
+naming the field and the accepted range, or the other field that sets the bound; its
+``describe(name)`` words the same message with the ``countdown`` flags.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from countdown_env.errors import GeneratorOptionError
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
 
@@ -72,6 +75,11 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _shown(value: Any) -> str:
+    """``repr(value)`` made safe to put in a :class:`GeneratorOptionError` template."""
+    return repr(value).replace("{", "{{").replace("}", "}}")
+
+
 @dataclass(frozen=True)
 class GeneratorConfig:
     """What tasks :func:`~countdown_env.generator.generate` makes.
@@ -81,7 +89,7 @@ class GeneratorConfig:
     >>> GeneratorConfig(min_numbers=1)
     Traceback (most recent call last):
     ...
-    verifiers.errors.ConfigError: min_numbers must be an integer in 2..8, got 1
+    countdown_env.errors.GeneratorOptionError: min_numbers must be an integer in 2..8, got 1
     >>> GeneratorConfig.from_kwargs(preset="tv").rules.exact_use
     False
     """
@@ -161,22 +169,46 @@ class GeneratorConfig:
 
     def __post_init__(self) -> None:
         self._check_int("min_numbers", 2, MAX_NUMBERS)
-        self._check_int("max_numbers", self.min_numbers, MAX_NUMBERS)
+        self._check_int("max_numbers", self.min_numbers, MAX_NUMBERS, low_from="min_numbers")
         self._check_choice("draw", DRAWS)
         self._check_int("min_value", 1, MAX_VALUE)
-        self._check_int("max_value", self.min_value, MAX_VALUE)
+        self._check_int("max_value", self.min_value, MAX_VALUE, low_from="min_value")
         if self.large_count is not None:
             if self.draw != "tv":
-                raise ConfigError("large_count applies only to draw='tv'; leave it None")
-            self._check_int("large_count", 0, min(len(TV_LARGE), self.min_numbers))
+                raise GeneratorOptionError(
+                    "{0} applies only to {1}='tv'; leave it None",
+                    ("large_count", "draw"),
+                    flag_template="{0} applies only to {1} tv",
+                )
+            few = self.min_numbers < len(TV_LARGE)
+            self._check_int(
+                "large_count",
+                0,
+                min(len(TV_LARGE), self.min_numbers),
+                high_from="min_numbers" if few else None,
+            )
         self._check_int("min_target", 1, None, optional=True)
-        self._check_int("max_target", self.min_target or 1, None, optional=True)
+        self._check_int(
+            "max_target", self.min_target or 1, None, optional=True, low_from="min_target"
+        )
         self._check_choice("target_from", TARGET_FROM)
         if self.target_from == "range" and self.max_target is None:
-            raise ConfigError("target_from='range' needs max_target (a finite range to draw from)")
+            raise GeneratorOptionError(
+                "{0}='range' needs {1} (a finite range to draw from)",
+                ("target_from", "max_target"),
+                flag_template="{0} range needs a finite {1} (a range to draw from)",
+            )
         for name in ("exact_use", "integer_intermediates", "rate", "unique"):
             if not isinstance(getattr(self, name), bool):
-                raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
+                raise GeneratorOptionError(
+                    f"{{0}} must be True or False, got {_shown(getattr(self, name))}", (name,)
+                )
+        operators = self.operators
+        if not isinstance(operators, str) or not operators or not set(operators) <= set("+-*/"):
+            raise GeneratorOptionError(
+                f"{{0}} must be a non-empty subset of '+-*/', got {_shown(operators)}",
+                ("operators",),
+            )
         rules = Rules(
             exact_use=self.exact_use,
             operators=self.operators,
@@ -184,22 +216,48 @@ class GeneratorConfig:
         )
         object.__setattr__(self, "operators", rules.operators)
         self._check_int("min_solutions", 1, None, optional=True)
-        self._check_int("max_solutions", self.min_solutions or 1, None, optional=True)
+        self._check_int(
+            "max_solutions",
+            self.min_solutions or 1,
+            None,
+            optional=True,
+            low_from="min_solutions" if self.min_solutions is not None else None,
+        )
         self._check_int("min_ops", 0, self.max_numbers - 1, optional=True)
 
-    def _check_int(self, name: str, low: int, high: int | None, *, optional: bool = False) -> None:
+    def _check_int(
+        self,
+        name: str,
+        low: int,
+        high: int | None,
+        *,
+        optional: bool = False,
+        low_from: str | None = None,
+        high_from: str | None = None,
+    ) -> None:
+        """Refuse a non-integer or out-of-range field; a bound set by another field is named."""
         value = getattr(self, name)
         if value is None and optional:
             return
-        accepted = f"{low}..{high}" if high is not None else f">= {low}"
+        shown = _shown(value)
+        if _is_int(value) and value < low and low_from is not None:
+            raise GeneratorOptionError(
+                f"{{0}} must be >= {{1}} ({low}), got {shown}", (name, low_from)
+            )
+        if _is_int(value) and high is not None and value > high and high_from is not None:
+            raise GeneratorOptionError(
+                f"{{0}} must be <= {{1}} ({high}), got {shown}", (name, high_from)
+            )
         if not _is_int(value) or value < low or (high is not None and value > high):
-            extra = " or None" if optional else ""
-            raise ConfigError(f"{name} must be an integer in {accepted}{extra}, got {value!r}")
+            accepted = f"in {low}..{high}" if high is not None else f">= {low}"
+            raise GeneratorOptionError(f"{{0}} must be an integer {accepted}, got {shown}", (name,))
 
     def _check_choice(self, name: str, choices: tuple[str, ...]) -> None:
         value = getattr(self, name)
         if value not in choices:
-            raise ConfigError(f"{name} must be one of {list(choices)}, got {value!r}")
+            raise GeneratorOptionError(
+                f"{{0}} must be one of {_shown(list(choices))}, got {_shown(value)}", (name,)
+            )
 
     @property
     def rules(self) -> Rules:

@@ -24,7 +24,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from countdown_env.errors import OutputExistsError, TaskError
+from countdown_env.errors import (
+    NotADatasetError,
+    NotUTF8Error,
+    OutputError,
+    OutputExistsError,
+    TaskError,
+    TaskFileError,
+)
 from countdown_env.files import atomic_file
 from countdown_env.prompts import PromptTemplate, get_template
 from countdown_env.solver import solve_tree
@@ -34,7 +41,10 @@ from verifiers.errors import ConfigError, DependencyError
 from verifiers.rules import Rules
 
 __all__ = [
+    "FORMATS",
     "UNSOLVABLE_POLICIES",
+    "check_output",
+    "output_format",
     "read_tasks",
     "save_hf_dataset",
     "task_from_row",
@@ -47,6 +57,10 @@ __all__ = [
 ]
 
 UNSOLVABLE_POLICIES = ("keep", "drop", "raise")
+FORMATS = ("hf", "jsonl", "parquet", "tinyzero")
+"""What :func:`write_tasks` writes: ``hf`` is a folder, the others one file each."""
+_DATASET_FILES = ("dataset_info.json", "state.json", "dataset_dict.json")
+"""Files ``save_to_disk`` writes; a folder with none of them is not a saved dataset."""
 _INSTALL = "pip install 'countdown-rl[train]'"
 
 
@@ -59,6 +73,16 @@ def _require(module: str) -> Any:
         raise DependencyError(f"{module} is needed for this; install it with {_INSTALL}") from None
 
 
+def _tasks(tasks: Iterable[Task]) -> Iterator[Task]:
+    """The tasks one by one; anything that is not an iterable of :class:`Task` is a TaskError."""
+    if isinstance(tasks, (str, bytes, Mapping, Task)) or not hasattr(tasks, "__iter__"):
+        raise TaskError(f"tasks must be an iterable of Task objects, got {type(tasks).__name__}")
+    for task in tasks:
+        if not isinstance(task, Task):
+            raise TaskError(f"expected Task objects, got {type(task).__name__}")
+        yield task
+
+
 def to_records(
     tasks: Iterable[Task], *, template: str | PromptTemplate | None = None
 ) -> list[dict[str, Any]]:
@@ -69,9 +93,7 @@ def to_records(
     """
     tmpl = None if template is None else get_template(template)
     records = []
-    for task in tasks:
-        if not isinstance(task, Task):
-            raise TaskError(f"expected Task objects, got {type(task).__name__}")
+    for task in _tasks(tasks):
         row = task.to_dict()
         if tmpl is not None:
             row = {"prompt": tmpl.format(task.nums, task.target), **row}
@@ -126,13 +148,75 @@ def to_hf_dataset(
 
 
 # ----- writing ----------------------------------------------------------------------------------
-def _claim(path: str | os.PathLike[str], overwrite: bool) -> Path:
+def _claim(path: str | os.PathLike[str], overwrite: bool, *, folder: bool = False) -> Path:
+    """``path`` as a writable output (a file, or with ``folder`` a dataset folder), else raise."""
     target = Path(path)
-    if target.exists() and not overwrite:
-        raise OutputExistsError(f"{target} exists; pass overwrite=True (--force) to replace it")
+    if target.name in ("", ".", ".."):
+        what = "a new folder for the dataset" if folder else "a file, not a folder"
+        raise OutputError(f"cannot write to {os.fspath(path)!r}: name {what}")
+    if target.exists():
+        if not overwrite:
+            raise OutputExistsError(f"{target} exists; pass overwrite=True (--force) to replace it")
+        if folder:
+            _check_replaceable(target)
+        elif target.is_dir():
+            raise OutputError(f"cannot write {target}: a folder of that name is in the way")
     if not target.parent.exists():
         raise ConfigError(f"the folder of {target} does not exist")
+    if not target.parent.is_dir():
+        raise OutputError(f"cannot write {target}: {target.parent} is not a folder")
     return target
+
+
+def _check_replaceable(target: Path) -> None:
+    """Replacing ``target`` deletes it: allow that only for a saved dataset or an empty folder."""
+    if not target.is_dir():
+        raise OutputError(
+            f"will not replace {target} with a dataset folder: it is a file; remove it yourself "
+            "or choose another folder"
+        )
+    names = {entry.name for entry in target.iterdir()}
+    if names and not names & set(_DATASET_FILES):
+        raise OutputError(
+            f"will not replace {target}: it is not a saved dataset (none of "
+            f"{', '.join(_DATASET_FILES)} in it), and replacing it would delete its "
+            f"{len(names)} entr{'y' if len(names) == 1 else 'ies'}; remove it yourself or choose "
+            "another folder"
+        )
+
+
+def output_format(path: str | os.PathLike[str], format: str | None = None) -> str:
+    """The format :func:`write_tasks` uses: ``format`` when given, else from the extension.
+
+    >>> output_format("tasks.parquet"), output_format("out", "hf")
+    ('parquet', 'hf')
+    """
+    if format is None:
+        format = {".jsonl": "jsonl", ".parquet": "parquet"}.get(Path(path).suffix.lower())
+        if format is None:
+            raise ConfigError(
+                f"cannot tell the format of {path!s} from its extension; use .jsonl or .parquet, "
+                "or pass format='hf' (a folder) or format='tinyzero'"
+            )
+    if format not in FORMATS:
+        raise ConfigError(f"format must be one of {list(FORMATS)}, got {format!r}")
+    return format
+
+
+def check_output(
+    path: str | os.PathLike[str], *, format: str | None = None, overwrite: bool = False
+) -> str:
+    """Raise now what :func:`write_tasks` would raise for this output, before any work is done.
+
+    Checks the format, that the name is a file (or, for ``hf``, a folder) name, that the
+    output does not exist unless ``overwrite`` (and then that it may be replaced: never a
+    folder in the way of a file, never a folder that is not a saved dataset), and that its
+    folder exists. Nothing is written; a write may still fail later (a read-only folder).
+    Returns the format.
+    """
+    chosen = output_format(path, format)
+    _claim(path, overwrite, folder=chosen == "hf")
+    return chosen
 
 
 def write_jsonl(
@@ -194,7 +278,7 @@ def write_tinyzero_parquet(
     target = _claim(path, overwrite)
     tmpl = get_template(template)
     records = []
-    for index, task in enumerate(tasks):
+    for index, task in enumerate(_tasks(tasks)):
         records.append(
             {
                 "data_source": data_source,
@@ -218,26 +302,41 @@ def save_hf_dataset(
     template: str | PromptTemplate = "tinyzero",
     overwrite: bool = False,
 ) -> int:
-    """``to_hf_dataset(...).save_to_disk(directory)``, built in a temporary sibling and renamed."""
-    target = _claim(directory, overwrite)
+    """``to_hf_dataset(...).save_to_disk(directory)``, built in a temporary sibling and renamed.
+
+    With ``overwrite=True`` an existing folder is replaced only when it is a saved dataset (or
+    empty); any other folder, or a file, is refused with :class:`OutputError`, since replacing
+    it would delete what it holds. A failed write raises :class:`OutputError` naming
+    ``directory``, leaves an existing dataset as it was and removes the temporary folder.
+    """
+    target = _claim(directory, overwrite, folder=True)
     datasets_module = _require("datasets")
     dataset = to_hf_dataset(tasks, template=template)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    old = target.with_name(f".{target.name}.old")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as err:
+        raise _cannot_write(target, err) from None
     quiet = not datasets_module.are_progress_bars_disabled()
     try:
         if quiet:
             datasets_module.disable_progress_bars()
         dataset.save_to_disk(str(tmp / "data"))
         if target.exists():
-            os.replace(target, old)
+            os.replace(target, tmp / "old")  # deleted with tmp once the new one is in place
         os.replace(tmp / "data", target)
+    except OSError as err:
+        raise _cannot_write(target, err) from None
     finally:
         if quiet:
             datasets_module.enable_progress_bars()
+        if (tmp / "old").exists() and not target.exists():
+            os.replace(tmp / "old", target)  # the new one did not land: put the old one back
         shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
     return len(dataset)
+
+
+def _cannot_write(target: Path, err: OSError) -> OutputError:
+    return OutputError(f"cannot write {target}: {err.strerror or err}")
 
 
 def write_tasks(
@@ -250,16 +349,9 @@ def write_tasks(
 ) -> int:
     """Write ``tasks`` as ``jsonl``, ``parquet``, ``tinyzero`` (parquet) or ``hf`` (a folder).
 
-    ``format=None`` picks by extension: ``.jsonl`` / ``.parquet``.
+    ``format=None`` picks by extension: ``.jsonl`` / ``.parquet`` (see :func:`output_format`).
     """
-    if format is None:
-        suffix = Path(path).suffix.lower()
-        format = {".jsonl": "jsonl", ".parquet": "parquet"}.get(suffix)
-        if format is None:
-            raise ConfigError(
-                f"cannot tell the format of {path!s} from its extension; use .jsonl or .parquet, "
-                "or pass format='hf' (a folder) or format='tinyzero'"
-            )
+    format = output_format(path, format)
     if format == "jsonl":
         return write_jsonl(tasks, path, template=template, overwrite=overwrite)
     if format == "parquet":
@@ -268,11 +360,7 @@ def write_tasks(
         return write_tinyzero_parquet(
             tasks, path, template=template or "tinyzero", overwrite=overwrite
         )
-    if format == "hf":
-        return save_hf_dataset(tasks, path, template=template or "tinyzero", overwrite=overwrite)
-    raise ConfigError(
-        f"format must be one of ['hf', 'jsonl', 'parquet', 'tinyzero'], got {format!r}"
-    )
+    return save_hf_dataset(tasks, path, template=template or "tinyzero", overwrite=overwrite)
 
 
 # ----- reading ----------------------------------------------------------------------------------
@@ -294,20 +382,47 @@ def task_from_row(row: Mapping[str, Any]) -> Task:
 
 def _rows(path: Path) -> Iterator[Mapping[str, Any]]:
     if path.is_dir():
-        yield from _require("datasets").load_from_disk(str(path))
+        yield from _dataset_rows(path)
         return
     if path.suffix.lower() == ".parquet":
-        table = _require("pyarrow.parquet").read_table(path)
+        pa = _require("pyarrow")
+        try:
+            table = _require("pyarrow.parquet").read_table(path)
+        except pa.ArrowInvalid as err:
+            raise TaskFileError(f"{path} is not a readable parquet file ({err})") from None
         yield from table.to_pylist()
         return
     with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as err:
-                raise TaskError(f"{path}:{number}: not a JSON object ({err.msg})") from None
+        try:
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise TaskError(f"{path}:{number}: not a JSON object ({err.msg})") from None
+        except UnicodeDecodeError as err:
+            raise NotUTF8Error(
+                f"{path} is not UTF-8 text; give a JSONL file (UTF-8), "
+                "a parquet file or a folder saved with save_to_disk",
+                err,
+            ) from None
+
+
+def _dataset_rows(path: Path) -> Iterator[Mapping[str, Any]]:
+    names = {entry.name for entry in path.iterdir()}
+    if not names & set(_DATASET_FILES):
+        raise NotADatasetError(
+            f"{path} is a folder but not a dataset saved with save_to_disk (none of "
+            f"{', '.join(_DATASET_FILES)} in it)"
+        )
+    dataset = _require("datasets").load_from_disk(str(path))
+    if "dataset_dict.json" in names:
+        splits = ", ".join(sorted(dataset))
+        raise TaskFileError(
+            f"{path} holds several splits ({splits}); read one of them, e.g. {path / 'train'}"
+        )
+    yield from dataset
 
 
 def read_tasks(
@@ -321,7 +436,10 @@ def read_tasks(
 
     Rows may be in our layout, ``Countdown-Tasks-3to4``'s or TinyZero's (see
     :func:`task_from_row`); a malformed row raises :class:`~countdown_env.errors.TaskError`
-    naming it. A row's reference ``solution``, when present, must verify under ``rules``.
+    naming it. A file or folder that cannot be read as tasks (a folder that is not a saved
+    dataset, a JSONL file that is not UTF-8, a broken parquet file) raises
+    :class:`~countdown_env.errors.TaskFileError` naming the path. A row's reference
+    ``solution``, when present, must verify under ``rules``.
 
     Args:
         unsolvable: ``"keep"`` (default: no solver run, fast for large files), ``"drop"``

@@ -6,13 +6,20 @@ A caller can catch ``CountdownError`` (or the built-in base each one also derive
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from verifiers.errors import ConfigError, CountdownError
 
 __all__ = [
+    "GeneratorOptionError",
     "InvalidActionError",
+    "NotADatasetError",
+    "NotUTF8Error",
     "OutputError",
     "OutputExistsError",
+    "SolverTimeoutError",
     "TaskError",
+    "TaskFileError",
     "TaskSpaceExhaustedError",
 ]
 
@@ -22,8 +29,85 @@ class TaskError(ConfigError):
     or cannot be used where it was given (for example unsolvable under an environment's rules)."""
 
 
+class TaskFileError(TaskError):
+    """A file or folder given as tasks cannot be read as tasks; the message names it."""
+
+
+class NotADatasetError(TaskFileError, FileNotFoundError):
+    """A folder read as tasks is not a dataset saved with ``save_to_disk``.
+
+    Also a ``FileNotFoundError``, which is what ``datasets`` raised for it before.
+    """
+
+
+class NotUTF8Error(TaskFileError, UnicodeDecodeError):
+    """A JSONL task file is not UTF-8 text.
+
+    Also a ``UnicodeDecodeError`` (with the decoder's details), which is what was raised for it
+    before; ``str(err)`` is the readable message naming the file and line.
+    """
+
+    def __init__(self, message: str, cause: UnicodeDecodeError) -> None:
+        UnicodeDecodeError.__init__(
+            self, cause.encoding, cause.object, cause.start, cause.end, cause.reason
+        )
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.message, UnicodeDecodeError(*self.args)))
+
+
 class TaskSpaceExhaustedError(ConfigError):
-    """More distinct tasks were asked for than the generator configuration can produce."""
+    """More distinct tasks were asked for than the generator configuration can produce.
+
+    Attributes (``None`` when not known): ``asked``, how many distinct tasks were asked for;
+    ``size``, how many the configuration holds; ``found``, how many the generator found before
+    it gave up. A command-line tool can word its own message from them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        asked: int | None = None,
+        size: int | None = None,
+        found: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.asked, self.size, self.found = asked, size, found
+
+
+class GeneratorOptionError(ConfigError):
+    """A generator option (a :class:`~countdown_env.config.GeneratorConfig` field) is refused.
+
+    ``str(err)`` names the Python fields (``max_solutions must be >= min_solutions (10), got
+    2``); :meth:`describe` names them another way, e.g. as the ``countdown`` command-line flags.
+    """
+
+    def __init__(
+        self, template: str, fields: tuple[str, ...] = (), flag_template: str | None = None
+    ) -> None:
+        self.template, self.fields, self.flag_template = template, tuple(fields), flag_template
+        super().__init__(self.describe())
+
+    def describe(self, name: Callable[[str], str] | None = None) -> str:
+        """The message with each field spelled ``name(field)`` (default: the field itself).
+
+        ``template`` holds ``{0}``, ``{1}``... where the fields go; with ``name`` given, the
+        ``flag_template`` wording (when there is one) is used instead.
+        """
+        if not self.fields:
+            return self.template
+        if name is None:
+            return self.template.format(*self.fields)
+        return (self.flag_template or self.template).format(*map(name, self.fields))
+
+
+class SolverTimeoutError(CountdownError, TimeoutError):
+    """The exact solver ran out of the time it was given (``timeout=`` of the solver functions)."""
 
 
 class InvalidActionError(CountdownError, ValueError, TypeError):

@@ -17,7 +17,9 @@ True
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 import random
 import sys
 from collections.abc import Callable, Iterator
@@ -38,6 +40,7 @@ from verifiers.errors import ConfigError
 __all__ = [
     "ATTEMPTS_PER_ITEM",
     "ENUMERATION_LIMIT",
+    "check_room",
     "enumerate_tasks",
     "generate",
     "iter_tasks",
@@ -50,6 +53,8 @@ ATTEMPTS_PER_ITEM = 2_000
 """Draws one item may take before the configuration is declared (nearly) impossible."""
 ENUMERATION_LIMIT = 200_000
 """Most number multisets :func:`enumerate_tasks` walks through."""
+_QUICK_COUNT_MULTISETS = 2_000
+"""Most number multisets (of at most 3 numbers) counted before generating: under a second."""
 _TV_SMALL = tuple(v for v in range(1, 11) for _ in range(2))
 _MAIN_STREAM = 0
 
@@ -63,6 +68,16 @@ def _check_seed(seed: Any, name: str = "seed") -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ConfigError(f"{name} must be a non-negative integer, got {seed!r}")
     return int(seed)
+
+
+def _check_count(value: Any, name: str) -> int:
+    """A task count as a plain ``int``; numpy integers are fine, bools and floats are not."""
+    if isinstance(value, bool) or not hasattr(type(value), "__index__"):
+        raise ConfigError(f"{name} must be a non-negative integer, got {value!r}")
+    count = operator.index(value)
+    if count < 0:
+        raise ConfigError(f"{name} must be a non-negative integer, got {value!r}")
+    return count
 
 
 def _draw_nums(cfg: GeneratorConfig, rng: random.Random) -> list[int]:
@@ -266,13 +281,15 @@ def iter_tasks(
         # Coupon collecting: the last of N equally likely tasks takes about N draws, so a run
         # ten times longer than what was found means the space is spent, not unlucky.
         if misses > max(2_000, 10 * len(seen)) * (1 if keep is None else 5):
+            size = task_space_size(cfg)
             raise TaskSpaceExhaustedError(
-                _exhausted_message(cfg, len(seen), index + 1, filtered=keep is not None)
+                _exhausted_message(size, len(seen), index + 1, filtered=keep is not None),
+                size=size,
+                found=len(seen),
             )
 
 
-def _exhausted_message(cfg: GeneratorConfig, found: int, draws: int, *, filtered: bool) -> str:
-    size = task_space_size(cfg)
+def _exhausted_message(size: int | None, found: int, draws: int, *, filtered: bool) -> str:
     holds = f"; the whole configuration holds exactly {size} distinct tasks" if size else ""
     kept = " that the filter accepts" if filtered else ""
     return (
@@ -281,6 +298,51 @@ def _exhausted_message(cfg: GeneratorConfig, found: int, draws: int, *, filtered
         "target ranges, use more numbers, pass unique=False, or list the whole space with "
         "enumerate_tasks()"
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _quick_space_size(cfg: GeneratorConfig) -> int | None:
+    """The exact task count when it is cheap to get (small uniform draws of at most 3 numbers,
+    no difficulty filter), else ``None``."""
+    filtered = any(v is not None for v in (cfg.min_solutions, cfg.max_solutions, cfg.min_ops))
+    if (
+        cfg.draw != "uniform"
+        or cfg.max_numbers > 3
+        or filtered
+        or _space_count(cfg) > _QUICK_COUNT_MULTISETS
+    ):
+        return None
+    return len(enumerate_tasks(replace(cfg, rate=False)))
+
+
+def check_room(asked: int, config: GeneratorConfig | None = None, **kwargs: Any) -> None:
+    """Raise before any work when ``asked`` distinct tasks cannot exist.
+
+    Checked only when cheap: for ``unique`` configurations with small uniform draws (at most 3
+    numbers) and a request larger than the number of number multisets. Otherwise the generator
+    finds out while drawing (:func:`iter_tasks`).
+
+    Raises:
+        TaskSpaceExhaustedError: with ``asked`` and ``size`` set.
+
+    >>> check_room(5000, preset="two-numbers")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    countdown_env.errors.TaskSpaceExhaustedError: 5000 distinct tasks were asked for, but ...
+    """
+    cfg = GeneratorConfig.from_kwargs(config, **kwargs)
+    asked = _check_count(asked, "asked")
+    if not cfg.unique or asked <= _space_count(cfg):
+        return
+    size = _quick_space_size(cfg)
+    if size is not None and asked > size:
+        raise TaskSpaceExhaustedError(
+            f"{asked} distinct tasks were asked for, but the configuration holds only {size}. "
+            "Ask for fewer tasks, widen the number or target ranges, use more numbers, or pass "
+            "unique=False",
+            asked=asked,
+            size=size,
+        )
 
 
 def generate(
@@ -301,16 +363,19 @@ def generate(
         progress: show a tqdm progress bar on stderr.
 
     Raises:
-        TaskSpaceExhaustedError: ``unique`` and the configuration has fewer than ``n`` tasks.
+        TaskSpaceExhaustedError: ``unique`` and the configuration has fewer than ``n`` tasks
+            (for small spaces before any task is drawn, see :func:`check_room`).
         ConfigError: a bad option (the message names it and the accepted range).
 
     >>> [(t.nums, t.target) for t in generate(2, seed=0, min_numbers=2, max_numbers=2,
     ...                                        max_value=10)]
     [([10, 9], 1), ([3, 9], 3)]
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ConfigError(f"n must be a non-negative integer, got {n!r}")
-    stream = iter_tasks(seed, config, **kwargs)
+    n = _check_count(n, "n")
+    cfg = GeneratorConfig.from_kwargs(config, **kwargs)
+    _check_seed(seed)
+    check_room(n, cfg)
+    stream = iter_tasks(seed, cfg)
     if not progress:
         return list(itertools.islice(stream, n))
     from tqdm import tqdm

@@ -20,10 +20,14 @@ operator the rules forbid (``a/(b/c)`` flattens to ``a*c/b``), the tree never do
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from fractions import Fraction
 from functools import lru_cache
+from time import monotonic
 
+from countdown_env.errors import SolverTimeoutError
+from verifiers.errors import ConfigError
 from verifiers.rules import Rules
 
 __all__ = ["Search", "Tree", "Value", "canonical_text", "format_tree", "splits", "submultisets"]
@@ -155,6 +159,10 @@ class Search:
     """Value tables and target searches for one rule set (operators, integer intermediates).
 
     One instance keeps its tables, so several questions about the same numbers share work.
+    With ``timeout`` (seconds, counted from construction) a search that runs longer raises
+    :class:`~countdown_env.errors.SolverTimeoutError`; the clock is read once per outer loop
+    step, so the check costs nothing measurable and the search stops within a fraction of a
+    second of the limit.
 
     >>> s = Search(Rules())
     >>> format_tree(s.find((3, 7, 25), 46))
@@ -163,13 +171,28 @@ class Search:
     True
     """
 
-    def __init__(self, rules: Rules) -> None:
+    def __init__(self, rules: Rules, *, timeout: float | None = None) -> None:
+        if timeout is not None and (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not math.isfinite(timeout)
+            or timeout <= 0
+        ):
+            raise ConfigError(f"timeout must be a number of seconds > 0 or None, got {timeout!r}")
+        self._timeout = timeout
+        self._deadline = None if timeout is None else monotonic() + timeout
         ops = rules.operators
         self._add, self._sub = "+" in ops, "-" in ops
         self._mul, self._div = "*" in ops, "/" in ops
         self._integer = rules.integer_intermediates
         self._tables: dict[tuple[int, ...], dict[Value, Tree]] = {}
         self._canon: dict[tuple[tuple[int, ...], Value], dict[str, Canon]] = {}
+
+    def _out_of_time(self) -> SolverTimeoutError:
+        return SolverTimeoutError(
+            f"the solver gave up after {self._timeout:g} s (timeout={self._timeout:g}); "
+            "searches over 7 or 8 numbers can take minutes"
+        )
 
     # ----- value tables -------------------------------------------------------------------
     def values(self, key: tuple[int, ...]) -> dict[Value, Tree]:
@@ -189,7 +212,10 @@ class Search:
 
     def _combine_int(self, va: dict, vb: dict, out: dict) -> None:
         add, sub, mul, div = self._add, self._sub, self._mul, self._div
+        deadline = self._deadline
         for a, ta in va.items():
+            if deadline is not None and monotonic() > deadline:
+                raise self._out_of_time()
             for b, tb in vb.items():
                 if add:
                     v = a + b
@@ -220,7 +246,10 @@ class Search:
 
     def _combine_rational(self, va: dict, vb: dict, out: dict) -> None:
         add, sub, mul, div = self._add, self._sub, self._mul, self._div
+        deadline = self._deadline
         for a, ta in va.items():
+            if deadline is not None and monotonic() > deadline:
+                raise self._out_of_time()
             a_int = type(a) is int
             for b, tb in vb.items():
                 both_int = a_int and type(b) is int
@@ -296,11 +325,14 @@ class Search:
         self, key: tuple[int, ...], t: Value
     ) -> Iterator[tuple[tuple, Value, tuple, Value, str, bool]]:
         """Every ``(A, a, B, b, op, a_first)``: ``a`` from ``A`` and ``b`` from ``B`` make ``t``."""
+        deadline = self._deadline
         for left, right in splits(key):
             va, vb = self.values(left), self.values(right)
             if len(va) > len(vb):
                 left, right, va, vb = right, left, vb, va
             for a in va:
+                if deadline is not None and monotonic() > deadline:
+                    raise self._out_of_time()
                 for b, op, a_first in self._needs(a, t):
                     if b in vb and (op != "/" or (b if a_first else a)):
                         yield left, a, right, b, op, a_first

@@ -41,7 +41,7 @@ def _rules(rules: Rules | None, exact_use: bool | None, overrides: dict[str, Any
 
 
 def _key(nums: Sequence[int], target: int) -> tuple[tuple[int, ...], int]:
-    if isinstance(nums, (str, bytes)):
+    if isinstance(nums, (str, bytes)) or not hasattr(nums, "__iter__"):
         raise TaskError(f"nums must be a sequence of integers, got {nums!r}")
     key = tuple(sorted(_as_int(v, f"nums[{i}]") for i, v in enumerate(nums)))
     if not key:
@@ -63,6 +63,7 @@ def solve_tree(
     *,
     exact_use: bool | None = None,
     rules: Rules | None = None,
+    timeout: float | None = None,
     **rule_overrides: Any,
 ) -> Tree | None:
     """Like :func:`solve` but returns the expression tree: an ``int`` leaf or ``(op, left, right)``.
@@ -74,9 +75,9 @@ def solve_tree(
     """
     r = _rules(rules, exact_use, rule_overrides)
     key, target = _key(nums, target)
+    search = Search(r, timeout=timeout)
     if not _reachable(key, target, r):
         return None
-    search = Search(r)
     if r.exact_use:
         return search.find(key, target)
     for subset in submultisets(key):
@@ -92,6 +93,7 @@ def solve(
     *,
     exact_use: bool | None = None,
     rules: Rules | None = None,
+    timeout: float | None = None,
     **rule_overrides: Any,
 ) -> str | None:
     """One expression over ``nums`` that equals ``target`` under the rules, or ``None``.
@@ -102,8 +104,14 @@ def solve(
         exact_use: use every number exactly once (``True``) or at most once (``False``);
             ``None`` (default) takes it from ``rules``, whose default is exact use.
         rules: a :class:`~verifiers.rules.Rules` object (default ``DEFAULT_RULES``).
+        timeout: give up after this many seconds (``None``: no limit). Six numbers take
+            milliseconds; 7 or 8 numbers with an unreachable target can take minutes.
         **rule_overrides: single rule fields, e.g. ``operators="+*"`` or
             ``integer_intermediates=True``.
+
+    Raises:
+        SolverTimeoutError: ``timeout`` passed before the search ended.
+        TaskError: ``nums`` or ``target`` is not a task the solver takes.
 
     With at-most-once use the returned expression uses as few numbers as possible.
 
@@ -114,18 +122,24 @@ def solve(
     >>> solve([25, 50, 75, 100, 3, 6], 952, exact_use=False, integer_intermediates=True)
     '25+(3+100)*6*75/50'
     """
-    tree = solve_tree(nums, target, exact_use=exact_use, rules=rules, **rule_overrides)
+    tree = solve_tree(
+        nums, target, exact_use=exact_use, rules=rules, timeout=timeout, **rule_overrides
+    )
     return None if tree is None else format_tree(tree)
 
 
 def _solutions(
-    nums: Sequence[int], target: int, rules: Rules, limit: int | None = None
+    nums: Sequence[int],
+    target: int,
+    rules: Rules,
+    limit: int | None = None,
+    timeout: float | None = None,
 ) -> dict[str, Tree]:
     """Canonical text -> one tree, for every distinct solution (see :mod:`countdown_env.search`)."""
     key, target = _key(nums, target)
+    search = Search(rules, timeout=timeout)
     if not _reachable(key, target, rules):
         return {}
-    search = Search(rules)
     found: dict[str, Tree] = {}
     for subset in (key,) if rules.exact_use else submultisets(key):
         for text, node in search.find_all(subset, target).items():
@@ -142,6 +156,7 @@ def solve_all(
     exact_use: bool | None = None,
     rules: Rules | None = None,
     limit: int | None = None,
+    timeout: float | None = None,
     **rule_overrides: Any,
 ) -> list[str]:
     """Every distinct solution, up to commutativity and associativity, shortest first.
@@ -155,6 +170,8 @@ def solve_all(
     Args:
         limit: stop after about this many solutions (``None``: all); at most ``limit`` are
             returned, shortest first among those found.
+        timeout: give up after this many seconds (``None``: no limit); raises
+            :class:`~countdown_env.errors.SolverTimeoutError`, no partial list.
         Other arguments as in :func:`solve`.
 
     >>> solve_all([1, 2, 3], 6)
@@ -170,7 +187,7 @@ def solve_all(
     # last) unless it needs an operator the rules forbid; then the tree found is shown as it is.
     expressions = [
         text if allowed.issuperset(c for c in text if c in "+-*/") else format_tree(tree)
-        for text, tree in _solutions(nums, target, r, limit).items()
+        for text, tree in _solutions(nums, target, r, limit, timeout).items()
     ]
     expressions.sort(key=lambda s: (len(s), s))
     return expressions if limit is None else expressions[:limit]

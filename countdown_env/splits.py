@@ -21,7 +21,7 @@ from typing import Any
 
 from countdown_env.config import GeneratorConfig
 from countdown_env.errors import TaskSpaceExhaustedError
-from countdown_env.generator import _check_seed, iter_tasks
+from countdown_env.generator import _check_count, _check_seed, check_room, iter_tasks
 from countdown_env.task import Task
 from verifiers.errors import ConfigError
 
@@ -65,12 +65,6 @@ def _check(holdout: str, fraction: float | None) -> None:
         raise ConfigError(f"holdout_fraction must be a number in 0..1 or None, got {fraction!r}")
 
 
-def _check_count(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f"{name} must be a non-negative integer, got {value!r}")
-    return value
-
-
 def make_splits(
     n_train: int,
     n_test: int,
@@ -95,7 +89,8 @@ def make_splits(
 
     Raises:
         TaskSpaceExhaustedError: one side cannot get enough distinct tasks (raise the fraction,
-            ask for fewer, or widen the configuration).
+            ask for fewer, or widen the configuration); when the configuration is small enough
+            to count, a request for more than it holds is refused before any task is drawn.
 
     >>> train, test = make_splits(50, 10, seed=3, min_numbers=2, max_numbers=2, max_value=20)
     >>> {t.key for t in train} & {t.key for t in test}
@@ -105,6 +100,7 @@ def make_splits(
     n_train, n_test = _check_count(n_train, "n_train"), _check_count(n_test, "n_test")
     seed = _check_seed(seed)
     cfg = GeneratorConfig.from_kwargs(config, **kwargs)
+    check_room(n_train + n_test, cfg)  # both sides together never share a task
     if holdout == "task" and holdout_fraction is None:
         test = _take(iter_tasks(seed, cfg, stream=_TEST_STREAM), n_test)
         held = {t.key for t in test}
@@ -130,7 +126,10 @@ def make_splits(
     except TaskSpaceExhaustedError as err:
         raise TaskSpaceExhaustedError(
             f"make_splits(holdout={holdout!r}, holdout_fraction={fraction}): {err}; for the test "
-            "side raise holdout_fraction, for the training side lower it"
+            "side raise holdout_fraction, for the training side lower it",
+            asked=err.asked,
+            size=err.size,
+            found=err.found,
         ) from None
     return train, test
 

@@ -6,6 +6,9 @@ linear-time with no backtracking regular expression:
 * :func:`extract_answer`: the LAST complete ``<answer>...</answer>`` block. It may span lines
   and be followed by more text (TinyZero searched only the last line, so an answer followed by
   one more line scored 0). Tags are case-sensitive, as in TinyZero and TRL's recipes.
+  *Nested or stray tags*: the block is the last ``<answer>`` that is closed, up to its first
+  ``</answer>``, so the answer never contains a tag: ``<answer><answer>1</answer></answer>``
+  gives the innermost ``'1'``.
   *Unclosed tag*: an ``<answer>`` never closed (typically a completion cut at
   ``max_completion_length``) is ignored; the last complete block before it, if any, is the
   answer, as TinyZero's regex reads it; we never guess where a cut answer would have ended.
@@ -51,12 +54,17 @@ def _require_str(completion: object) -> None:
 def extract_answer(completion: str) -> str | None:
     """Content of the last complete ``<answer>...</answer>`` block, stripped, else ``None``.
 
-    An empty block gives ``''`` (a tag was written; the checker calls that malformed).
+    An empty block gives ``''`` (a tag was written; the checker calls that malformed). The block
+    starts at the last ``<answer>`` before the last ``</answer>`` and ends at the first
+    ``</answer>`` after it, so nested tags give the innermost block and the answer never holds
+    a tag (a format reward still refuses such completions, see :func:`has_answer_format`).
 
     >>> extract_answer("<answer>\\n(1 + 2) * 3\\n</answer>\\nI hope that is right.")
     '(1 + 2) * 3'
     >>> extract_answer("<answer>4*6</answer> then <answer>5+") # unclosed last tag is ignored
     '4*6'
+    >>> extract_answer("<answer><answer>1</answer></answer>")  # nested: the innermost block
+    '1'
     >>> extract_answer("no tags") is None
     True
     """
@@ -67,7 +75,8 @@ def extract_answer(completion: str) -> str | None:
     start = completion.rfind(_OPEN, 0, close)
     if start < 0:
         return None
-    return completion[start + len(_OPEN) : close].strip()
+    begin = start + len(_OPEN)
+    return completion[begin : completion.find(_CLOSE, begin)].strip()
 
 
 def extract_boxed(completion: str) -> str | None:

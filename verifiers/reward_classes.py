@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import abc
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -48,6 +49,32 @@ def _score(name: str, value: object) -> float:
     return float(value)
 
 
+def _whole(name: str, column: str, row: int, value: Any) -> Any:
+    """A whole float (``3.0``, as pandas or parquet may give) as an ``int``; other values as
+    they are (the checker judges them). A fractional float is a data bug: ``ValueError``."""
+    if type(value) is int or isinstance(value, numbers.Integral):
+        return value
+    if not isinstance(value, numbers.Real):
+        return value
+    number = float(value)
+    if not number.is_integer():
+        raise ValueError(
+            f"{name}: {column}[{row}] is {value!r}, not a whole number; Countdown tasks hold "
+            "integers (check how the dataset column was built)"
+        )
+    return int(number)
+
+
+def _task_values(name: str, row: int, nums: Any, target: Any) -> tuple[Any, Any]:
+    """One row's ``nums`` and ``target`` with whole floats turned into ints (see :func:`_whole`)."""
+    target = _whole(name, "target", row, target)
+    if isinstance(nums, (list, tuple)) and all(type(v) is int for v in nums):
+        return nums, target
+    if isinstance(nums, (str, bytes)) or not hasattr(nums, "__iter__"):
+        return nums, target  # the checker refuses it with a clear TypeError
+    return [_whole(name, f"nums[{row}]", i, v) for i, v in enumerate(nums)], target
+
+
 class _TaskReward(abc.ABC):
     """Shared loop of the rewards that check each completion against its task."""
 
@@ -66,9 +93,9 @@ class _TaskReward(abc.ABC):
         items = _completion_list(self.__name__, completions)
         nums, target = task_columns(self.__name__, len(items), nums, target)
         return [
-            self._score_text(text, task_nums, task_target)
-            for text, task_nums, task_target in zip(
-                map(completion_text, items), nums, target, strict=True
+            self._score_text(text, *_task_values(self.__name__, row, task_nums, task_target))
+            for row, (text, task_nums, task_target) in enumerate(
+                zip(map(completion_text, items), nums, target, strict=True)
             )
         ]
 
@@ -201,7 +228,12 @@ class FormatReward:
 
 class VerifierReward(_TaskReward):
     """Any :class:`~verifiers.check.Verifier` as a reward: ``correct_score`` when its verdict is
-    correct, else ``wrong_score``. The verifier sees the completion text (it extracts itself)."""
+    correct, else ``wrong_score``. The verifier sees the completion text (it extracts itself).
+
+    The verifier must return a :class:`~verifiers.verdict.Verdict` (or an object with a bool
+    ``correct``); anything else, a bare ``True`` included, raises ``TypeError`` naming what it
+    returned, since a silently coerced value would hide a broken verifier.
+    """
 
     def __init__(
         self,
@@ -222,7 +254,14 @@ class VerifierReward(_TaskReward):
     def _score_text(self, text: str | None, nums: Any, target: Any) -> float:
         if text is None:
             return 0.0
-        return self.correct_score if self.verifier(text, nums, target).correct else self.wrong_score
+        verdict = self.verifier(text, nums, target)
+        correct = getattr(verdict, "correct", None)
+        if not isinstance(correct, bool):
+            raise TypeError(
+                f"{self.__name__}: the verifier must return a Verdict (with a bool .correct), "
+                f"got {type(verdict).__name__} {verdict!r:.60}"
+            )
+        return self.correct_score if correct else self.wrong_score
 
 
 class CombinedReward:

@@ -9,6 +9,9 @@ assistant message is scored, see :func:`~verifiers.completions.completion_text`)
 * A completion that is ``None`` or has no text scores 0.0; a reward never raises on a completion.
 * A missing ``nums``/``target`` column or a column of the wrong length raises ``ValueError``:
   that is a wiring bug, and zeros would hide it.
+* A whole float in ``target`` or ``nums`` (``3.0``, as a pandas or parquet round trip may give)
+  counts as that integer; a fractional one (``3.5``) raises ``ValueError`` naming the row, a
+  data bug like a missing column.
 * Parameterised rewards come from ``get_*`` factories returning small picklable classes with a
   fixed ``__name__`` (TRL logs each reward under that name).
 
@@ -130,6 +133,9 @@ def get_verifier_reward(
     wrong_score: float = 0.0,
 ) -> VerifierReward:
     """Turn any :class:`~verifiers.check.Verifier` into a TRL reward.
+
+    ``verifier(completion, nums, target)`` must return a :class:`~verifiers.verdict.Verdict`;
+    a plain ``bool`` is refused with ``TypeError`` when the reward is called.
 
     >>> from verifiers import CountdownVerifier
     >>> reward = get_verifier_reward(CountdownVerifier(extractor="bare"), name="bare_reward")

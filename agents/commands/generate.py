@@ -6,6 +6,12 @@ folder written with ``save_to_disk``; ``tinyzero``: parquet in TinyZero's layout
 output is replaced only with ``--force``. ``--test-output`` adds a held-out test set that never
 shares a task (or target, or number set: ``--holdout``) with the main output.
 
+Before anything is generated, both outputs are checked: they must be different paths, of a
+format that matches their extension, not exist (unless ``--force``; a folder that is not a saved
+dataset is never replaced), and have an existing folder. A request for more distinct tasks
+than a small configuration holds is refused at once. If the test set cannot be written after
+all, a training output this run created is removed again, so a failure leaves no half result.
+
 The generator flags here are shared with ``countdown play`` (:func:`add_generator_arguments`).
 """
 
@@ -13,17 +19,35 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["add_arguments", "add_generator_arguments", "generator_kwargs", "run"]
+if TYPE_CHECKING:
+    from countdown_env.config import GeneratorConfig
 
-# (flag, config field, type, help); every default is None so that a preset's values survive.
+__all__ = [
+    "add_arguments",
+    "add_generator_arguments",
+    "flag_name",
+    "generator_config",
+    "generator_kwargs",
+    "non_negative",
+    "run",
+]
+
+_TEST_NUM = 100
+_EXTENSION_FORMATS = {".jsonl": ("jsonl",), ".parquet": ("parquet", "tinyzero")}
+_WRITES = {"jsonl": "JSONL", "parquet": "parquet", "tinyzero": "parquet", "hf": "a folder"}
+# (flag, config field, help); every default is None so that a preset's values survive.
 _INT_FLAGS = (
     ("--min-numbers", "min_numbers", "fewest numbers in a task (2-8; default 3)"),
     ("--max-numbers", "max_numbers", "most numbers in a task (default 4)"),
     ("--min-value", "min_value", "smallest number of the uniform draw (default 1)"),
     ("--max-value", "max_value", "largest number of the uniform draw (default 100)"),
-    ("--large-count", "large_count", "TV draw: how many of 25/50/75/100 (0-4; default random)"),
+    (
+        "--large-count",
+        "large_count",
+        "TV draw: how many of 25/50/75/100 (0-4, at most --min-numbers; default random)",
+    ),
     ("--min-target", "min_target", "smallest target (default 1)"),
     ("--min-solutions", "min_solutions", "keep tasks with at least this many solutions"),
     ("--max-solutions", "max_solutions", "keep tasks with at most this many solutions"),
@@ -31,7 +55,40 @@ _INT_FLAGS = (
 )
 
 
-def _target_bound(text: str) -> int | None:
+_FLAGS = {"exact_use": "--at-most-once", "unique": "--allow-duplicates"}
+
+
+def flag_name(field: str) -> str:
+    """The command-line flag of a ``GeneratorConfig`` field (``max_value`` -> ``--max-value``)."""
+    return _FLAGS.get(field, "--" + field.replace("_", "-"))
+
+
+def non_negative(text: str) -> int:
+    """An argparse type: an integer >= 0 (task counts, seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text[:40]!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    """``--holdout-fraction``: a share strictly between 0 and 1 (both sides get tasks)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a number strictly between 0 and 1, got {text[:40]!r}"
+        )
+    return value
+
+
+def target_bound(text: str) -> int | None:
+    """argparse type of ``--max-target``: an integer, or ``none``/``any`` for no cap."""
     if text.lower() in ("none", "any"):
         return None
     try:
@@ -54,7 +111,7 @@ def add_generator_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--max-target",
         dest="max_target",
-        type=_target_bound,
+        type=target_bound,
         metavar="N|none",
         default=argparse.SUPPRESS,
         help="largest target (default 100; 'none': any reachable value)",
@@ -64,7 +121,11 @@ def add_generator_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["expression", "range"],
         help="target from a random expression (default) or uniform in the range, kept if solvable",
     )
-    group.add_argument("--operators", help="allowed operators, a subset of '+-*/'")
+    group.add_argument(
+        "--operators",
+        help="allowed operators, a subset of '+-*/'; a set starting with '-' needs '=': "
+        "--operators=-* (or write it '*-')",
+    )
     group.add_argument(
         "--at-most-once",
         dest="exact_use",
@@ -112,15 +173,31 @@ def generator_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def generator_config(args: argparse.Namespace, **defaults: Any) -> GeneratorConfig:
+    """The ``GeneratorConfig`` the flags describe (over ``defaults``, e.g. ``preset="tv"``);
+    a refused value is named by its flag."""
+    from countdown_env.config import GeneratorConfig
+    from countdown_env.errors import GeneratorOptionError
+    from verifiers.errors import ConfigError
+
+    try:
+        return GeneratorConfig.from_kwargs(**{**defaults, **generator_kwargs(args)})
+    except GeneratorOptionError as err:
+        raise ConfigError(err.describe(flag_name)) from None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of ``countdown generate``."""
-    parser.add_argument("-n", "--num", type=int, default=100, help="how many tasks (default 100)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "-n", "--num", type=non_negative, default=100, help="how many tasks (default 100)"
+    )
+    parser.add_argument("--seed", type=non_negative, default=0, help="random seed (default 0)")
     parser.add_argument("-o", "--output", required=True, help="output file or folder")
     parser.add_argument(
         "--format",
         choices=["jsonl", "parquet", "hf", "tinyzero"],
-        help="output format (default: from the extension, .jsonl or .parquet)",
+        help="output format (default: from the extension, .jsonl or .parquet; a .jsonl or "
+        ".parquet name must match the format)",
     )
     parser.add_argument(
         "--template",
@@ -129,56 +206,168 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--force", action="store_true", help="replace an existing output")
     parser.add_argument("--test-output", help="also write a held-out test set here")
-    parser.add_argument("--test-num", type=int, default=100, help="test set size (default 100)")
+    parser.add_argument(
+        "--test-num",
+        type=non_negative,
+        help=f"with --test-output: test set size (default {_TEST_NUM})",
+    )
     parser.add_argument(
         "--holdout",
         choices=["task", "target", "nums"],
-        default="task",
-        help="what the test set keeps out of training (default: whole tasks)",
+        help="with --test-output: what the test set keeps out of training (default: whole tasks)",
     )
     parser.add_argument(
         "--holdout-fraction",
-        type=float,
-        help="share of targets / number sets reserved for the test set (default 0.1)",
+        type=_fraction,
+        help="with --test-output: share of targets / number sets reserved for the test set "
+        "(default 0.1)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_generator_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Generate, then write; errors (bad options, existing output) exit with code 2."""
+    """Check both outputs, generate, then write; errors exit with code 2 and write nothing."""
+    import countdown_env
+    from countdown_env.errors import TaskSpaceExhaustedError
+
+    outputs = _check_outputs(args)
+    config = generator_config(args)
+    test_num = _TEST_NUM if args.test_num is None else args.test_num
+    try:
+        if args.test_output:
+            train, test = countdown_env.make_splits(
+                args.num,
+                test_num,
+                seed=args.seed,
+                holdout=args.holdout or "task",
+                holdout_fraction=args.holdout_fraction,
+                config=config,
+            )
+        else:
+            train = countdown_env.generate(
+                args.num, seed=args.seed, config=config, progress=not args.quiet
+            )
+            test = []
+    except TaskSpaceExhaustedError as err:
+        raise TaskSpaceExhaustedError(_exhausted(err, args, test_num)) from None
+    _write(args, outputs, train, test)
+    return 0
+
+
+def _check_outputs(args: argparse.Namespace) -> list[tuple[str, str, str]]:
+    """``(flag, path, format)`` of each output, refused now if it could not be written."""
     from pathlib import Path
 
-    import countdown_env
-    from countdown_env.datasets import write_tasks
+    from countdown_env.datasets import check_output
+    from countdown_env.errors import OutputExistsError
     from verifiers.errors import ConfigError
 
-    kwargs = generator_kwargs(args)
-    outputs = [Path(args.output)] + ([Path(args.test_output)] if args.test_output else [])
-    for path in outputs:
-        if path.exists() and not args.force:
-            raise countdown_env.OutputExistsError(f"{path} exists; pass --force to replace it")
-        if args.format is None and path.suffix.lower() not in (".jsonl", ".parquet"):
-            raise ConfigError(
-                f"cannot tell the format of {path} from its extension; use .jsonl or .parquet, "
-                "or pass --format hf (a folder) or --format tinyzero"
+    if args.test_output is None:
+        given = [
+            flag
+            for flag, value in (
+                ("--test-num", args.test_num),
+                ("--holdout", args.holdout),
+                ("--holdout-fraction", args.holdout_fraction),
             )
-    if args.test_output:
-        train, test = countdown_env.make_splits(
-            args.num,
-            args.test_num,
-            seed=args.seed,
-            holdout=args.holdout,
-            holdout_fraction=args.holdout_fraction,
-            **kwargs,
+            if value is not None
+        ]
+        if given:
+            raise ConfigError(
+                f"{', '.join(given)} describe{'s' if len(given) == 1 else ''} the test set; "
+                "add --test-output FILE, or drop "
+                f"{'it' if len(given) == 1 else 'them'}"
+            )
+    named = [("-o", args.output)] + (
+        [("--test-output", args.test_output)] if args.test_output is not None else []
+    )
+    if len(named) == 2 and _same_path(args.output, args.test_output):
+        raise ConfigError(
+            f"-o and --test-output name the same path ({args.output}); give the test set a "
+            "file of its own"
         )
-    else:
-        train = countdown_env.generate(args.num, seed=args.seed, progress=not args.quiet, **kwargs)
-        test = []
-    options = {"format": args.format, "template": args.template, "overwrite": args.force}
-    written = write_tasks(train, args.output, **options)
-    print(f"wrote {written} tasks to {args.output}", file=sys.stderr)
+    outputs = []
+    for flag, path in named:
+        suffix = Path(path).suffix.lower()
+        if args.format is None and suffix not in (".jsonl", ".parquet"):
+            raise ConfigError(
+                f"cannot tell the format of {flag} {path!r} from its extension; use .jsonl or "
+                ".parquet, or pass --format hf (a folder) or --format tinyzero"
+            )
+        chosen = args.format or suffix[1:]
+        fits = _EXTENSION_FORMATS.get(suffix)
+        if fits is not None and chosen not in fits:
+            raise ConfigError(
+                f"{flag} {path} ends in {suffix}, but --format {chosen} writes "
+                f"{_WRITES[chosen]}; rename the output or drop --format"
+            )
+        check_output(path, format=chosen, overwrite=True)  # name, folder, what is in the way
+        if Path(path).exists() and not args.force:
+            raise OutputExistsError(f"{path} exists; pass --force to replace it")
+        outputs.append((flag, path, chosen))
+    return outputs
+
+
+def _same_path(first: str, second: str) -> bool:
+    import os
+    from pathlib import Path
+
+    if Path(first).resolve() == Path(second).resolve():
+        return True
+    try:
+        return os.path.samefile(first, second)  # hard links, bind mounts
+    except OSError:
+        return False
+
+
+def _write(args: argparse.Namespace, outputs: list[tuple[str, str, str]], train, test) -> None:
+    """Write the sets; if the test set fails, remove a training output this run created."""
+    import shutil
+    from pathlib import Path
+
+    from countdown_env.datasets import write_tasks
+
+    (_, train_path, train_format), *rest = outputs
+    created = not Path(train_path).exists()
+    options = {"template": args.template, "overwrite": args.force}
+    written = write_tasks(train, train_path, format=train_format, **options)
+    print(f"wrote {written} tasks to {train_path}", file=sys.stderr)
+    if not rest:
+        return
+    ((_, test_path, test_format),) = rest
+    done = False
+    try:
+        written = write_tasks(test, test_path, format=test_format, **options)
+        done = True
+    finally:
+        if not done and created:
+            if Path(train_path).is_dir():
+                shutil.rmtree(train_path, ignore_errors=True)
+            else:
+                Path(train_path).unlink(missing_ok=True)
+            print(f"removed {train_path} again: the test set could not be written", file=sys.stderr)
+    print(f"wrote {written} held-out tasks to {test_path}", file=sys.stderr)
+
+
+def _exhausted(err, args: argparse.Namespace, test_num: int) -> str:
+    """The generator's "not enough distinct tasks" in the command's own words."""
+    asked = f"-n {args.num}"
     if args.test_output:
-        written = write_tasks(test, args.test_output, **options)
-        print(f"wrote {written} held-out tasks to {args.test_output}", file=sys.stderr)
-    return 0
+        asked += f" plus --test-num {test_num}"
+    fix = (
+        "ask for fewer, widen the number or target ranges (--max-value, --max-numbers, "
+        "--max-target), or pass --allow-duplicates"
+    )
+    if args.test_output and (args.holdout in ("target", "nums") or args.holdout_fraction):
+        fix += "; with --holdout-fraction, raise it for the test set or lower it for training"
+    if err.size is not None and err.asked is not None:
+        return (
+            f"the task space is too small: {asked} asks for {err.asked} distinct tasks, but "
+            f"these options hold only {err.size}; {fix}"
+        )
+    holds = f" (these options hold {err.size} in all)" if err.size is not None else ""
+    return (
+        f"the task space is exhausted: only {err.found} distinct tasks{holds} were found for "
+        f"{asked}; {fix}"
+    )

@@ -3,6 +3,11 @@
 Each move combines two numbers, like ``25 * 4``. Type ``hint`` for a move from the exact solver,
 ``undo`` to take back a move, ``quit`` to give up (a solution is shown), ``help`` for this list.
 End of input (Ctrl-D, a closed or empty stdin) ends the game quietly with exit code 0.
+
+The game is drawn by the generator (``--seed``, ``--preset`` and the generator flags; default
+the TV game) or given with ``--nums`` and ``--target``; the two ways do not mix, except for the
+rule flags ``--operators`` and ``--at-most-once``. A given game must be solvable and not already
+won.
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ import sys
 
 __all__ = ["add_arguments", "run"]
 
+_RULE_FIELDS = ("operators", "exact_use", "integer_intermediates")
+"""Generator fields that set the game's rules, so they also apply to a game given with --nums."""
+
 _HELP = (
     "Moves: two numbers and an operator, like '25 * 4' (+ - * /; results must be positive "
     "whole numbers).\nCommands: hint, undo, quit, help."
@@ -20,9 +28,13 @@ _HELP = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of ``countdown play``."""
-    from agents.commands.generate import add_generator_arguments
+    from agents.commands.generate import add_generator_arguments, non_negative
 
-    parser.add_argument("--seed", type=int, help="seed of the task (default: a random one)")
+    parser.add_argument(
+        "--seed",
+        type=non_negative,
+        help="seed of the task (default: a random one; not with --nums)",
+    )
     parser.add_argument("--nums", type=int, nargs="+", help="play these numbers (with --target)")
     parser.add_argument("--target", type=int, help="play this target (with --nums)")
     parser.add_argument("--max-steps", type=int, default=12, help="moves allowed (default 12)")
@@ -43,19 +55,33 @@ def run(args: argparse.Namespace) -> int:
     """The interactive loop; returns 0 however the game ends."""
     import secrets
 
-    from agents.commands.generate import generator_kwargs
+    from agents.commands.generate import flag_name, generator_config, generator_kwargs
     from countdown_env.envs.steps import CountdownStepsEnv
     from countdown_env.solver import solve
     from verifiers.errors import ConfigError
 
     if (args.nums is None) != (args.target is None):
         raise ConfigError("--nums and --target go together")
-    kwargs = generator_kwargs(args)
-    env = CountdownStepsEnv(max_steps=args.max_steps, **kwargs)
-    options = None if args.nums is None else {"nums": args.nums, "target": args.target}
+    if args.max_steps < 1:
+        raise ConfigError(f"--max-steps must be >= 1, got {args.max_steps}")
+    if args.nums is not None:
+        ignored = (["--seed"] if args.seed is not None else []) + [
+            flag_name(field) for field in generator_kwargs(args) if field not in _RULE_FIELDS
+        ]
+        if ignored:
+            raise ConfigError(
+                f"--nums and --target give the game, so {', '.join(ignored)} would be ignored; "
+                f"drop {'it' if len(ignored) == 1 else 'them'}, or drop --nums and --target"
+            )
+    config = generator_config(args, preset="tv", integer_intermediates=True)
+    env = CountdownStepsEnv(max_steps=args.max_steps, config=config)
+    options = None
+    if args.nums is not None:
+        _check_given_game(args.nums, args.target, env.rules)
+        options = {"nums": args.nums, "target": args.target}
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     observation, info = env.reset(seed=seed, options=options)
-    print(f"Countdown (seed {seed}). {_HELP}\n")
+    print(f"Countdown{'' if options else f' (seed {seed})'}. {_HELP}\n")
     print(observation)
     while True:
         line = _read("move> ")
@@ -91,3 +117,24 @@ def run(args: argparse.Namespace) -> int:
                 solution = solve(info["nums"], info["target"], rules=env.rules)
                 print(f"A solution: {solution}" if solution else "This one had no solution.")
             return 0
+
+
+def _check_given_game(nums: list[int], target: int, rules) -> None:
+    """Refuse a ``--nums``/``--target`` game that is already won or cannot be won."""
+    from countdown_env.solver import solve
+    from countdown_env.task import Task
+    from verifiers.errors import ConfigError
+
+    Task(nums, target)  # a TaskError names a bad number first
+    if (not rules.exact_use and target in nums) or list(nums) == [target]:
+        raise ConfigError(
+            f"the target {target} is already among --nums: there is nothing to play; "
+            "pick another --target"
+        )
+    if solve(nums, target, rules=rules) is None:
+        use = "at most once" if not rules.exact_use else "exactly once"
+        raise ConfigError(
+            f"{target} cannot be reached from {' '.join(map(str, nums))} in this game (moves "
+            f"{' '.join(rules.operators)} with whole positive results, each number used {use}); "
+            "pick another --target"
+        )

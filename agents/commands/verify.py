@@ -12,14 +12,30 @@ import argparse
 import json
 import sys
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "operator_set", "run"]
+
+_ECHO = 40
+"""Most characters of a bad value repeated in an error message."""
+
+
+def _shown(text: str) -> str:
+    """``repr(text)``, cut to :data:`_ECHO` characters so a huge value is not echoed whole."""
+    if len(text) <= _ECHO:
+        return repr(text)
+    return f"{text[:_ECHO]!r}... ({len(text)} characters)"
 
 
 def _integer(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        digits = text.strip().lstrip("+-").replace("_", "")
+        if digits.isdigit() and len(digits) > sys.get_int_max_str_digits() > 0:
+            raise argparse.ArgumentTypeError(
+                f"integer too large: {len(digits)} digits, at most "
+                f"{sys.get_int_max_str_digits()} are accepted"
+            ) from None
+        raise argparse.ArgumentTypeError(f"expected an integer, got {_shown(text)}") from None
 
 
 def _number(text: str) -> int:
@@ -36,9 +52,12 @@ def _positive(text: str) -> int:
     return value
 
 
-def _operators(text: str) -> str:
+def operator_set(text: str) -> str:
+    """An ``--operators`` value: a non-empty subset of ``+-*/`` (argparse type)."""
     if not text or not set(text) <= set("+-*/"):
-        raise argparse.ArgumentTypeError(f"expected a non-empty subset of '+-*/', got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a non-empty subset of '+-*/', got {_shown(text)}"
+        )
     return text
 
 
@@ -81,9 +100,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--operators",
-        type=_operators,
+        type=operator_set,
         default="+-*/",
-        help="allowed operators, a subset of '+-*/' (default: all four)",
+        help="allowed operators, a subset of '+-*/' (default: all four); a set starting with "
+        "'-' needs '=': --operators=-* (or write it '*-')",
     )
     parser.add_argument(
         "--max-length",

@@ -161,6 +161,11 @@ class CountdownBaseEnv(gym.Env[str, str]):
 
     # ----- tasks --------------------------------------------------------------------------------
     def _draw_task(self, options: Mapping[str, Any] | None) -> Task:
+        if options is not None and not isinstance(options, Mapping):
+            raise ConfigError(
+                f"reset options must be a dict such as {{'nums': [...], 'target': ...}} or None, "
+                f"got {type(options).__name__}"
+            )
         if options:
             unknown = sorted(set(options) - set(_OPTION_KEYS))
             if unknown:
@@ -246,6 +251,16 @@ class CountdownBaseEnv(gym.Env[str, str]):
         verifier: Verifier | None,
     ) -> None:
         """The scoring :meth:`_judge` uses: an injected reward and a verifier (default: ours)."""
+        if reward_fn is not None and not callable(reward_fn):
+            raise ConfigError(
+                "reward_fn must be a TRL-style reward function fn(completions, nums=, target=, "
+                f"...) or None, got {type(reward_fn).__name__}"
+            )
+        if verifier is not None and not callable(verifier):
+            raise ConfigError(
+                f"verifier must be callable (completion, nums, target) -> Verdict or None, "
+                f"got {type(verifier).__name__}"
+            )
         self.reward_fn = reward_fn
         self.verifier = verifier or CountdownVerifier(self.rules, extractor=self.template.extractor)
         self._prompt: Any = None

@@ -165,3 +165,137 @@ def test_written_files_get_the_umask_mode_and_clear_errors(tmp_path):
     with pytest.raises(OutputError, match=r"dir\.jsonl"):
         write_tasks(tasks, tmp_path / "dir.jsonl", overwrite=True)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+# ----- refusals name the path, and nothing is left behind ---------------------------------------
+def _hidden(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_hf_overwrite_replaces_only_a_saved_dataset(tmp_path, tasks):
+    from countdown_env import OutputError
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "mydata.txt").write_text("keep")
+    with pytest.raises(OutputError, match=r"will not replace .*mine: it is not a saved dataset"):
+        save_hf_dataset(tasks, mine, overwrite=True)
+    assert (mine / "mydata.txt").read_text() == "keep"
+    a_file = tmp_path / "file"
+    a_file.write_text("keep")
+    with pytest.raises(OutputError, match="it is a file"):
+        save_hf_dataset(tasks, a_file, overwrite=True)
+    assert a_file.read_text() == "keep"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert save_hf_dataset(tasks[:2], empty, overwrite=True) == 2  # nothing to lose
+    assert _hidden(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["", ".", ".."])
+def test_hf_dataset_needs_a_folder_name(tmp_path, tasks, monkeypatch, name):
+    from countdown_env import OutputError
+
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with pytest.raises(OutputError, match="name a new folder for the dataset"):
+        save_hf_dataset(tasks, name, overwrite=True)
+    assert _hidden(work) == [] and _hidden(tmp_path) == []  # no '..xakrjach' temp folders
+
+
+def test_failed_hf_write_keeps_the_old_dataset_and_no_temp_folder(tmp_path, tasks, monkeypatch):
+    import os
+
+    import datasets
+
+    from countdown_env import OutputError
+
+    folder = tmp_path / "hf"
+    save_hf_dataset(tasks[:3], folder)
+
+    def refuse(self, path, **kwargs):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(datasets.Dataset, "save_to_disk", refuse)
+    with pytest.raises(OutputError, match=r"cannot write .*hf: Permission denied"):
+        save_hf_dataset(tasks, folder, overwrite=True)
+    monkeypatch.undo()
+    assert len(read_tasks(folder)) == 3
+    assert _hidden(tmp_path) == []
+    # The new dataset is saved but cannot be renamed into place: the old one comes back.
+    real_replace = os.replace
+
+    def full_disk(source, destination):
+        if Path(source).name == "data":
+            raise OSError(28, "No space left on device")
+        real_replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OutputError, match="No space left on device"):
+        save_hf_dataset(tasks, folder, overwrite=True)
+    monkeypatch.undo()
+    assert len(read_tasks(folder)) == 3
+    assert _hidden(tmp_path) == []
+
+
+def test_unreadable_task_sources_name_the_path(tmp_path):
+    import pickle
+
+    from countdown_env.errors import NotADatasetError, NotUTF8Error, TaskFileError
+
+    folder = tmp_path / "not-a-dataset"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("hello")
+    with pytest.raises(TaskFileError, match=r"not-a-dataset is a folder but not a dataset") as info:
+        read_tasks(folder)
+    assert isinstance(info.value, (NotADatasetError, FileNotFoundError))
+    binary = tmp_path / "bin.jsonl"
+    binary.write_bytes(b'{"nums": [1, 2], "target": 3}\n\xff\xfe not text\n')
+    with pytest.raises(TaskFileError, match=r"bin\.jsonl is not UTF-8 text") as info:
+        read_tasks(binary)
+    assert isinstance(info.value, UnicodeDecodeError)  # what callers caught before
+    again = pickle.loads(pickle.dumps(info.value))
+    assert isinstance(again, NotUTF8Error) and str(again) == str(info.value)
+    broken = tmp_path / "broken.parquet"
+    broken.write_text("not parquet")
+    with pytest.raises(TaskFileError, match=r"broken\.parquet is not a readable parquet file"):
+        read_tasks(broken)
+
+
+def test_dataset_dict_folder_points_at_a_split(tmp_path, tasks):
+    import datasets
+
+    from countdown_env.errors import TaskFileError
+
+    both = datasets.DatasetDict({"train": to_hf_dataset(tasks), "test": to_hf_dataset(tasks[:2])})
+    both.save_to_disk(str(tmp_path / "dd"))
+    with pytest.raises(TaskFileError, match=r"holds several splits \(test, train\)"):
+        read_tasks(tmp_path / "dd")
+    assert len(read_tasks(tmp_path / "dd" / "test")) == 2
+
+
+@pytest.mark.parametrize("bad", [None, 3, Task([1, 2], 3), "tasks"])
+def test_writers_refuse_what_is_not_a_list_of_tasks(tmp_path, bad):
+    with pytest.raises(TaskError, match="tasks must be an iterable of Task objects"):
+        to_hf_dataset(bad)
+    with pytest.raises(TaskError, match="tasks must be an iterable of Task objects"):
+        write_jsonl(bad, tmp_path / "x.jsonl")
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_check_output_refuses_before_any_work(tmp_path):
+    from countdown_env import OutputError
+    from countdown_env.datasets import check_output
+
+    assert check_output(tmp_path / "a.jsonl") == "jsonl"
+    assert check_output(tmp_path / "d", format="hf") == "hf"
+    (tmp_path / "a.jsonl").write_text("x")
+    with pytest.raises(OutputExistsError):
+        check_output(tmp_path / "a.jsonl")
+    assert check_output(tmp_path / "a.jsonl", overwrite=True) == "jsonl"
+    with pytest.raises(OutputError, match="is not a folder"):
+        check_output(tmp_path / "a.jsonl" / "b.jsonl")
+    with pytest.raises(ValueError, match="format must be one of"):
+        check_output(tmp_path / "a.csv", format="csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl"]

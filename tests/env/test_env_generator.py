@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from countdown_env import (
@@ -12,6 +14,7 @@ from countdown_env import (
     count_solutions,
     enumerate_tasks,
     generate,
+    iter_tasks,
     make_splits,
     rate_task,
     split,
@@ -82,8 +85,14 @@ def test_small_space_is_exhausted_with_a_clear_error():
     assert task_space_size(**cfg) == 170
     assert len({t.key for t in enumerate_tasks(**cfg)}) == 170
     assert len(generate(170, seed=0, **cfg)) == 170
-    with pytest.raises(TaskSpaceExhaustedError, match="holds exactly 170"):
+    # Small enough to count: refused before any task is drawn.
+    with pytest.raises(TaskSpaceExhaustedError, match="holds only 170") as info:
         generate(171, seed=0, **cfg)
+    assert (info.value.asked, info.value.size, info.value.found) == (171, 170, None)
+    # Drawing finds it out too (the path taken for spaces too large to count up front).
+    with pytest.raises(TaskSpaceExhaustedError, match="holds exactly 170") as info:
+        list(itertools.islice(iter_tasks(0, **cfg), 171))
+    assert (info.value.size, info.value.found) == (170, 170)
     assert len(generate(300, seed=0, unique=False, **cfg)) == 300
 
 
@@ -203,3 +212,70 @@ def test_split_existing_tasks_keeps_copies_together():
     assert not {t.key for t in train} & {t.key for t in test}
     with pytest.raises(ConfigError, match="holdout"):
         split(tasks, holdout="digits")
+
+
+def test_numpy_counts_are_accepted_like_everywhere_else():
+    assert generate(np.int64(3), seed=0) == generate(3, seed=0)
+    train, test = make_splits(np.int64(6), np.int32(2), seed=np.int64(1), preset="three-small")
+    assert (len(train), len(test)) == (6, 2)
+    with pytest.raises(ConfigError, match="n must be a non-negative integer"):
+        generate(np.int64(-1), seed=0)
+    with pytest.raises(ConfigError, match="n must be a non-negative integer"):
+        generate(np.float64(3), seed=0)
+
+
+def test_splits_larger_than_a_small_space_fail_before_drawing():
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(TaskSpaceExhaustedError, match="holds only 3930") as info:
+        make_splits(5000, 500, seed=0, preset="two-numbers")
+    assert time.perf_counter() - start < 5
+    assert (info.value.asked, info.value.size) == (5500, 3930)
+    train, test = make_splits(3000, 500, seed=0, preset="two-numbers")
+    assert len(train) == 3000 and len(test) == 500
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "python", "flags"),
+    [
+        (
+            {"min_solutions": 10, "max_solutions": 2},
+            "max_solutions must be >= min_solutions (10), got 2",
+            "--max-solutions must be >= --min-solutions (10), got 2",
+        ),
+        (
+            {"draw": "tv", "large_count": 4},
+            "large_count must be <= min_numbers (3), got 4",
+            "--large-count must be <= --min-numbers (3), got 4",
+        ),
+        (
+            {"min_numbers": 5, "max_numbers": 3},
+            "max_numbers must be >= min_numbers (5), got 3",
+            "--max-numbers must be >= --min-numbers (5), got 3",
+        ),
+        (
+            {"max_value": {"a": 1}},
+            "max_value must be an integer in 1..1000000, got {'a': 1}",
+            "--max-value must be an integer in 1..1000000, got {'a': 1}",
+        ),
+        (
+            {"target_from": "range", "max_target": None},
+            "target_from='range' needs max_target",
+            "--target-from range needs a finite --max-target",
+        ),
+    ],
+)
+def test_config_errors_read_well_in_python_and_as_flags(kwargs, python, flags):
+    import pickle
+
+    from countdown_env.errors import GeneratorOptionError
+
+    with pytest.raises(GeneratorOptionError) as info:
+        GeneratorConfig.from_kwargs(**kwargs)
+    assert str(info.value).startswith(python) and "or None" not in str(info.value)
+    assert info.value.describe(lambda f: "--" + f.replace("_", "-")).startswith(flags)
+    again = pickle.loads(pickle.dumps(info.value))
+    assert str(again) == str(info.value) and again.describe(str.upper) == info.value.describe(
+        str.upper
+    )

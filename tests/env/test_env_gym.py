@@ -169,3 +169,16 @@ def test_import_is_light():
     code = "import countdown_env, sys; print('datasets' in sys.modules, 'torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_bad_scoring_objects_and_reset_options_are_config_errors():
+    # A non-callable reward_fn used to pass construction and fail at the first step().
+    from verifiers.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="reward_fn must be"):
+        gym.make("Countdown-v0", reward_fn=5)
+    with pytest.raises(ConfigError, match="verifier must be callable"):
+        gym.make("Countdown-v0", verifier="mine")
+    env = gym.make("Countdown-v0")
+    with pytest.raises(ConfigError, match="reset options must be a dict"):
+        env.reset(seed=0, options=[1, 2])

@@ -160,3 +160,29 @@ def test_bad_input_is_refused(nums, target, message):
 def test_solve_tree_is_the_same_answer():
     assert solve_tree([3, 7, 25], 46) is not None
     assert solve_tree([2, 3], 7) is None
+
+
+def test_none_is_refused_with_a_task_error():
+    with pytest.raises(TaskError, match="nums must be a sequence of integers, got None"):
+        solve(None, 3)
+    with pytest.raises(TaskError, match="got 5"):
+        solve_all(5, 3)
+
+
+def test_timeout_stops_a_long_search_and_leaves_short_ones_alone():
+    import time
+
+    from countdown_env.errors import SolverTimeoutError
+    from verifiers.errors import ConfigError
+
+    start = time.perf_counter()
+    with pytest.raises(SolverTimeoutError, match=r"gave up after 0\.3 s"):
+        solve([1, 2, 3, 4, 5, 6, 7, 8], 99991, timeout=0.3)
+    with pytest.raises(SolverTimeoutError):
+        solve_all([100, 75, 50, 25, 10, 9, 8, 7], 10**12, timeout=0.3)
+    assert time.perf_counter() - start < 10
+    assert solve([25, 50, 75, 100, 3, 6], 952, timeout=30) == solve([25, 50, 75, 100, 3, 6], 952)
+    assert solve_all([1, 2, 3], 6, timeout=30) == solve_all([1, 2, 3], 6)
+    for bad in (0, -1, float("nan"), True, "5"):
+        with pytest.raises(ConfigError, match="timeout must be"):
+            solve([1, 2], 3, timeout=bad)

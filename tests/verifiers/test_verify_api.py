@@ -165,3 +165,12 @@ def test_package_exports_and_light_import():
     for name in verifiers.__all__:
         assert hasattr(verifiers, name)
     assert callable(verifiers.rewards.correctness_reward)
+
+
+def test_nested_and_stray_answer_tags_give_the_innermost_block():
+    assert extract_answer("<answer><answer>1</answer></answer>") == "1"
+    assert extract_answer("<answer>1+2</answer></answer>") == "1+2"
+    assert extract_answer("<answer>9<answer>2+1</answer> x </answer>") == "2+1"
+    assert extract_answer("<answer>4*6</answer> and <answer>5+3</answer>") == "5+3"
+    assert verify("<answer><answer>1+2</answer></answer>", [1, 2], 3).correct
+    assert not has_answer_format("<think>x</think><answer><answer>1+2</answer></answer>")

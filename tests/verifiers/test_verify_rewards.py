@@ -236,3 +236,40 @@ def test_rewards_work_in_trl_naming():
     ):
         assert get_callable_name(reward) == reward.__name__
         assert not is_async_callable(reward)
+
+
+def test_whole_float_columns_count_as_integers():
+    # A pandas or parquet round trip turns an int column with gaps into floats.
+    np = pytest.importorskip("numpy")
+    completions = ["<answer>1+2</answer>", "<answer>3*4</answer>"]
+    nums = [[1.0, 2.0], np.array([3.0, 4.0])]
+    target = [3.0, np.float64(12)]
+    for reward in (
+        correctness_reward,
+        tinyzero_reward,
+        get_partial_credit_reward(),
+        get_verifier_reward(CountdownVerifier()),
+    ):
+        assert reward(completions, nums=nums, target=target) == [1.0, 1.0]
+    assert get_partial_credit_reward()(["<answer>1+2</answer>"], nums=[[1, 2]], target=[4.0]) == [
+        pytest.approx(0.375)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("nums", "target", "message"),
+    [
+        ([[1, 2]], [3.5], r"target\[0\] is 3.5, not a whole number"),
+        ([[1, 2.5]], [3], r"nums\[0\]\[1\] is 2.5, not a whole number"),
+    ],
+)
+def test_fractional_columns_are_a_data_bug(nums, target, message):
+    with pytest.raises(ValueError, match=message):
+        correctness_reward(["<answer>1+2</answer>"], nums=nums, target=target)
+
+
+def test_verifier_must_return_a_verdict():
+    reward = get_verifier_reward(lambda completion, nums, target: True)
+    with pytest.raises(TypeError, match=r"the verifier must return a Verdict .* got bool"):
+        reward(["1+2"], nums=[[1, 2]], target=[3])
+    assert reward([None], nums=[[1, 2]], target=[3]) == [0.0]  # no text: the verifier is not asked
