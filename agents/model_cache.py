@@ -16,14 +16,21 @@ from countdown_env.files import write_text_atomic
 from verifiers.errors import ConfigError, DependencyError
 
 __all__ = [
+    "DefaultModelMissingWarning",
     "cache_dir",
     "default_model_path",
     "hub_offline",
+    "missing_default_model",
     "register_default_model",
     "require_transformers",
 ]
 
 _TRAIN_EXTRA = "pip install 'countdown-rl[train]'"
+
+
+class DefaultModelMissingWarning(UserWarning):
+    """The checkpoint registered as the default model was deleted; the untrained embedded model
+    is used instead. (``countdown eval`` prints it as a one-line note.)"""
 
 
 def require_transformers() -> Any:
@@ -76,22 +83,39 @@ def register_default_model(path: str | os.PathLike[str], *, template: str | None
     return pointer
 
 
-def _default_entry() -> tuple[Path, str | None] | None:
+def _read_pointer() -> tuple[Path, str | None] | None:
+    """The registered path and template, or ``None`` without a registration."""
     pointer = _pointer()
     if not pointer.is_file():
         return None
     try:
         entry = json.loads(pointer.read_text(encoding="utf-8"))
-        target, template = Path(entry["path"]), entry.get("template")
+        return Path(entry["path"]), entry.get("template")
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
         raise ConfigError(f"{pointer} is not a valid default-model pointer: {err}") from err
+
+
+def missing_default_model() -> Path | None:
+    """The registered default checkpoint when it has been deleted since, else ``None``."""
+    entry = _read_pointer()
+    if entry is None or (entry[0] / "config.json").is_file():
+        return None
+    return entry[0]
+
+
+def _default_entry() -> tuple[Path, str | None] | None:
+    entry = _read_pointer()
+    if entry is None:
+        return None
+    target = entry[0]
     if not (target / "config.json").is_file():
         warnings.warn(
             f"the registered default model {target} is gone; using the untrained embedded model",
+            DefaultModelMissingWarning,
             stacklevel=3,
         )
         return None
-    return target, template
+    return entry
 
 
 def default_model_path() -> Path | None:

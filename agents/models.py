@@ -57,6 +57,7 @@ __all__ = [
     "TransformersPolicy",
     "cache_dir",
     "default_model_path",
+    "device_problem",
     "hub_offline",
     "load_policy",
     "register_default_model",
@@ -69,9 +70,45 @@ NAMED_POLICIES: tuple[str, ...] = ("solver", "random", "default", "tiny", "smoll
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
 
+def device_problem(device: str) -> str | None:
+    """Why torch cannot run a model on ``device`` here, or ``None`` when it can.
+
+    ``"auto"`` always works (a GPU when there is one, else the CPU); anything else must be a
+    torch device string (``cpu``, ``cuda``, ``cuda:1``, ``mps``, ...) whose backend is present.
+
+    >>> device_problem("cpu") is None, device_problem("gpu")
+    (True, 'not a torch device (cpu, cuda, cuda:N, mps or auto)')
+    """
+    if device == "auto":
+        return None
+    import torch
+
+    try:
+        place = torch.device(device)
+    except (RuntimeError, TypeError):
+        return "not a torch device (cpu, cuda, cuda:N, mps or auto)"
+    if place.type == "cpu":
+        return None
+    if place.type == "cuda":
+        if not torch.cuda.is_available():
+            return "torch has no CUDA here"
+        count = torch.cuda.device_count()
+        if place.index is not None and place.index >= count:
+            return f"there are only {count} CUDA device(s) here"
+        return None
+    backend = torch.backends.mps if place.type == "mps" else getattr(torch, place.type, None)
+    is_available = getattr(backend, "is_available", None)
+    if not callable(is_available) or not is_available():
+        return f"torch has no {place.type} device here"
+    return None
+
+
 def _resolve_device(device: str) -> str:
     import torch
 
+    problem = device_problem(device)
+    if problem is not None:
+        raise ConfigError(f"device {device!r}: {problem}")
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     return device
@@ -123,6 +160,13 @@ class TransformersPolicy:
             else:
                 default_template = "tinyzero"
         self.default_template = default_template
+
+    @property
+    def context_length(self) -> int | None:
+        """Positions the model attends over, prompt included (``max_position_embeddings`` of
+        its config), or ``None`` when the config does not say."""
+        value = getattr(getattr(self.model, "config", None), "max_position_embeddings", None)
+        return value if isinstance(value, int) and value > 0 else None
 
     def _encode(self, prompts: Sequence[Prompt]) -> list[list[int]]:
         """Token ids of every prompt, with one tokenizer call per kind of prompt.
@@ -242,6 +286,8 @@ class TransformersPolicy:
 def _from_directory(path: Path | str, *, name: str | None, device: str | None,
                     default_template: str | None) -> TransformersPolicy:
     transformers = require_transformers()
+    if Path(path).is_dir() and not (Path(path) / "config.json").is_file():
+        raise ConfigError(f"{path} is not a model directory (no config.json)")
     try:
         tokenizer = transformers.AutoTokenizer.from_pretrained(path)
         model = transformers.AutoModelForCausalLM.from_pretrained(path)

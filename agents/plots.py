@@ -22,6 +22,7 @@ from countdown_env.files import atomic_file
 from verifiers.errors import DependencyError
 
 __all__ = [
+    "REPORT_PLOTS",
     "TRAINING_PANELS",
     "iter_completions",
     "plot_report",
@@ -43,6 +44,9 @@ A key matches a panel when one of the panel's words appears in it (case-insensit
 ``rewards/correctness_reward/mean`` lands in ``reward`` and ``completions/mean_length`` in
 ``length``. Standard deviations, learning rate and other keys are left out.
 """
+
+REPORT_PLOTS: tuple[str, ...] = ("status.png", "length.png", "difficulty.png", "aha.png")
+"""The files :func:`plot_report` writes, in its order."""
 
 _SKIPPED_WORDS = ("std", "learning_rate", "grad_norm", "epoch", "runtime", "per_second", "flos")
 
@@ -211,11 +215,12 @@ def plot_report(report: Mapping[str, Any], records: Sequence[Mapping[str, Any]],
     vs accuracy per group).
     """
     out = Path(output_dir)
+    status, length, difficulty, aha = (out / name for name in REPORT_PLOTS)
     return [
-        _status_plot(report, out / "status.png"),
-        _length_plot(records, report, out / "length.png"),
-        _difficulty_plot(report, out / "difficulty.png"),
-        _aha_plot(report, out / "aha.png"),
+        _status_plot(report, status),
+        _length_plot(records, report, length),
+        _difficulty_plot(report, difficulty),
+        _aha_plot(report, aha),
     ]
 
 

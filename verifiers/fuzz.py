@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from verifiers.check import CountdownVerifier, Verifier, verify_equation
-from verifiers.errors import CountdownError, DependencyError
+from verifiers.errors import ConfigError, CountdownError, DependencyError
 from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers.strategies import PIECES
 from verifiers.tokens import normalise
@@ -230,15 +230,28 @@ def make_target(
 
 
 def load_verifier(spec: str) -> Verifier:
-    """Import ``module:attribute``; a class is instantiated with no arguments."""
+    """Import ``module:attribute``; a class is instantiated with no arguments.
+
+    Raises:
+        ConfigError: ``spec`` has no ``:``, its module cannot be imported, it has no such
+            attribute, or the attribute is not callable.
+    """
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
-        raise CountdownError(f"--verifier must look like 'package.module:callable', got {spec!r}")
-    found = getattr(importlib.import_module(module_name), attribute)
+        raise ConfigError(f"--verifier must look like 'package.module:callable', got {spec!r}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise ConfigError(f"--verifier {spec}: cannot import {module_name} ({err}); is it on "
+                          "PYTHONPATH?") from err
+    try:
+        found = getattr(module, attribute)
+    except AttributeError:
+        raise ConfigError(f"--verifier {spec}: module {module_name} has no {attribute!r}") from None
     if isinstance(found, type):
         found = found()
     if not callable(found):
-        raise CountdownError(f"{spec} is not callable")
+        raise ConfigError(f"--verifier {spec}: {attribute} is not callable")
     return found
 
 
@@ -295,7 +308,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.runs < 1:
         _parser().error("--runs must be >= 1")
-    verifier = load_verifier(args.verifier) if args.verifier else CountdownVerifier(cache=False)
+    try:
+        verifier = load_verifier(args.verifier) if args.verifier else CountdownVerifier(cache=False)
+    except ConfigError as err:
+        print(f"python -m verifiers.fuzz: error: {err}", file=sys.stderr)
+        return 2
     reference = CountdownVerifier(cache=False) if args.differential else None
     target = make_target(verifier, reference=reference, max_ms=args.max_ms)
     if args.engine == "random":

@@ -18,6 +18,7 @@ from agents.evaluate import EvalReport, evaluate, write_report
 from agents.plots import plot_training_curves
 from agents.policies import Completion, Request, SamplingConfig
 from agents.reports import compare_reports, format_comparison, format_summary, summarize_records
+from countdown_env.errors import OutputExistsError
 from countdown_env.generator import generate
 from countdown_env.task import Task
 from verifiers.errors import ConfigError, CountdownError
@@ -220,6 +221,39 @@ def test_write_report_files(scripted_report, tmp_path):
     write_report(report, tmp_path / "out", plots=False)
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
     assert format_summary(paths["report"]).splitlines()[0].startswith("policy")
+
+
+def test_write_report_refuses_or_replaces_an_existing_report(scripted_report, tmp_path):
+    _, report = scripted_report
+    out = tmp_path / "out"
+    write_report(report, out)
+    plots = ["aha.png", "difficulty.png", "length.png", "status.png"]
+    assert sorted(p.name for p in out.glob("*.png")) == plots
+    before = (out / "report.json").read_text()
+    with pytest.raises(OutputExistsError, match="already holds a report"):
+        write_report(report, out, plots=False, overwrite=False)
+    assert (out / "report.json").read_text() == before
+    assert sorted(p.name for p in out.glob("*.png")) == plots
+    # Replacing (the default) removes the old report's plots the new one does not draw, and
+    # nothing else: not the user's files, not a path a hand-edited report.json points at.
+    (out / "mine.png").write_bytes(b"x")
+    (out / "notes.txt").write_text("keep")
+    (tmp_path / "outside.png").write_bytes(b"x")
+    data = json.loads(before)
+    (out / "report.json").write_text(json.dumps({**data, "plots": [*plots, "../outside.png"]}))
+    write_report(report, out, plots=False)
+    assert json.loads((out / "report.json").read_text())["plots"] == []
+    assert sorted(p.name for p in out.iterdir()) == ["mine.png", "notes.txt", "report.json",
+                                                     "samples.jsonl"]
+    assert (tmp_path / "outside.png").exists()
+    # Without a readable report.json, the standard plot names count as the old report's.
+    (out / "report.json").unlink()
+    (out / "status.png").write_bytes(b"x")
+    write_report(report, out, plots=False)
+    assert not (out / "status.png").exists() and (out / "mine.png").exists()
+    assert write_report(report, tmp_path / "new", plots=False, overwrite=False)["report"].is_file()
+    with pytest.raises(ConfigError, match="empty"):
+        write_report(report, "", plots=False)
 
 
 def test_samples_jsonl_recomputes_the_report(tmp_path):

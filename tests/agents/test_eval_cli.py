@@ -68,7 +68,7 @@ def test_eval_random_with_samples_then_compare(tmp_path, capsys):
     assert "accuracy" in table and "B - A" in table and "pass_at_k.1" in table
 
 
-def test_eval_reads_a_task_file(tmp_path):
+def test_eval_reads_a_task_file(tmp_path, capsys):
     tasks = tmp_path / "tasks.jsonl"
     tasks.write_text('{"nums": [3, 7, 25], "target": 46}\n{"nums": [1, 2], "target": 3}\n'
                      '{"nums": [100, 25, 3], "target": 75}\n')
@@ -80,15 +80,22 @@ def test_eval_reads_a_task_file(tmp_path):
     assert report["n"] == 3 and report["accuracy"] == pytest.approx(2 / 3)
     assert report["status_counts"] == {"correct": 2, "no_answer": 1}
     assert report["metadata"]["task_source"] == {"tasks_file": str(tasks)}
+    # ... and the user is told, once, and the report keeps the count.
+    assert capsys.readouterr().err == ("countdown eval: warning: 1 of 3 tasks have no solution "
+                                       "under these rules; their answers cannot be correct\n")
+    assert report["metadata"]["unsolvable_tasks"] == 1
+    assert report["metadata"]["solvability_checked"] == 3
     # TV rules: numbers may be left out, so the task becomes solvable.
     assert main(["eval", "--policy", "solver", "--tasks", str(tasks), "-n", "3", "--rules", "tv",
-                 "--template", "compact", "--quiet", "--output-dir", str(out)]) == 0
+                 "--template", "compact", "--quiet", "--output-dir", str(out), "--force"]) == 0
+    assert capsys.readouterr().err == ""
     rows = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
     assert rows[2]["correct"] and rows[2]["completion"] in ("100-25", "3*25")
     assert json.loads((out / "report.json").read_text())["rules"]["exact_use"] is False
+    assert json.loads((out / "report.json").read_text())["metadata"]["unsolvable_tasks"] == 0
     assert main(["eval", "--tasks", str(tasks), "--min-numbers", "3", "--quiet"]) == 2
     assert main(["eval", "--policy", "solver", "--tasks", str(tasks), "--quiet", "--no-plots",
-                 "--aha-phrases", "found it, hmm", "--output-dir", str(out)]) == 0
+                 "--aha-phrases", "found it, hmm", "--output-dir", str(out), "--force"]) == 0
     aha = json.loads((out / "report.json").read_text())["aha"]
     assert aha["phrases"] == ["found it", "hmm"]
     assert aha["phrase_counts"] == {"found it": 2}  # the oracle writes "Found it." when it solves
@@ -138,3 +145,154 @@ def test_default_is_the_embedded_model_until_a_checkpoint_is_registered(tmp_path
         register_default_model(saved, template="nope")
     with pytest.raises(ConfigError, match=r"config\.json"):
         register_default_model(tmp_path)
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_eval_refuses_to_replace_a_report_without_force(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["eval", "--policy", "solver", "-n", "6", "--quiet", "--output-dir",
+                 str(out)]) == 0
+    assert len(list(out.glob("*.png"))) == 4
+    report = (out / "report.json").read_text()
+    assert main(["eval", "--policy", "solver", "-n", "3", "--quiet", "--no-plots",
+                 "--output-dir", str(out)]) == 2
+    assert "already holds a report" in _one_error_line(capsys)
+    assert (out / "report.json").read_text() == report
+    # --force replaces the report and clears the old plots, so the folder stays consistent.
+    assert main(["eval", "--policy", "solver", "-n", "3", "--quiet", "--no-plots", "--force",
+                 "--output-dir", str(out)]) == 0
+    assert json.loads((out / "report.json").read_text())["n"] == 3
+    assert sorted(p.name for p in out.iterdir()) == ["report.json", "samples.jsonl"]
+    # A samples.jsonl alone is a report too.
+    (out / "report.json").unlink()
+    assert main(["eval", "--policy", "solver", "-n", "3", "--quiet", "--output-dir",
+                 str(out)]) == 2
+    assert "samples.jsonl" in _one_error_line(capsys)
+    assert main(["eval", "--policy", "solver", "-n", "3", "--quiet", "--output-dir", ""]) == 2
+    assert "--output-dir is empty" in _one_error_line(capsys)
+    assert main(["eval", "--policy", "solver", "-n", "3", "--quiet", "--force"]) == 2
+    assert "--force only applies with --output-dir" in _one_error_line(capsys)
+    assert main(["eval", "--policy", "solver", "-n", "3", "--quiet", "--output-dir",
+                 str(out / "samples.jsonl")]) == 2
+    assert "is not a folder" in _one_error_line(capsys)
+
+
+def test_eval_checks_the_device_before_loading(capsys):
+    pytest.importorskip("torch")
+    import torch
+
+    assert main(["eval", "--policy", "tiny", "-n", "2", "--quiet", "--device", "gpu"]) == 2
+    assert _one_error_line(capsys).endswith("--device gpu: not a torch device (cpu, cuda, "
+                                            "cuda:N, mps or auto)")
+    if not torch.cuda.is_available():
+        assert main(["eval", "--policy", "tiny", "-n", "2", "--quiet", "--device", "cuda"]) == 2
+        assert _one_error_line(capsys).endswith(
+            "--device cuda: torch has no CUDA here; use --device cpu")
+    # The solver and the random policy run no model: the device does not matter to them.
+    assert main(["eval", "--policy", "solver", "-n", "2", "--quiet", "--device", "gpu"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_eval_names_unreadable_task_and_report_files(tmp_path, capsys):
+    folder = tmp_path / "not-a-dataset"
+    folder.mkdir()
+    binary = tmp_path / "bin.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00 not text")
+    assert main(["eval", "--policy", "solver", "--quiet", "--tasks", str(folder)]) == 2
+    assert f"--tasks {folder} is a folder but not a dataset" in _one_error_line(capsys)
+    assert main(["eval", "--policy", "solver", "--quiet", "--tasks", str(binary)]) == 2
+    assert f"--tasks {binary} is not UTF-8 text" in _one_error_line(capsys)
+    assert main(["eval", "--compare", str(binary), str(binary)]) == 2
+    assert f"{binary} is not UTF-8 text" in _one_error_line(capsys)
+    # A training run's folder: point at its two evaluation reports.
+    run = tmp_path / "train-run"
+    assert main(["eval", "--policy", "solver", "-n", "2", "--quiet", "--no-plots",
+                 "--output-dir", str(run / "eval_before")]) == 0
+    assert main(["eval", "--compare", str(run / "eval_before"), str(run)]) == 2
+    err = _one_error_line(capsys)
+    assert str(run / "eval_before" / "report.json") in err
+    assert str(run / "eval_after" / "report.json") in err
+
+
+def test_eval_max_new_tokens_is_positive_and_capped_at_the_context(tmp_path, capsys):
+    pytest.importorskip("transformers")
+    with pytest.raises(SystemExit) as info:
+        main(["eval", "--policy", "tiny", "-n", "2", "--max-new-tokens", "0"])
+    assert info.value.code == 2
+    assert "--max-new-tokens: must be an integer >= 1, got 0" in capsys.readouterr().err
+    out = tmp_path / "capped"
+    assert main(["eval", "--policy", "tiny", "-n", "2", "--quiet", "--max-new-tokens", "100000",
+                 "--device", "cpu", "--no-plots", "--output-dir", str(out)]) == 0
+    assert capsys.readouterr().err.startswith(
+        "countdown eval: note: --max-new-tokens 100000 is more than the context of tiny "
+        "(untrained) (64 positions, prompt included); using 64\n")
+    report = json.loads((out / "report.json").read_text())
+    assert report["sampling"]["max_new_tokens"] == 64
+    assert report["length"]["tokens"]["max"] <= 64
+
+
+def test_eval_names_a_folder_that_is_not_a_model(tmp_path, capsys):
+    pytest.importorskip("transformers")
+    empty = tmp_path / "emptydir"
+    empty.mkdir()
+    assert main(["eval", "--policy", str(empty), "-n", "2", "--quiet"]) == 2
+    assert _one_error_line(capsys).endswith(f"{empty} is not a model directory (no config.json)")
+
+
+def test_a_deleted_default_model_is_a_one_line_note(tmp_path, capsys, recwarn):
+    pytest.importorskip("transformers")
+    from agents.model_cache import DefaultModelMissingWarning
+
+    saved = tmp_path / "checkpoint"
+    tiny = load_policy("tiny", device="cpu")
+    tiny.model.save_pretrained(saved)
+    tiny.tokenizer.save_pretrained(saved)
+    register_default_model(saved)
+    for path in saved.iterdir():
+        path.unlink()
+    saved.rmdir()
+    capsys.readouterr()
+    assert main(["eval", "-n", "2", "--quiet", "--device", "cpu"]) == 0
+    err = capsys.readouterr().err
+    assert err == (f"countdown eval: note: the registered default model {saved.resolve()} is "
+                   "gone; using the untrained embedded model\n")
+    assert not [w for w in recwarn if issubclass(w.category, DefaultModelMissingWarning)]
+    # The Python API still warns.
+    with pytest.warns(DefaultModelMissingWarning, match="is gone"):
+        assert load_policy("default", device="cpu").name == "default (untrained)"
+
+
+def test_eval_generator_flags_match_generate(tmp_path, capsys):
+    from countdown_env import PRESETS
+
+    out = tmp_path / "any-target"
+    assert main(["eval", "--policy", "solver", "-n", "5", "--quiet", "--no-plots",
+                 "--max-target", "none", "--output-dir", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["metadata"]["task_source"]["generator"]["max_target"] is None
+    assert report["accuracy"] == 1.0
+    with pytest.raises(SystemExit):
+        main(["eval", "--policy", "solver", "--preset", "nope"])
+    err = capsys.readouterr().err
+    assert all(repr(name) in err for name in PRESETS)
+
+
+def test_eval_refuses_options_it_would_ignore(tmp_path, capsys):
+    a = tmp_path / "a"
+    assert main(["eval", "--policy", "solver", "-n", "2", "--quiet", "--no-plots",
+                 "--output-dir", str(a)]) == 0
+    assert main(["eval", "--policy", "solver", "-n", "2", "--changed-only"]) == 2
+    assert "--changed-only only applies with --compare" in _one_error_line(capsys)
+    assert main(["eval", "--compare", str(a), str(a), "--policy", "tiny", "-n", "3",
+                 "--output-dir", str(tmp_path / "cmpx")]) == 2
+    assert _one_error_line(capsys).endswith(
+        "--compare only reads two reports and runs nothing; drop --policy, --num-tasks, "
+        "--output-dir (or run the evaluation first, then compare)")
+    assert not (tmp_path / "cmpx").exists()
+    assert main(["eval", "--compare", str(a), str(a), "--changed-only"]) == 0
+    assert capsys.readouterr().out.strip() == "metric  A  B  B - A"

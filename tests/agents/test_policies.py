@@ -229,6 +229,23 @@ def test_policy_restores_training_mode(micro):
     assert not any(module.training for module in micro.model.modules())
 
 
+def test_device_must_be_one_torch_can_use_here(micro):
+    from agents.models import device_problem
+
+    assert device_problem("auto") is None and device_problem("cpu") is None
+    assert device_problem("gpu").startswith("not a torch device")
+    if not torch.cuda.is_available():
+        assert device_problem("cuda") == "torch has no CUDA here"
+        assert device_problem("cuda:1") == "torch has no CUDA here"
+    # Refused before the model is moved, with the device named.
+    with pytest.raises(ConfigError, match="device 'gpu': not a torch device"):
+        TransformersPolicy(micro.model, micro.tokenizer, device="gpu")
+
+
+def test_context_length_is_the_models_position_limit(micro):
+    assert micro.context_length == TinyModelConfig().max_positions == 64
+
+
 def test_missing_torch_is_a_dependency_error_with_the_fix():
     code = ("import sys; sys.modules['torch'] = None\n"
             "from agents.models import load_policy\n"

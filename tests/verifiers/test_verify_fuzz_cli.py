@@ -105,6 +105,36 @@ def test_custom_verifier_is_loaded_and_fuzzed(tmp_path):
     assert "FuzzFailure" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("no_such_pkg.checks:MyVerifier", "cannot import no_such_pkg.checks (No module named"),
+        ("myv", "must look like 'package.module:callable', got 'myv'"),
+        ("verifiers.check:NoSuchVerifier", "module verifiers.check has no 'NoSuchVerifier'"),
+        ("verifiers.rules:DEFAULT_RULES", "DEFAULT_RULES is not callable"),
+    ],
+)
+def test_a_bad_verifier_spec_is_one_line_and_exit_2(spec, message, capsys):
+    assert main(["--runs", "5", "--engine", "random", "--verifier", spec]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("python -m verifiers.fuzz: error: --verifier"), err
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_the_readme_placeholder_verifier_fails_without_a_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "verifiers.fuzz", "--runs", "100", "--verifier",
+         "mypkg.checks:MyVerifier"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=_env(),
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "cannot import mypkg.checks" in result.stderr
+
+
 def _run_cli(argv):
     parser = argparse.ArgumentParser(prog="countdown verify")
     verify_command.add_arguments(parser)
