@@ -26,14 +26,9 @@ import gymnasium as gym
 from countdown_env.config import PRESETS, GeneratorConfig
 from countdown_env.datasets import (
     read_tasks,
-    save_hf_dataset,
     task_from_row,
     to_hf_dataset,
     to_records,
-    write_jsonl,
-    write_parquet,
-    write_tasks,
-    write_tinyzero_parquet,
 )
 from countdown_env.envs import (
     ACTION_CHARSET,
@@ -78,6 +73,13 @@ from countdown_env.solver import (
 )
 from countdown_env.splits import is_held_out, make_splits, split
 from countdown_env.task import Task, task_id, task_key
+from countdown_env.writers import (
+    save_hf_dataset,
+    write_jsonl,
+    write_parquet,
+    write_tasks,
+    write_tinyzero_parquet,
+)
 
 __all__ = [
     "ACTION_CHARSET",

@@ -259,8 +259,8 @@ def _check_outputs(args: argparse.Namespace) -> list[tuple[str, str, str]]:
     """``(flag, path, format)`` of each output, refused now if it could not be written."""
     from pathlib import Path
 
-    from countdown_env.datasets import check_output
     from countdown_env.errors import OutputExistsError
+    from countdown_env.writers import check_output
     from verifiers.errors import ConfigError
 
     if args.test_output is None:
@@ -326,7 +326,7 @@ def _write(args: argparse.Namespace, outputs: list[tuple[str, str, str]], train,
     import shutil
     from pathlib import Path
 
-    from countdown_env.datasets import write_tasks
+    from countdown_env.writers import write_tasks
 
     (_, train_path, train_format), *rest = outputs
     created = not Path(train_path).exists()

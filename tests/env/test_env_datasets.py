@@ -286,7 +286,7 @@ def test_writers_refuse_what_is_not_a_list_of_tasks(tmp_path, bad):
 
 def test_check_output_refuses_before_any_work(tmp_path):
     from countdown_env import OutputError
-    from countdown_env.datasets import check_output
+    from countdown_env.writers import check_output
 
     assert check_output(tmp_path / "a.jsonl") == "jsonl"
     assert check_output(tmp_path / "d", format="hf") == "hf"
