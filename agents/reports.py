@@ -1,9 +1,9 @@
-"""Evaluation reports: their metrics from the records, their files, the summary table, comparing.
+"""Evaluation reports: their metrics from the records, the summary table, comparing.
 
-:func:`summarize_records` computes a report's metrics from its per-task records;
-:func:`write_report` writes a run directory; the readers work on the plain ``report.json`` dict
-(or an :class:`~agents.evaluate.EvalReport`), so a report written yesterday prints and compares
-like one made now.
+:func:`summarize_records` computes a report's metrics from its per-task records; the readers
+work on the plain ``report.json`` dict (or an :class:`~agents.evaluate.EvalReport`), so a report
+written yesterday prints and compares like one made now. Writing and loading the files is
+:mod:`agents.report_files` (:func:`write_report`, :func:`load_report`, re-exported here).
 
 >>> a = {"n": 100, "accuracy": 0.25, "status_counts": {"correct": 25, "wrong_value": 75}}
 >>> b = {"n": 100, "accuracy": 0.40, "status_counts": {"correct": 40, "wrong_value": 60}}
@@ -14,27 +14,20 @@ like one made now.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import chain
 from operator import itemgetter
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agents import metrics
-from agents.plots import REPORT_PLOTS
-from countdown_env.errors import OutputExistsError
-from countdown_env.files import write_text_atomic
+from agents.report_files import existing_report_files, load_report, write_report
 from verifiers.errors import ConfigError
 
 if TYPE_CHECKING:
-    from agents.evaluate import EvalReport
+    pass
 
 __all__ = [
     "Difference",
@@ -48,34 +41,6 @@ __all__ = [
 ]
 
 _SKIP = ("sampling.", "rules.", "metadata.", "aha.phrases")
-
-
-def load_report(source: str | os.PathLike[str] | Mapping[str, Any] | Any) -> dict[str, Any]:
-    """A report as a dict, from a ``report.json`` path, its directory, a dict or an EvalReport."""
-    if hasattr(source, "to_dict"):
-        return source.to_dict()
-    if isinstance(source, Mapping):
-        return dict(source)
-    path = Path(source).expanduser()
-    if path.is_dir():
-        folder, path = path, path / "report.json"
-        stages = [folder / stage / "report.json" for stage in ("eval_before", "eval_after")]
-        if not path.is_file() and any(stage.is_file() for stage in stages):
-            raise ConfigError(f"no report at {path}; {folder} looks like a training run: compare "
-                              f"{stages[0]} and {stages[1]}")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise ConfigError(f"no report at {path}") from err
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not UTF-8 text, so not a report.json") from None
-    except OSError as err:
-        raise ConfigError(f"cannot read {path}: {err.strerror or err}") from err
-    except json.JSONDecodeError as err:
-        raise ConfigError(f"{path} is not valid JSON: {err}") from err
-    if not isinstance(data, dict) or "accuracy" not in data:
-        raise ConfigError(f"{path} is not an evaluation report (no 'accuracy' key)")
-    return data
 
 
 def _pct(value: Any) -> str:
@@ -309,103 +274,3 @@ def summarize_records(
         "aha": aha,
         "by_difficulty": _by_difficulty(records),
     }
-
-
-@lru_cache(maxsize=1)
-def _line_encoder() -> Callable[[Any], str]:
-    """``json.dumps(record, ensure_ascii=False)`` as one reusable function.
-
-    ``json.dumps`` builds a new encoder for every call, a third of the time of encoding a
-    ``samples.jsonl`` row. The C encoder the json module itself uses is built once here
-    (no circular-reference check: rows are trees of plain values) and checked against
-    ``json.dumps`` on a probe row; without the C accelerator a reused ``JSONEncoder`` does it.
-    """
-    encoder = json.JSONEncoder(ensure_ascii=False)
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return encoder.encode
-    chunks = make(None, encoder.default, json.encoder.encode_basestring, None,
-                  encoder.key_separator, encoder.item_separator, False, False, True)
-
-    def encode(record: Any) -> str:
-        return "".join(chunks(record, 0))
-
-    probe = {"nums": [3, 7], "reason": "caf\u00e9 \"q\"\n", "value": None, "ok": True,
-             "pass_at_1": 0.1, "big": float("inf"), "samples": [{"x": -1}], "rows": []}
-    return encode if encode(probe) == json.dumps(probe, ensure_ascii=False) else encoder.encode
-
-
-_REPORT_FILES = ("report.json", "samples.jsonl")
-
-
-def existing_report_files(output_dir: str | os.PathLike[str]) -> list[Path]:
-    """The report files (``report.json``, ``samples.jsonl``) already in ``output_dir``."""
-    out = Path(output_dir).expanduser()
-    return [out / name for name in _REPORT_FILES if (out / name).exists()]
-
-
-def _old_plots(out: Path) -> set[str]:
-    """The PNG names of the report already in ``out``: those its ``report.json`` lists, else
-    (no readable list) the ones :func:`~agents.plots.plot_report` writes. Only plain ``.png``
-    file names count, so a hand-edited list cannot point outside ``out``."""
-    try:
-        listed = json.loads((out / "report.json").read_text(encoding="utf-8")).get("plots")
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
-        listed = None
-    if not isinstance(listed, list):
-        return set(REPORT_PLOTS)
-    return {name for name in listed if isinstance(name, str) and name.endswith(".png")
-            and not name.startswith(".") and Path(name).name == name}
-
-
-def write_report(report: EvalReport, output_dir: str | os.PathLike[str], *,
-                 plots: bool = True, overwrite: bool = True) -> dict[str, Any]:
-    """Write ``report.json``, ``samples.jsonl`` and (with ``plots``) the PNGs into ``output_dir``.
-
-    Every file is written to a temporary name and renamed into place, so each file is replaced
-    whole or not at all; ``report.json`` is written last and lists the plots. Returns the paths:
-    ``{"report": Path, "samples": Path, "plots": [Path, ...]}``.
-
-    Args:
-        report: what :func:`agents.evaluate.evaluate` returned.
-        output_dir: the folder (created when missing).
-        plots: draw the PNG plots.
-        overwrite: replace a report already in ``output_dir`` (the default, which the
-            evaluation stages of ``countdown train`` rely on); ``False`` raises
-            :class:`~countdown_env.errors.OutputExistsError` instead. Replacing a report also
-            deletes its plots that the new report does not draw, so the folder stays
-            consistent (``countdown eval`` refuses unless ``--force``).
-    """
-    out = Path(output_dir).expanduser()
-    if not str(output_dir).strip():
-        raise ConfigError("output_dir must name a folder, got an empty string")
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"output_dir {out} exists and is not a directory")
-    existing = existing_report_files(out)
-    if existing and not overwrite:
-        raise OutputExistsError(f"{out} already holds a report ({existing[0].name}); pass "
-                                "overwrite=True to replace it")
-    stale = _old_plots(out) if existing else set()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise ConfigError(f"cannot create output_dir {out}: {err}") from err
-    tick = time.perf_counter()
-    encode = _line_encoder()
-    lines = "".join([encode(record) + "\n" for record in report.records])
-    samples_path = out / "samples.jsonl"
-    write_text_atomic(samples_path, lines)
-    data = report.to_dict()
-    plot_paths: list[Path] = []
-    if plots:
-        from agents.plots import plot_report
-
-        plot_paths = plot_report(data, report.records, out)
-    report.timings["write_s"] = time.perf_counter() - tick
-    data = report.to_dict()
-    data["plots"] = [p.name for p in plot_paths]
-    report_path = out / "report.json"
-    write_text_atomic(report_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    for name in sorted(stale - set(data["plots"])):
-        (out / name).unlink(missing_ok=True)
-    return {"report": report_path, "samples": samples_path, "plots": plot_paths}
