@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "~0), tiny, smollm2, a model directory, a .gguf file or a hub id "
                              "(default: %(default)s)")
     source = parser.add_argument_group("tasks")
-    source.add_argument("-n", "--num-tasks", type=int, default=None, metavar="N",
+    source.add_argument("-n", "--num-tasks", "--num", type=int, default=None, metavar="N",
                         help="tasks to generate (default: 200), or with --tasks the first N")
     source.add_argument("--seed", type=int, default=0,
                         help="seed of the task generator and of sampling (default: %(default)s)")

@@ -189,7 +189,8 @@ def generator_config(args: argparse.Namespace, **defaults: Any) -> GeneratorConf
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of ``countdown generate``."""
     parser.add_argument(
-        "-n", "--num", type=non_negative, default=100, help="how many tasks (default 100)"
+        "-n", "--num", "--num-tasks", type=non_negative, default=100,
+        help="how many tasks (default 100)",
     )
     parser.add_argument("--seed", type=non_negative, default=0, help="random seed (default 0)")
     parser.add_argument("-o", "--output", required=True, help="output file or folder")

@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seed of the task (default: a random one; not with --nums)",
     )
     parser.add_argument("--nums", type=int, nargs="+", help="play these numbers (with --target)")
-    parser.add_argument("--target", type=int, help="play this target (with --nums)")
+    parser.add_argument("-t", "--target", type=int, help="play this target (with --nums)")
     parser.add_argument("--max-steps", type=int, default=12, help="moves allowed (default 12)")
     add_generator_arguments(parser)
 

@@ -71,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="the numbers of the task",
     )
-    parser.add_argument("--target", type=_integer, required=True, help="the number to reach")
+    parser.add_argument("-t", "--target", type=_integer, required=True, help="the number to reach")
     parser.add_argument(
         "--bare",
         action="store_true",
