@@ -22,7 +22,8 @@ _RULE_FIELDS = ("operators", "exact_use", "integer_intermediates")
 
 _HELP = (
     "Moves: two numbers and an operator, like '25 * 4' (+ - * /; results must be positive "
-    "whole numbers).\nCommands: hint, undo, quit, help."
+    "whole numbers).\nCommands: hint, undo, quit, help. Every move counts toward the limit, "
+    "a move taken back with undo too."
 )
 
 
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     import secrets
 
     from agents.commands.generate import flag_name, generator_config, generator_kwargs
-    from countdown_env.envs.steps import CountdownStepsEnv
+    from countdown_env.envs.steps import CountdownStepsEnv, parse_move
     from countdown_env.solver import solve
     from verifiers.errors import ConfigError
 
@@ -104,6 +105,10 @@ def run(args: argparse.Namespace) -> int:
             continue
         if command == "undo":
             print(env.undo() or "Nothing to undo.")
+            continue
+        if parse_move(line.strip()) is None and "<answer>" not in line:
+            # A typo is not a move: the env would spend one of the game's steps on it.
+            print(f"Not a move: {line.strip()[:40]!r}; no move was used. {_HELP}")
             continue
         observation, _, terminated, truncated, info = env.step(line)
         print(observation)

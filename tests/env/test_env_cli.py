@@ -129,6 +129,14 @@ def test_play_scripted_game(monkeypatch, capsys):
     assert "You won!" in out
 
 
+def test_play_typos_do_not_use_a_move(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("foo\n25 x\n25 * 4\nquit\n"))
+    assert main(["play", "--nums", "25", "4", "3", "7", "--target", "107"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("no move was used") == 2
+    assert "Moves left: 11" in out and "Moves left: 10" not in out
+
+
 def test_play_quit_and_end_of_input(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO("quit\n"))
     assert main(["play", "--seed", "3"]) == 0
