@@ -121,6 +121,10 @@ def _is_character_tokenizer(tokenizer: Any) -> bool:
     return set(tokenizer.get_vocab()) - specials <= set(ALPHABET)
 
 
+class ContextCapWarning(UserWarning):
+    """A generation budget was lowered to fit the model's context (said once per policy)."""
+
+
 class TransformersPolicy:
     """A Hugging Face causal LM and its tokenizer as a :class:`~agents.policies.Policy`.
 
@@ -160,6 +164,7 @@ class TransformersPolicy:
             else:
                 default_template = "tinyzero"
         self.default_template = default_template
+        self._said_capped = False
 
     @property
     def context_length(self) -> int | None:
@@ -220,6 +225,26 @@ class TransformersPolicy:
         )
         return config
 
+    def _fit_context(self, width: int, generation_config: Any) -> None:
+        """Lower ``max_new_tokens`` so prompt + completion fit the model's positions (once
+        said as a warning); a model past its positions writes noise or fails."""
+        context = self.context_length
+        if context is None or width + generation_config.max_new_tokens <= context:
+            return
+        room = context - width
+        if room < 1:
+            raise ConfigError(f"a prompt of {width} tokens fills {self.name}'s context of "
+                              f"{context} positions; use a shorter template")
+        if not self._said_capped:
+            import warnings
+
+            warnings.warn(f"{self.name}: max_new_tokens={generation_config.max_new_tokens} "
+                          f"does not fit its context of {context} positions after a "
+                          f"{width}-token prompt; generating at most {room} tokens",
+                          ContextCapWarning, stacklevel=3)
+            self._said_capped = True
+        generation_config.max_new_tokens = room
+
     def generate(self, requests: Sequence[Request | Prompt], *,
                  sampling: SamplingConfig | None = None) -> list[str]:
         """``sampling.num_samples`` completions per request, request-major."""
@@ -231,6 +256,7 @@ class TransformersPolicy:
         encoded = self._encode([as_request(item).prompt for item in requests])
         generation_config = self._generation_config(config)
         width = max(len(ids) for ids in encoded)
+        self._fit_context(width, generation_config)
         pad = generation_config.pad_token_id
         # Left padding, built as lists: one tensor copy instead of two per row.
         input_ids = torch.tensor([[pad] * (width - len(ids)) + ids for ids in encoded],

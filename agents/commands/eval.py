@@ -269,7 +269,7 @@ def _token_budget(args: argparse.Namespace, policy: Any, template: Any) -> int:
         asked = (f"--max-new-tokens {budget}" if args.max_new_tokens is not None else
                  f"the default --max-new-tokens of {budget} for template {template.name}")
         _note(f"{asked} is more than the context of {policy.name} ({context} positions, prompt "
-              f"included); using {context}")
+              f"included); generating only what fits")
         budget = context
     return budget
 
@@ -310,9 +310,15 @@ def run(args: argparse.Namespace) -> int:
     extra: dict[str, Any] = {}
     if args.aha_phrases is not None:
         extra["aha_phrases"] = [p.strip() for p in args.aha_phrases.split(",") if p.strip()]
-    report = evaluate(policy, tasks, template=template, sampling=sampling, k=args.k,
-                      batch_size=args.batch_size, progress=not args.quiet, rules=rules,
-                      metadata=metadata, **extra)
+    import warnings
+
+    from agents.models import ContextCapWarning
+
+    with warnings.catch_warnings():  # the note above already said it
+        warnings.simplefilter("ignore", ContextCapWarning)
+        report = evaluate(policy, tasks, template=template, sampling=sampling, k=args.k,
+                          batch_size=args.batch_size, progress=not args.quiet, rules=rules,
+                          metadata=metadata, **extra)
     if args.output_dir is not None:
         from countdown_env.errors import OutputExistsError
 

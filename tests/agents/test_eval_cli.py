@@ -230,7 +230,7 @@ def test_eval_max_new_tokens_is_positive_and_capped_at_the_context(tmp_path, cap
                  "--device", "cpu", "--no-plots", "--output-dir", str(out)]) == 0
     assert capsys.readouterr().err.startswith(
         "countdown eval: note: --max-new-tokens 100000 is more than the context of tiny "
-        "(untrained) (64 positions, prompt included); using 64\n")
+        "(untrained) (64 positions, prompt included); generating only what fits\n")
     report = json.loads((out / "report.json").read_text())
     assert report["sampling"]["max_new_tokens"] == 64
     assert report["length"]["tokens"]["max"] <= 64

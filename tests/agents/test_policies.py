@@ -254,3 +254,16 @@ def test_missing_torch_is_a_dependency_error_with_the_fix():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120, check=True)
     assert "pip install 'countdown-rl[train]'" in result.stdout
+
+
+def test_generation_budget_is_lowered_to_fit_the_context_once():
+    # Past its positions a model writes noise (or fails); the budget is cut to what fits.
+    from agents.models import ContextCapWarning, load_policy
+
+    policy = load_policy("tiny")
+    with pytest.warns(ContextCapWarning, match="generating at most 54 tokens") as caught:
+        first = policy.generate(["3 7 25>46:"], sampling=SamplingConfig(max_new_tokens=10**5))
+        policy.generate(["3 7 25>46:"], sampling=SamplingConfig(max_new_tokens=10**5))
+    assert len(caught) == 1 and first[0].num_tokens <= 54
+    with pytest.raises(ConfigError, match="fills"):
+        policy.generate(["1 " * 70 + ">3:"], sampling=SamplingConfig(max_new_tokens=4))
