@@ -44,7 +44,10 @@ def _completion_list(name: str, completions: object) -> Sequence[object]:
 
 
 def _score(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    """``value`` as a finite float (numpy scalars included); bools, text, NaN and infinities
+    are a :class:`ConfigError`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
+            not math.isfinite(value):
         raise ConfigError(f"{name} must be a finite number, got {value!r}")
     return float(value)
 
@@ -287,19 +290,31 @@ class CombinedReward:
         self.components = tuple(checked)
         self.__name__ = name
 
-    def __call__(self, completions: Sequence[object], **kwargs: Any) -> list[float | None]:
+    def __call__(
+        self, completions: Sequence[object], nums: Any = None, target: Any = None, **kwargs: Any
+    ) -> list[float | None]:
         items = _completion_list(self.__name__, completions)
+        if nums is not None:
+            kwargs["nums"] = nums
+        if target is not None:
+            kwargs["target"] = target
         totals: list[float | None] = [None] * len(items)
         for function, weight in self.components:
+            label = f"{self.__name__}: component {getattr(function, '__name__', function)!r}"
             scores = function(completions=items, **kwargs)
             if len(scores) != len(items):
                 raise ValueError(
-                    f"{self.__name__}: component {getattr(function, '__name__', function)!r} "
-                    f"returned {len(scores)} scores for {len(items)} completions"
+                    f"{label} returned {len(scores)} scores for {len(items)} completions"
                 )
             for i, score in enumerate(scores):
-                if score is not None:
-                    totals[i] = (totals[i] or 0.0) + weight * float(score)
+                if score is None:
+                    continue
+                # A NaN or a string here would poison the whole GRPO group's baseline.
+                if isinstance(score, bool) or not isinstance(score, numbers.Real) or \
+                        not math.isfinite(score):
+                    raise ValueError(f"{label} returned {score!r} for completion {i}; a "
+                                     "reward must be a finite number or None")
+                totals[i] = (totals[i] or 0.0) + weight * float(score)
         return totals
 
     def __repr__(self) -> str:

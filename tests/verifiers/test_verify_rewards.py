@@ -273,3 +273,24 @@ def test_verifier_must_return_a_verdict():
     with pytest.raises(TypeError, match=r"the verifier must return a Verdict .* got bool"):
         reward(["1+2"], nums=[[1, 2]], target=[3])
     assert reward([None], nums=[[1, 2]], target=[3]) == [0.0]  # no text: the verifier is not asked
+
+
+def test_combined_reward_refuses_non_finite_components_and_takes_positional_columns():
+    # NaN from one user component used to pass straight into GRPO's group baseline.
+    import numpy as np
+
+    from verifiers import rewards
+
+    def nan(completions, **kwargs):
+        return [float("nan")] * len(completions)
+
+    def text(completions, **kwargs):
+        return ["1"] * len(completions)
+
+    batch, columns = ["<answer>25+3*7</answer>"], {"nums": [[3, 7, 25]], "target": [46]}
+    for bad in (nan, text):
+        combined = rewards.combine_rewards([(rewards.correctness_reward, 1.0), (bad, 1.0)])
+        with pytest.raises(ValueError, match=f"component '{bad.__name__}' returned"):
+            combined(batch, **columns)
+    half = rewards.combine_rewards([(rewards.correctness_reward, np.float32(0.5))])
+    assert half(batch, [[3, 7, 25]], [46]) == [0.5]  # positionally, like the other rewards
