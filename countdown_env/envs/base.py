@@ -25,7 +25,9 @@ characters, other scripts, emoji) is refused: status ``too_long`` / ``forbidden`
 Vector environments. ``gymnasium.make_vec(id, num_envs=n)`` (sync) works as is. For
 ``vectorization_mode="async"`` pass ``vector_kwargs={"shared_memory": False}``: Gymnasium's
 ``AsyncVectorEnv`` reads ``Text`` observations from shared memory only once, when it starts
-(Gymnasium#1164), so with shared memory every later observation would be stale. Environments
+(Gymnasium#1164), so with shared memory every observation, the first one included, would be
+the empty buffer. The observation space (:class:`ObservationText`) therefore refuses shared
+memory with a :class:`~verifiers.errors.ConfigError` that says what to pass. Environments
 pickle, so ``AsyncVectorEnv`` can ship them to worker processes.
 """
 
@@ -38,6 +40,7 @@ from typing import Any, ClassVar, cast
 
 import gymnasium as gym
 from gymnasium import spaces
+from gymnasium.vector.utils import create_shared_memory
 
 from countdown_env.config import GeneratorConfig
 from countdown_env.datasets import task_from_row
@@ -57,9 +60,26 @@ __all__ = [
     "DEFAULT_MAX_OBSERVATION_LENGTH",
     "OBSERVATION_CHARSET",
     "CountdownBaseEnv",
+    "ObservationText",
     "call_reward",
     "sanitize",
 ]
+
+
+class ObservationText(spaces.Text):
+    """The environments' observation space: a :class:`gymnasium.spaces.Text` that refuses
+    Gymnasium's shared memory, whose ``Text`` observations are read once and never again
+    (Gymnasium#1164): an async vector env would return the empty buffer silently."""
+
+
+@create_shared_memory.register(ObservationText)
+def _no_shared_memory(space: ObservationText, n: int = 1, ctx: Any = None) -> Any:
+    raise ConfigError(
+        "Countdown environments cannot use shared memory: Gymnasium reads Text observations "
+        "from it only once (Gymnasium#1164). Pass vector_kwargs={'shared_memory': False} to "
+        "gymnasium.make_vec(..., vectorization_mode='async'), or shared_memory=False to "
+        "AsyncVectorEnv"
+    )
 
 
 def _printable(first: int, last: int) -> str:
@@ -152,7 +172,7 @@ class CountdownBaseEnv(gym.Env[str, str]):
             raise ConfigError("action_charset must be a non-empty str of allowed characters")
         self.action_space = spaces.Text(max_action_length, min_length=0, charset=charset)
         obs_chars = "".join(sorted(set(OBSERVATION_CHARSET) | set(self.template.text)))
-        self.observation_space = spaces.Text(max_observation_length, charset=obs_chars)
+        self.observation_space = ObservationText(max_observation_length, charset=obs_chars)
         self._obs_charset = frozenset(obs_chars)
         self._action_charset = frozenset(charset)
         self._known_solvable: set[tuple[tuple[int, ...], int]] = set()

@@ -182,3 +182,12 @@ def test_bad_scoring_objects_and_reset_options_are_config_errors():
     env = gym.make("Countdown-v0")
     with pytest.raises(ConfigError, match="reset options must be a dict"):
         env.reset(seed=0, options=[1, 2])
+
+
+def test_async_vector_env_with_shared_memory_fails_loudly():
+    # Gymnasium reads Text observations from shared memory once (Gymnasium#1164): every
+    # observation, the first included, came back as the empty buffer, without a word.
+    from verifiers.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="shared_memory"):
+        gym.make_vec("Countdown-v0", num_envs=2, vectorization_mode="async")
