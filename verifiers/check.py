@@ -77,7 +77,10 @@ class Verifier(Protocol):
     """Anything that turns ``(completion, nums, target)`` into a :class:`Verdict`.
 
     The rewards, the environments and ``python -m verifiers.fuzz --verifier`` accept any object
-    of this shape, so a project can plug in its own checker.
+    of this shape, so a project can plug in its own checker. The environments read every field
+    of the verdict (status, value, reason go into ``info`` and the feedback) and refuse anything
+    but a :class:`Verdict`; the rewards read only ``correct``, so there any object with a bool
+    ``correct`` will do.
 
     >>> isinstance(CountdownVerifier(), Verifier)
     True

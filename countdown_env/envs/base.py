@@ -308,6 +308,12 @@ class CountdownBaseEnv(gym.Env[str, str]):
         if verdict is not None:
             return verdict, self.refused_reward, True
         verdict = self.verifier(action, task.nums, task.target)
+        if not isinstance(verdict, Verdict):
+            raise TypeError(
+                f"the env's verifier must return a verifiers.Verdict (the env reports its status, "
+                f"value and reason), got {type(verdict).__name__} {verdict!r:.60}; build one with "
+                "Verdict(correct=..., status=Status...., value=..., expression=..., reason=...)"
+            )
         if self.reward_fn is None:
             return verdict, default_reward(verdict), False
         return verdict, call_reward(self.reward_fn, action, task, self._prompt), False

@@ -207,7 +207,8 @@ class CountdownStepsEnv(CountdownBaseEnv):
         reward = 0.0 if move else -self.invalid_move_penalty
         terminated = truncated = False
         if move and (
-            (not self.rules.exact_use and self.board[-1] == target)
+            # At-most-once use: won once the target is on the board (even a given number).
+            (not self.rules.exact_use and target in self.board)
             or (len(self.board) == 1 and self.board[0] == target)
         ):
             self._status, reward, terminated = "won", 1.0, True

@@ -191,3 +191,18 @@ def test_async_vector_env_with_shared_memory_fails_loudly():
 
     with pytest.raises(ConfigError, match="shared_memory"):
         gym.make_vec("Countdown-v0", num_envs=2, vectorization_mode="async")
+
+
+def test_a_custom_verifier_must_return_a_verdict():
+    env = gym.make("Countdown-v0", verifier=lambda completion, nums, target: True)
+    env.reset(seed=0)
+    with pytest.raises(TypeError, match=r"must return a verifiers\.Verdict"):
+        env.step("<answer>1</answer>")
+
+
+def test_steps_env_is_won_when_the_target_is_on_the_board():
+    # At-most-once rules: a target among the given numbers is reached by any legal move.
+    env = gym.make("CountdownSteps-v0")
+    env.reset(seed=0, options={"nums": [100, 7, 3, 2], "target": 100})
+    _, reward, terminated, _, info = env.step("7 + 3")
+    assert terminated and reward == 1.0 and info["status"] == "won"
