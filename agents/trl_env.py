@@ -175,7 +175,11 @@ class CountdownToolEnv:
                 "environment_factory needs conversational prompts (a list of chat messages), got "
                 "a string prompt; build the dataset with to_hf_dataset(..., template='chat')"
             )
-        task: dict[str, Any] = {"nums": nums, "target": row["target"]}
+        # Whole floats (3.0) come from pandas/parquet round trips; the rewards take them too.
+        target = row["target"]
+        if isinstance(target, float) and target.is_integer():
+            target = int(target)
+        task: dict[str, Any] = {"nums": nums, "target": target}
         if isinstance(row.get("solution"), str):
             task["solution"] = row["solution"]
         self._env.reset(options={"task": task})
@@ -193,6 +197,10 @@ class CountdownToolEnv:
         Returns:
             Whether it is correct, else its value or why it was refused; the checks left.
         """
+        if self._env.unwrapped.task is None:
+            raise gym.error.ResetNeeded(
+                "call reset(**row) before check_answer: there is no task yet"
+            )
         if self.attempts_left == 0:
             head = "The task is already solved" if self.solved else "No checks left"
             return f"{head}; nothing was checked. {_FINAL_HINT}"

@@ -176,7 +176,8 @@ def test_new_row_replaces_the_task():
 
 
 def test_tool_before_reset_is_a_bug():
-    with pytest.raises(gym.error.ResetNeeded):
+    # Named as the user called it, not as the wrapped env's step().
+    with pytest.raises(gym.error.ResetNeeded, match="before check_answer"):
         CountdownToolEnv().check_answer("1+2")
 
 
@@ -384,3 +385,9 @@ def test_grpo_step_runs_the_tool_path(tokenizer, tmp_path, monkeypatch):
     assert logs["tools/call_frequency"] == 1.0 and logs["tools/failure_frequency"] == 0.0
     assert logs["frac_reward_zero_std"] == 0.0 and logs["grad_norm"] > 0
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
+
+
+def test_whole_float_targets_are_read_as_integers():
+    env = CountdownToolEnv()
+    env.reset(prompt=[], nums=[3, 7, 25], target=46.0)  # as a parquet column may hold it
+    assert env.target == 46 and "correct" in env.check_answer("25+3*7")
