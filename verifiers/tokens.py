@@ -20,9 +20,23 @@ from typing import Any
 from verifiers.errors import ExpressionError
 from verifiers.verdict import Status
 
-__all__ = ["ALLOWED_CHARACTERS", "GLYPHS", "character_refusal", "normalise", "tokenize"]
+__all__ = [
+    "ALLOWED_CHARACTERS",
+    "GLYPHS",
+    "UNICODE_SPACES",
+    "character_refusal",
+    "normalise",
+    "tokenize",
+]
+
+UNICODE_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008" \
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+"""The non-ASCII characters ``str.isspace()`` calls whitespace (no-break, thin, ideographic...):
+read as a space. Invisible characters that are not whitespace (zero-width space, BOM) stay
+forbidden."""
 
 GLYPHS: dict[str, str] = {
+    **dict.fromkeys(UNICODE_SPACES, " "),
     "\u00d7": "*",  # × multiplication sign
     "\u00b7": "*",  # · middle dot
     "\u22c5": "*",  # ⋅ dot operator (how LaTeX's \cdot renders)
@@ -32,7 +46,11 @@ GLYPHS: dict[str, str] = {
     "\\cdot": "*",
     "\\div": "/",
 }
-"""Spellings accepted for the four operators, mapped to their ASCII form."""
+"""Spellings accepted for the four operators (and Unicode spaces), mapped to their ASCII form."""
+
+# One C-speed pass for the single characters; the LaTeX spellings need replace().
+_SINGLE_GLYPHS = str.maketrans({g: a for g, a in GLYPHS.items() if len(g) == 1})
+_LATEX_GLYPHS = {g: a for g, a in GLYPHS.items() if len(g) > 1}
 
 ALLOWED_CHARACTERS = frozenset("0123456789+-*/()= \t\n\r")
 """Every character an expression may hold once :data:`GLYPHS` are mapped."""
@@ -60,7 +78,8 @@ _WHY: dict[str, str] = {
 
 
 def normalise(text: str) -> str:
-    """Map the accepted operator glyphs (``×``, ``÷``, ``−``, ``\\times``...) to ASCII.
+    """Map the accepted operator glyphs (``×``, ``÷``, ``−``, ``\\times``...) and Unicode
+    spaces (:data:`UNICODE_SPACES`) to ASCII.
 
     Pure-ASCII text without a backslash is returned unchanged without being copied, which is the
     hot path for model answers.
@@ -70,9 +89,11 @@ def normalise(text: str) -> str:
     """
     if text.isascii() and "\\" not in text:
         return text
-    for glyph, ascii_op in GLYPHS.items():
-        if glyph in text:
-            text = text.replace(glyph, ascii_op)
+    text = text.translate(_SINGLE_GLYPHS)
+    if "\\" in text:
+        for glyph, ascii_op in _LATEX_GLYPHS.items():
+            if glyph in text:
+                text = text.replace(glyph, ascii_op)
     return text
 
 

@@ -52,6 +52,7 @@ from countdown_env.task import Task
 from verifiers.check import CountdownVerifier, Verifier, verify_equation
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
+from verifiers.tokens import UNICODE_SPACES
 from verifiers.verdict import Status, Verdict
 
 __all__ = [
@@ -91,6 +92,7 @@ OBSERVATION_CHARSET: str = "".join(sorted(set(string.printable) - set("\x0b\x0c"
 
 ACTION_CHARSET: str = (
     OBSERVATION_CHARSET
+    + UNICODE_SPACES  # no-break, thin, zero-width...: the checker reads them as spaces
     + _printable(0x00A1, 0x00FF)  # Latin-1: × ÷ · ² ³ ½ ...
     + _printable(0x0391, 0x03C9)  # Greek
     + _printable(0x2010, 0x205E)  # dashes, quotes, ellipsis, primes

@@ -174,3 +174,13 @@ def test_nested_and_stray_answer_tags_give_the_innermost_block():
     assert extract_answer("<answer>4*6</answer> and <answer>5+3</answer>") == "5+3"
     assert verify("<answer><answer>1+2</answer></answer>", [1, 2], 3).correct
     assert not has_answer_format("<think>x</think><answer><answer>1+2</answer></answer>")
+
+
+def test_unicode_spaces_are_read_as_spaces():
+    # No-break and thin spaces appear in model output; "whitespace is accepted" covers them.
+    from verifiers import verify_equation
+
+    for space in ("\u00a0", "\u2009", "\u202f", "\u3000"):
+        assert verify_equation(f"3{space}+{space}4", [3, 4], 7).correct
+    glued = verify_equation("3\u00a04", [3, 4], 34)  # a space between digits: not 34
+    assert not glued.correct and "glued numbers" in glued.reason
