@@ -60,7 +60,11 @@ class CountdownEnv(CountdownBaseEnv):
     ``reward_fn`` if given: any TRL-style reward ``fn(completions, nums=, target=, prompts=)``
     (all of :mod:`verifiers.rewards` work); a ``None`` score counts as 0.0. Default: TinyZero's
     scores computed from the verdict: 1.0 correct, 0.1 an answer was found but is not correct,
-    0.0 no answer (equal to ``verifiers.rewards.get_tinyzero_reward(extractor=..., rules=...)``).
+    0.0 no answer (equal to ``verifiers.rewards.get_tinyzero_reward(extractor=..., rules=...)``
+    for every completion inside the action space). A completion with a character outside
+    ``action_charset`` (Chinese thinking, emoji, control characters) is refused with
+    ``refused_reward`` before it is checked, where the reward function alone would score its
+    answer: widen ``action_charset`` for models that think in other scripts.
 
     ## Episode End
     Always terminated after one step (``terminated=True``, ``truncated=False``); stepping again
