@@ -34,6 +34,7 @@ pickle, so ``AsyncVectorEnv`` can ship them to worker processes.
 from __future__ import annotations
 
 import math
+import numbers
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, cast
@@ -203,7 +204,9 @@ class CountdownBaseEnv(gym.Env[str, str]):
                 if self.tasks is None:
                     raise ConfigError("options['task_index'] needs an env built with tasks=")
                 index = options["task_index"]
-                if not isinstance(index, int) or not 0 <= index < len(self.tasks):
+                if isinstance(index, numbers.Integral) and not isinstance(index, bool):
+                    index = int(index)  # numpy integers too, as np_random hands them out
+                if type(index) is not int or not 0 <= index < len(self.tasks):
                     raise ConfigError(
                         f"task_index must be an integer in 0..{len(self.tasks) - 1}, got {index!r}"
                     )

@@ -206,3 +206,15 @@ def test_steps_env_is_won_when_the_target_is_on_the_board():
     env.reset(seed=0, options={"nums": [100, 7, 3, 2], "target": 100})
     _, reward, terminated, _, info = env.step("7 + 3")
     assert terminated and reward == 1.0 and info["status"] == "won"
+
+
+def test_task_index_takes_numpy_integers_and_refuses_bools():
+    import numpy as np
+
+    from verifiers.errors import ConfigError
+
+    env = gym.make("Countdown-v0", tasks=[{"nums": [3, 7, 25], "target": 46},
+                                          {"nums": [2, 3], "target": 6}])
+    assert env.reset(options={"task_index": np.int64(1)})[1]["target"] == 6
+    with pytest.raises(ConfigError, match="task_index"):
+        env.reset(options={"task_index": True})
