@@ -2,7 +2,10 @@
 
 Every input becomes a task (``nums``, ``target``) and a completion: raw bytes as text, text
 wrapped in ``<answer>`` tags, text glued from hostile :data:`~verifiers.strategies.PIECES`, or
-a valid expression of the numbers (so the correct paths are fuzzed too). Each verdict must
+(five inputs in eight) a :func:`~verifiers.near_miss.near_miss`: a valid answer, or one that
+a checker missing a rule calls correct (a subset, a repeat or a foreign number with the target
+set to its value, several ``<answer>`` blocks, unary signs, ``= N`` claims, fractions; see
+:data:`~verifiers.strategies.NEAR_MISS_KINDS`). Each verdict must
 satisfy :func:`check_invariants`: no exception, a well-formed verdict whose ``correct`` agrees
 with its status, a correct verdict equals the target, uses the numbers as the rules demand
 (cross-checked with a plain digit scan, independent of the parser), and verifies again; a
@@ -14,7 +17,9 @@ instantiated with no arguments)::
 
     python -m verifiers.fuzz --runs 100000 --verifier mypackage.rewards:MyVerifier --differential
 
-``--differential`` also fails when your verifier's ``correct`` disagrees with ours. The engine is
+``--differential`` also fails when your verifier's ``correct`` disagrees with ours; the report
+shows the input and both verdicts. An exception from your verifier is re-raised with the input
+in a note (and, with the random engine, which run it was). The engine is
 atheris (libFuzzer; ``pip install atheris``); ``--engine random`` feeds seeded random bytes
 through the same harness where atheris is unavailable. Arguments after ``--`` go to libFuzzer
 (for example ``-- -max_len=4096 corpus_dir``).
@@ -35,12 +40,20 @@ from typing import Any
 
 from verifiers.check import CountdownVerifier, Verifier, verify_equation
 from verifiers.errors import ConfigError, CountdownError, DependencyError
+from verifiers.near_miss import NEAR_MISS_KINDS, near_miss
 from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers.strategies import PIECES
 from verifiers.tokens import normalise
 from verifiers.verdict import Status, Verdict
 
-__all__ = ["FuzzFailure", "check_invariants", "load_verifier", "main", "make_target"]
+__all__ = [
+    "FuzzFailure",
+    "check_invariants",
+    "load_verifier",
+    "main",
+    "make_target",
+    "run_random",
+]
 
 _DIGITS = re.compile(r"[0-9]+")
 _VALUELESS = {
@@ -57,17 +70,38 @@ class FuzzFailure(CountdownError, AssertionError):
     """A verifier broke an invariant; the message holds the input that shows it."""
 
 
+def _shown(completion: str, nums: Sequence[int], target: int) -> str:
+    return f"  completion={completion[:500]!r}\n  nums={list(nums)} target={target}"
+
+
 def _fail(message: str, completion: str, nums: Sequence[int], target: int) -> FuzzFailure:
-    return FuzzFailure(
-        f"{message}\n  completion={completion[:500]!r}\n  nums={list(nums)} target={target}"
-    )
+    return FuzzFailure(f"{message}\n{_shown(completion, nums, target)}")
+
+
+def _add_note(err: BaseException, note: str) -> None:
+    """``err.add_note(note)``; on Python 3.10 the note is kept where 3.11 keeps it."""
+    if hasattr(err, "add_note"):
+        err.add_note(note)
+    else:  # pragma: no cover - Python 3.10
+        err.__notes__ = [*getattr(err, "__notes__", ()), note]  # type: ignore[attr-defined]
+
+
+def _call(
+    verifier: Verifier, completion: str, nums: Sequence[int], target: int, who: str = "verifier"
+) -> Verdict:
+    """``verifier(completion, nums, target)``; an exception leaves with the input in a note."""
+    try:
+        return verifier(completion, nums, target)
+    except Exception as err:
+        _add_note(err, f"raised by the {who} on\n{_shown(completion, nums, target)}")
+        raise
 
 
 def _timed(
     verifier: Verifier, completion: str, nums: Sequence[int], target: int
 ) -> tuple[Verdict, float]:
     start = time.perf_counter()
-    verdict = verifier(completion, nums, target)
+    verdict = _call(verifier, completion, nums, target)
     return verdict, (time.perf_counter() - start) * 1e3
 
 
@@ -87,7 +121,8 @@ def check_invariants(
     answers it calls correct). With ``reference``, ``correct`` must agree with it.
 
     Raises:
-        FuzzFailure: an invariant does not hold (an exception from the verifier propagates).
+        FuzzFailure: an invariant does not hold. An exception from the verifier propagates
+            with a note holding ``completion``, ``nums`` and ``target``.
 
     >>> check_invariants(CountdownVerifier(), "<answer>2*3</answer>", [2, 3], 6).correct
     True
@@ -115,11 +150,11 @@ def check_invariants(
     if verdict.correct:
         _check_correct(verdict, completion, nums, target, rules)
     if reference is not None:
-        expected = reference(completion, nums, target)
+        expected = _call(reference, completion, nums, target, "reference")
         if expected.correct != verdict.correct:
             raise _fail(
-                f"disagrees with the reference: {verdict.status} vs {expected.status} "
-                f"({expected.reason})",
+                f"disagrees with the reference:\n  yours: {verdict.status} ({verdict.reason})"
+                f"\n  ours:  {expected.status} ({expected.reason})",
                 completion,
                 nums,
                 target,
@@ -156,7 +191,11 @@ def _check_correct(
 
 
 class _ByteReader:
-    """Turns fuzzer bytes into choices, deterministically (the same bytes, the same input)."""
+    """Turns fuzzer bytes into choices, deterministically (the same bytes, the same input).
+
+    A :class:`~verifiers.near_miss.Choices`, so :func:`~verifiers.near_miss.near_miss` reads
+    its choices from the bytes too.
+    """
 
     def __init__(self, data: bytes) -> None:
         self._data = data
@@ -168,7 +207,14 @@ class _ByteReader:
         return chunk
 
     def integer(self, low: int, high: int) -> int:
+        """A number in ``low..high`` from the next bytes (``low`` once they run out)."""
         span = high - low
+        if 0 < span < 256:  # one byte, the commonest choice: inline for speed
+            at = self._at
+            if at < len(self._data):
+                self._at = at + 1
+                return low + self._data[at] % (span + 1)
+            return low
         raw = int.from_bytes(self._take((span.bit_length() + 7) // 8), "little")
         return low + raw % (span + 1)
 
@@ -186,15 +232,6 @@ class _ByteReader:
         )
 
 
-def _valid_expression(reader: _ByteReader, nums: list[int]) -> str:
-    """A left-to-right expression over all ``nums`` (the data picks operators and brackets)."""
-    text = str(nums[0])
-    for number in nums[1:]:
-        op = "+-*/"[reader.integer(0, 3)]
-        text = f"({text}){op}{number}" if reader.integer(0, 1) else f"{text}{op}{number}"
-    return text
-
-
 def make_target(
     verifier: Verifier,
     *,
@@ -202,31 +239,62 @@ def make_target(
     reference: Verifier | None = None,
     max_ms: float = 200.0,
 ) -> Callable[[bytes], None]:
-    """The ``TestOneInput(data)`` function for atheris (or any bytes-driven engine)."""
+    """The ``TestOneInput(data)`` function for atheris (or any bytes-driven engine).
+
+    The bytes choose the input (the same bytes, the same input): three in eight are raw or
+    glued text, five in eight a :func:`~verifiers.near_miss.near_miss`, sometimes after a
+    thinking block of raw text. A failure carries a note naming the near-miss kind.
+    """
 
     def test_one_input(data: bytes) -> None:
         reader = _ByteReader(data)
-        nums = [reader.integer(0, 100) for _ in range(reader.integer(1, 6))]
-        target = reader.integer(-1000, 1000)
-        mode = reader.integer(0, 3)
-        if mode == 0:
-            completion = reader.text(4096)
-        elif mode == 1:
-            completion = f"<answer>{reader.text(512)}</answer>"
-        elif mode == 2:
-            count = reader.integer(0, 64)
-            completion = "".join(PIECES[reader.integer(0, len(PIECES) - 1)] for _ in range(count))
+        mode = reader.integer(0, 7)
+        kind = None
+        if mode >= 3:
+            case = near_miss(reader, rules=rules)
+            kind, completion, target = case.kind, case.completion, case.target
+            nums = list(case.nums)
+            if mode == 3:
+                completion = f"<think>{reader.text(64)}</think>\n{completion}"
         else:
-            expression = _valid_expression(reader, nums)
-            value = verify_equation(expression, nums, 0, rules=rules, cache=False).value
-            if value is not None and value.denominator == 1:
-                target = value.numerator
-            completion = f"<think>{reader.text(64)}</think>\n<answer>{expression}</answer>"
-        check_invariants(
-            verifier, completion, nums, target, rules=rules, reference=reference, max_ms=max_ms
-        )
+            nums = [reader.integer(0, 100) for _ in range(reader.integer(1, 6))]
+            target = reader.integer(-1000, 1000)
+            if mode == 0:
+                completion = reader.text(4096)
+            elif mode == 1:
+                completion = f"<answer>{reader.text(512)}</answer>"
+            else:
+                count = reader.integer(0, 64)
+                last = len(PIECES) - 1
+                completion = "".join(PIECES[reader.integer(0, last)] for _ in range(count))
+        try:
+            check_invariants(
+                verifier, completion, nums, target, rules=rules, reference=reference, max_ms=max_ms
+            )
+        except Exception as err:
+            if kind is not None:
+                _add_note(err, f"near-miss kind {kind!r}: {NEAR_MISS_KINDS[kind]}")
+            raise
 
     return test_one_input
+
+
+def run_random(test_one_input: Callable[[bytes], None], *, runs: int, seed: int = 0) -> None:
+    """The random engine: ``runs`` seeded random byte strings (0-600 bytes) through
+    ``test_one_input`` (from :func:`make_target`); the same seed gives the same inputs.
+
+    Raises:
+        FuzzFailure: an invariant does not hold; a note says which input (1-based) it was,
+            as does one on any exception from the verifier.
+    """
+    generator = random.Random(seed)
+    for run in range(1, runs + 1):
+        data = generator.randbytes(generator.randint(0, 600))
+        try:
+            test_one_input(data)
+        except Exception as err:
+            _add_note(err, f"random engine: input {run} of {runs} (--seed {seed})")
+            raise
 
 
 def load_verifier(spec: str) -> Verifier:
@@ -303,6 +371,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _print_notes_before_python_311(err: BaseException) -> None:
+    """Python 3.10 tracebacks do not show notes; print them (3.11 shows them itself)."""
+    if sys.version_info < (3, 11):  # pragma: no cover - Python 3.10
+        print("\n".join(getattr(err, "__notes__", ())), file=sys.stderr)
+
+
+def _printing_notes(target: Callable[[bytes], None]) -> Callable[[bytes], None]:
+    """``target``, printing an exception's notes to stderr (atheris's report leaves them out)."""
+
+    def test_one_input(data: bytes) -> None:
+        try:
+            target(data)
+        except Exception as err:
+            notes = getattr(err, "__notes__", ())
+            if notes:
+                print("\n".join(notes), file=sys.stderr, flush=True)
+            raise
+
+    return test_one_input
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns 0 when every run kept the invariants."""
     args = _parser().parse_args(argv)
@@ -316,9 +405,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     reference = CountdownVerifier(cache=False) if args.differential else None
     target = make_target(verifier, reference=reference, max_ms=args.max_ms)
     if args.engine == "random":
-        generator = random.Random(args.seed)
-        for _ in range(args.runs):
-            target(generator.randbytes(generator.randint(0, 600)))
+        try:
+            run_random(target, runs=args.runs, seed=args.seed)
+        except Exception as err:
+            _print_notes_before_python_311(err)
+            raise
         print(f"fuzz: {args.runs} random inputs, every invariant held")
         return 0
     try:
@@ -332,7 +423,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         {args.verifier.partition(":")[0].split(".")[0]} if args.verifier else set()
     )
     _instrument(atheris, packages)
-    atheris.Setup([sys.argv[0], f"-runs={args.runs}", *args.libfuzzer], target)
+    atheris.Setup([sys.argv[0], f"-runs={args.runs}", *args.libfuzzer], _printing_notes(target))
     atheris.Fuzz()
     return 0
 

@@ -5,6 +5,11 @@
   ``\\times``, a trailing ``= N``), so a checker can be tested against known truth.
 * :func:`hostile_strings` draws text built to break checkers: code, power towers, deep
   nesting, Unicode digits, NUL bytes, lone surrogates, tag soup.
+* :func:`near_misses` draws whole inputs (completion, ``nums``, ``target``) that a checker
+  missing one rule gets wrong: a subset, a repeat or a foreign number with the target set to
+  the expression's value, several ``<answer>`` blocks, unary signs, ``= N`` claims, fractions.
+  :func:`near_miss` builds the same inputs from any source of choices; the fuzzer
+  (``python -m verifiers.fuzz``) feeds it fuzzer bytes.
 
 Hypothesis is imported when a strategy is built, not when this module is imported; without it
 the call raises :class:`~verifiers.errors.DependencyError` naming the ``pip install``.
@@ -25,12 +30,24 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from verifiers.errors import DependencyError
+from verifiers.near_miss import NEAR_MISS_KINDS, Choices, NearMiss, near_miss
 from verifiers.rules import DEFAULT_RULES, Rules
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
-__all__ = ["HOSTILE_EXAMPLES", "PIECES", "GeneratedExpression", "expressions", "hostile_strings"]
+__all__ = [
+    "HOSTILE_EXAMPLES",
+    "NEAR_MISS_KINDS",
+    "PIECES",
+    "Choices",
+    "GeneratedExpression",
+    "NearMiss",
+    "expressions",
+    "hostile_strings",
+    "near_miss",
+    "near_misses",
+]
 
 PIECES: tuple[str, ...] = (
     "(",
@@ -262,3 +279,30 @@ def hostile_strings(*, max_pieces: int = 60) -> SearchStrategy[str]:
     # The megabyte examples stay out: Hypothesis would print them on every failure report.
     known = st.sampled_from([text for text in HOSTILE_EXAMPLES if len(text) <= 10_000])
     return st.one_of(glued, any_text, known, nested, towers)
+
+
+class _Draws:
+    """:class:`Choices` from a Hypothesis ``draw``, so examples shrink like any other."""
+
+    def __init__(self, st: Any, draw: Any) -> None:
+        self._st = st
+        self._draw = draw
+
+    def integer(self, low: int, high: int) -> int:
+        return self._draw(self._st.integers(low, high))
+
+
+def near_misses(*, rules: Rules = DEFAULT_RULES) -> SearchStrategy[NearMiss]:
+    """A strategy of :class:`NearMiss` inputs; compare your checker's verdict with ours.
+
+    >>> from hypothesis import given
+    >>> from verifiers import CountdownVerifier, verify
+    >>> my_verifier = CountdownVerifier(cache=False)  # yours here
+    >>> @given(near_misses())
+    ... def test_agrees(case):
+    ...     mine = my_verifier(case.completion, case.nums, case.target)
+    ...     assert mine.correct == verify(case.completion, case.nums, case.target).correct
+    >>> test_agrees()
+    """
+    st = _hypothesis()
+    return st.composite(lambda draw: near_miss(_Draws(st, draw), rules=rules))()

@@ -12,7 +12,7 @@ import pytest
 import verifiers
 from agents.commands import verify as verify_command
 from verifiers import Status, Verdict
-from verifiers.fuzz import FuzzFailure, check_invariants, main, make_target
+from verifiers.fuzz import FuzzFailure, check_invariants, main, make_target, run_random
 
 
 def _env(*extra):
@@ -57,6 +57,85 @@ def test_differential_mode_reports_disagreement():
     target = make_target(CountdownVerifier(), max_ms=500)
     for data in (b"", b"\x00" * 10, bytes(range(256)), b"\xff" * 300):
         target(data)
+
+
+def test_differential_report_shows_both_verdicts():
+    from verifiers import CountdownVerifier
+
+    with pytest.raises(FuzzFailure) as info:
+        check_invariants(
+            CountdownVerifier(exact_use=False),
+            "<answer>1+2</answer>",
+            [1, 2, 5],
+            3,
+            rules=verifiers.Rules(exact_use=False),
+            reference=CountdownVerifier(),
+        )
+    message = str(info.value)
+    assert "yours: correct (the expression equals 3)" in message
+    assert "ours:  wrong_numbers (the answer leaves out 5" in message
+    assert "completion='<answer>1+2</answer>'" in message and "nums=[1, 2, 5] target=3" in message
+
+
+def _crash_on_answers(seen):
+    def crashy(completion, nums, target):
+        seen.append((completion, list(nums), target))
+        if "<answer>" in completion:
+            raise RuntimeError("my verifier crashed on purpose")
+        return verifiers.verify(completion, nums, target)
+
+    return crashy
+
+
+def test_an_exception_from_the_verifier_carries_the_input():
+    seen = []
+    with pytest.raises(RuntimeError, match="on purpose") as info:
+        check_invariants(_crash_on_answers(seen), "<answer>" + "7" * 600, [7], 7)
+    (note,) = info.value.__notes__
+    assert note.startswith("raised by the verifier on")
+    assert f"completion={'<answer>' + '7' * 492!r}" in note  # truncated to 500 characters
+    assert "nums=[7] target=7" in note
+
+
+def test_the_random_engine_says_which_input_crashed_the_verifier():
+    seen = []
+    with pytest.raises(RuntimeError, match="on purpose") as info:
+        run_random(make_target(_crash_on_answers(seen)), runs=500, seed=1)
+    completion, nums, target = seen[-1]
+    notes = "\n".join(info.value.__notes__)
+    assert f"completion={completion[:500]!r}" in notes
+    assert f"nums={nums} target={target}" in notes
+    assert f"random engine: input {len(seen)} of 500 (--seed 1)" in notes
+
+
+def test_atheris_prints_the_input_that_crashed_the_verifier(tmp_path):
+    pytest.importorskip("atheris")
+    (tmp_path / "crashy_checker.py").write_text(
+        textwrap.dedent("""
+        from verifiers import verify
+
+        def crashy(completion, nums, target):
+            if "<answer>" in completion:
+                raise RuntimeError("my verifier crashed on purpose")
+            return verify(completion, nums, target)
+    """)
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "verifiers.fuzz", "--runs", "2000", "--verifier",
+         "crashy_checker:crashy"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+    )
+    # atheris prints the Python traceback on stdout, libFuzzer and our notes go to stderr.
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "my verifier crashed on purpose" in output
+    note = output.partition("raised by the verifier on\n  completion='")[2]
+    assert "<answer>" in note.partition("\n")[0], output[-2000:]
+    assert note.partition("\n")[2].startswith("  nums=[")
 
 
 def test_atheris_entry_point_runs(tmp_path):
