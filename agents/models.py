@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from agents.devices import resolve_device
 from agents.model_cache import (
     _default_entry,
     cache_dir,
@@ -57,7 +58,6 @@ __all__ = [
     "TransformersPolicy",
     "cache_dir",
     "default_model_path",
-    "device_problem",
     "hub_offline",
     "load_policy",
     "register_default_model",
@@ -68,50 +68,6 @@ NAMED_POLICIES: tuple[str, ...] = ("solver", "random", "default", "tiny", "smoll
 """Specs :func:`load_policy` knows by name (anything else is a path or a hub id)."""
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
-
-
-def device_problem(device: str) -> str | None:
-    """Why torch cannot run a model on ``device`` here, or ``None`` when it can.
-
-    ``"auto"`` always works (a GPU when there is one, else the CPU); anything else must be a
-    torch device string (``cpu``, ``cuda``, ``cuda:1``, ``mps``, ...) whose backend is present.
-
-    >>> device_problem("cpu") is None, device_problem("gpu")
-    (True, 'not a torch device (cpu, cuda, cuda:N, mps or auto)')
-    """
-    if device == "auto":
-        return None
-    import torch
-
-    try:
-        place = torch.device(device)
-    except (RuntimeError, TypeError):
-        return "not a torch device (cpu, cuda, cuda:N, mps or auto)"
-    if place.type == "cpu":
-        return None
-    if place.type == "cuda":
-        if not torch.cuda.is_available():
-            return "torch has no CUDA here"
-        count = torch.cuda.device_count()
-        if place.index is not None and place.index >= count:
-            return f"there are only {count} CUDA device(s) here"
-        return None
-    backend = torch.backends.mps if place.type == "mps" else getattr(torch, place.type, None)
-    is_available = getattr(backend, "is_available", None)
-    if not callable(is_available) or not is_available():
-        return f"torch has no {place.type} device here"
-    return None
-
-
-def _resolve_device(device: str) -> str:
-    import torch
-
-    problem = device_problem(device)
-    if problem is not None:
-        raise ConfigError(f"device {device!r}: {problem}")
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
 
 
 def _is_character_tokenizer(tokenizer: Any) -> bool:
@@ -152,7 +108,7 @@ class TransformersPolicy:
             self.device = str(model.device)
             self.model = model
         else:
-            self.device = _resolve_device(device)
+            self.device = resolve_device(device)
             self.model = model.to(self.device)
         self.tokenizer = tokenizer
         self.name = name or str(getattr(model, "name_or_path", "") or type(model).__name__)

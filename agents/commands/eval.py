@@ -165,8 +165,8 @@ def _check_device(args: argparse.Namespace) -> None:
 
     if args.device == "auto" or args.policy.strip().lower() in ("solver", "random"):
         return
+    from agents.devices import device_problem
     from agents.model_cache import require_transformers
-    from agents.models import device_problem
 
     require_transformers()
     problem = device_problem(args.device)

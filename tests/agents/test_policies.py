@@ -230,7 +230,7 @@ def test_policy_restores_training_mode(micro):
 
 
 def test_device_must_be_one_torch_can_use_here(micro):
-    from agents.models import device_problem
+    from agents.devices import device_problem
 
     assert device_problem("auto") is None and device_problem("cpu") is None
     assert device_problem("gpu").startswith("not a torch device")
