@@ -72,11 +72,11 @@ def _rules_fit(text: str, rules: Rules) -> bool:
 
 
 def _claim(right: str, max_digits: int) -> int | None:
-    """The ``N`` of ``= N`` when it is a plain (optionally negative) integer literal, else None."""
+    """The ``N`` of ``= N`` when it is a plain (optionally signed) integer literal, else None."""
     right = right.strip()
     sign = 1
-    if right[:1] == "-":
-        sign, right = -1, right[1:].lstrip()
+    if right[:1] in ("-", "+"):
+        sign, right = (-1 if right[0] == "-" else 1), right[1:].lstrip()
     if not right.isdigit() or (len(right) > 1 and (right[0] == "0" or len(right) > max_digits)):
         return None
     return sign * int(right)

@@ -81,9 +81,9 @@ def _literal(token: str, rules: Rules) -> int:
 
 
 def _claim(tokens: list[str], rules: Rules) -> int:
-    """The integer after ``=``: the tokens ``[N]`` or ``["-", N]``."""
-    if len(tokens) == 2 and tokens[0] == "-":
-        sign, tokens = -1, tokens[1:]
+    """The integer after ``=``: the tokens ``[N]``, ``["-", N]`` or ``["+", N]``."""
+    if len(tokens) == 2 and tokens[0] in ("-", "+"):
+        sign, tokens = (-1 if tokens[0] == "-" else 1), tokens[1:]
     else:
         sign = 1
     if len(tokens) != 1 or not tokens[0].isdigit():

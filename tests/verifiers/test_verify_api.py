@@ -184,3 +184,12 @@ def test_unicode_spaces_are_read_as_spaces():
         assert verify_equation(f"3{space}+{space}4", [3, 4], 7).correct
     glued = verify_equation("3\u00a04", [3, 4], 34)  # a space between digits: not 34
     assert not glued.correct and "glued numbers" in glued.reason
+
+
+def test_a_claim_may_carry_either_sign():
+    # '= -49' was read as a claim while '= +49' was malformed (found against a sympy oracle).
+    from verifiers import verify_equation
+
+    assert verify_equation("50-1 = +49", [1, 50], 49).correct
+    assert verify_equation("50-1 = -49", [1, 50], 49).status.value == "wrong_value"
+    assert verify_equation("50-1 = +-49", [1, 50], 49).status.value == "malformed"
