@@ -220,7 +220,8 @@ _STALLS: tuple[tuple[str, Callable[[float], bool], str], ...] = (
         lambda value: value >= 0.5,
         "at least half of the completions hit max_completion_length in the last {patience} "
         "logged steps; a cut-off completion has no final answer and scores 0 (trl#5697). "
-        "Raise max_completion_length or set mask_truncated_completions.",
+        "Raise max_completion_length (mask_truncated_completions keeps cut-off completions out "
+        "of the loss, but they still earn nothing).",
     ),
 )
 
