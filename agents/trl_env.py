@@ -175,11 +175,7 @@ class CountdownToolEnv:
                 "environment_factory needs conversational prompts (a list of chat messages), got "
                 "a string prompt; build the dataset with to_hf_dataset(..., template='chat')"
             )
-        # Whole floats (3.0) come from pandas/parquet round trips; the rewards take them too.
-        target = row["target"]
-        if isinstance(target, float) and target.is_integer():
-            target = int(target)
-        task: dict[str, Any] = {"nums": nums, "target": target}
+        task: dict[str, Any] = {"nums": nums, "target": row["target"]}
         if isinstance(row.get("solution"), str):
             task["solution"] = row["solution"]
         self._env.reset(options={"task": task})

@@ -46,6 +46,13 @@ def task_id(nums: Sequence[int], target: int) -> str:
     return hashlib.blake2b(text.encode("ascii"), digest_size=8).hexdigest()
 
 
+def _whole(value: Any) -> Any:
+    """A whole float (``46.0``) as an ``int``; every other value unchanged."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 @dataclass(frozen=True)
 class Task:
     """A Countdown task: reach ``target`` from ``nums`` with ``+ - * /`` and parentheses.
@@ -129,6 +136,8 @@ class Task:
         """Build a task from a mapping with ``nums`` (or ``numbers``) and ``target``.
 
         Other known fields are read when present; unknown keys (``prompt``, ...) are ignored.
+        Whole floats (``46.0``, as a pandas or parquet round trip may give) are read as integers;
+        any other value is left for the task's own checks.
 
         >>> Task.from_dict({"numbers": [1, 2], "target": 3, "prompt": "..."}).nums
         [1, 2]
@@ -140,4 +149,4 @@ class Task:
             raise TaskError(f"a task needs 'nums' and 'target', got keys {sorted(data)}")
         known = {f.name for f in fields(cls)} - {"nums", "target"}
         extra = {k: data[k] for k in known if data.get(k) is not None}
-        return cls(nums=list(nums), target=data["target"], **extra)
+        return cls(nums=[_whole(v) for v in nums], target=_whole(data["target"]), **extra)
