@@ -89,7 +89,7 @@ def run_argv(argv: list[str]) -> int:
     argv, recipe = resolve_argv(argv)
     argv = _float32_without_gpu(argv, _config_values(argv))
     script, training_args, model_args = _parse(argv)
-    given = any(a.split("=", 1)[0] in ("--output_dir", "--output-dir") for a in argv)
+    given = _option_value(argv, "--output_dir", "--output-dir") is not None
     if not given and training_args.output_dir in (None, "", "trainer_output"):
         raise ConfigError("--output-dir DIR is required: every run writes into its own folder")
     if recipe:
@@ -114,12 +114,7 @@ def _config_values(argv: list[str]) -> dict[str, object]:
 
     from verifiers.errors import ConfigError
 
-    path = None
-    for i, item in enumerate(argv):
-        if item == "--config":
-            path = argv[i + 1] if i + 1 < len(argv) else ""
-        elif item.startswith("--config="):
-            path = item.split("=", 1)[1]
+    path = _option_value(argv, "--config")
     if path is None:
         return {}
     if not Path(path).is_file():
@@ -151,11 +146,13 @@ def _float32_without_gpu(argv: list[str], config: dict[str, object]) -> list[str
     return [*argv, "--bf16", "false"]
 
 
-def _output_dir(argv: list[str]) -> str | None:
+def _option_value(argv: list[str], *names: str) -> str | None:
+    """The value of the first of ``names`` on the command line (``--x V`` or ``--x=V``); an
+    option given without a value reads as ``""``."""
     for i, item in enumerate(argv):
-        name, _, value = item.partition("=")
-        if name in ("--output_dir", "--output-dir"):
-            return value or (argv[i + 1] if i + 1 < len(argv) else None)
+        name, equals, value = item.partition("=")
+        if name in names:
+            return value if equals else (argv[i + 1] if i + 1 < len(argv) else "")
     return None
 
 
@@ -169,7 +166,7 @@ def _replay_for_resume(argv: list[str]) -> list[str]:
 
     if "--resume" not in argv and not any(a.startswith("--resume=") for a in argv):
         return argv
-    folder = _output_dir(argv)
+    folder = _option_value(argv, "--output_dir", "--output-dir")
     config = Path(folder) / "config.json" if folder else None
     if config is None or not config.is_file():
         return argv  # run_training reports the missing run clearly
