@@ -163,6 +163,21 @@ def test_a_temporary_left_by_kill_9_is_removed_by_the_next_write(tmp_path, capsy
     assert len(read_tasks(out)) == 3
 
 
+def test_a_dead_writers_dataset_folder_is_removed_by_the_next_save(tmp_path, tasks):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    stale = tmp_path / f".ds.tmp-{int(dead.stdout)}-abc_1234"
+    (stale / "data").mkdir(parents=True)
+    (stale / "data" / "state.json").write_text("{}")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep").write_text("keep")
+    (stale / "link").symlink_to(elsewhere)  # removing the folder must not follow this
+    save_hf_dataset(tasks, tmp_path / "ds")
+    assert _hidden(tmp_path) == [] and (elsewhere / "keep").read_text() == "keep"
+    assert len(read_tasks(tmp_path / "ds")) == len(tasks)
+
+
 def test_kill_9_during_generate_leaves_nothing_the_next_run_keeps(tmp_path):
     out = tmp_path / "big.jsonl"
     for _attempt in range(3):  # kill as soon as the temporary appears; retry if it was missed
