@@ -102,22 +102,21 @@ def _kind(mode: int) -> str | None:
     return next((name for test, name in _KINDS if test(mode)), "an unusual kind of file")
 
 
-def _check_kind(resolved: Path, shown: str | os.PathLike[str]) -> bool:
-    """Whether ``resolved`` exists; raises :class:`OutputError` unless it is a regular file."""
+def _check_kind(resolved: Path, shown: str | os.PathLike[str]) -> None:
+    """Raise :class:`OutputError` unless ``resolved`` is absent or a regular file."""
     try:
         mode = os.lstat(resolved).st_mode
     except (FileNotFoundError, NotADirectoryError):  # the folder is what fails, later
-        return False
+        return
     except OSError as err:
         raise _refused(shown, err) from None
     kind = _kind(mode)
     if kind == "a folder":
         raise OutputError(f"cannot write {os.fspath(shown)}: a folder of that name is in the way")
     if kind is not None:
-        link = "" if os.path.abspath(shown) == str(resolved) else f" (a link to {resolved})"
+        link = f" (a link to {resolved})" if os.path.islink(shown) else ""
         raise OutputError(f"will not write {os.fspath(shown)}{link}: it is {kind}, not a regular "
                           "file; give the path of a file to write")
-    return True
 
 
 def output_target(path: str | os.PathLike[str]) -> Path:
