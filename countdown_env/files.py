@@ -20,6 +20,8 @@ for every one of them:
   its temporary behind. The next write to the same name removes that name's temporaries whose
   PID no longer runs on this machine and that belong to this user. Nothing else is touched:
   only names of exactly that pattern, only files and folders, never what a link points to.
+  (In a folder shared between machines, another machine's live temporary may look dead here;
+  that writer then fails with a clear error. A finished file is never removed.)
 - **Errors name the user's path.** An ``OSError`` while writing (disk full, file-size limit,
   a missing or read-only folder) becomes :class:`OutputError` naming the path asked for, never
   the temporary one, with the system's reason; the temporary is removed.
