@@ -16,10 +16,10 @@ a saved dataset is never replaced, even then.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-import shutil
-import tempfile
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from countdown_env.datasets import (
     to_records,
 )
 from countdown_env.errors import OutputError, OutputExistsError
-from countdown_env.files import atomic_file
+from countdown_env.files import atomic_file, exists_message, output_target, staging_folder
 from countdown_env.prompts import PromptTemplate, get_template
 from countdown_env.task import Task
 from verifiers.errors import ConfigError
@@ -50,36 +50,41 @@ __all__ = [
 
 
 def _claim(path: str | os.PathLike[str], overwrite: bool, *, folder: bool = False) -> Path:
-    """``path`` as a writable output (a file, or with ``folder`` a dataset folder), else raise."""
+    """``path`` as a writable output (a file, or with ``folder`` a dataset folder), else raise.
+
+    A symbolic link is followed; what exists is kept unless ``overwrite``, and only a regular
+    file or a saved dataset is ever replaced (:mod:`countdown_env.files`).
+    """
     target = Path(path)
     if target.name in ("", ".", ".."):
         what = "a new folder for the dataset" if folder else "a file, not a folder"
         raise OutputError(f"cannot write to {os.fspath(path)!r}: name {what}")
-    if target.exists():
+    resolved = Path(os.path.realpath(target)) if folder else output_target(target)
+    if os.path.lexists(resolved):
         if not overwrite:
-            raise OutputExistsError(f"{target} exists; pass overwrite=True (--force) to replace it")
+            raise OutputExistsError(exists_message(target))
         if folder:
-            _check_replaceable(target)
-        elif target.is_dir():
-            raise OutputError(f"cannot write {target}: a folder of that name is in the way")
-    if not target.parent.exists():
+            _check_replaceable(resolved, target)
+    if not resolved.parent.exists():
         raise ConfigError(f"the folder of {target} does not exist")
-    if not target.parent.is_dir():
+    if not resolved.parent.is_dir():
         raise OutputError(f"cannot write {target}: {target.parent} is not a folder")
     return target
 
 
-def _check_replaceable(target: Path) -> None:
-    """Replacing ``target`` deletes it: allow that only for a saved dataset or an empty folder."""
-    if not target.is_dir():
+def _check_replaceable(resolved: Path, shown: Path) -> None:
+    """Replacing a folder deletes it: allow that only for a saved dataset or an empty folder."""
+    mode = os.lstat(resolved).st_mode
+    if not stat.S_ISDIR(mode):
+        what = "a file" if stat.S_ISREG(mode) else "not a folder"
         raise OutputError(
-            f"will not replace {target} with a dataset folder: it is a file; remove it yourself "
+            f"will not replace {shown} with a dataset folder: it is {what}; remove it yourself "
             "or choose another folder"
         )
-    names = {entry.name for entry in target.iterdir()}
+    names = {entry.name for entry in resolved.iterdir()}
     if names and not names & set(_DATASET_FILES):
         raise OutputError(
-            f"will not replace {target}: it is not a saved dataset (none of "
+            f"will not replace {shown}: it is not a saved dataset (none of "
             f"{', '.join(_DATASET_FILES)} in it), and replacing it would delete its "
             f"{len(names)} entr{'y' if len(names) == 1 else 'ies'}; remove it yourself or choose "
             "another folder"
@@ -133,17 +138,17 @@ def write_jsonl(
     """
     target = _claim(path, overwrite)
     records = to_records(tasks, template=template)
-    with atomic_file(target) as tmp, open(tmp, "w", encoding="utf-8") as out:
+    with atomic_file(target, overwrite=overwrite) as tmp, open(tmp, "w", encoding="utf-8") as out:
         for row in records:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return len(records)
 
 
-def _write_table(records: list[dict[str, Any]], target: Path) -> None:
+def _write_table(records: list[dict[str, Any]], target: Path, overwrite: bool) -> None:
     pa = _require("pyarrow")
     pq = _require("pyarrow.parquet")
     table = pa.Table.from_pylist(records)
-    with atomic_file(target) as tmp:
+    with atomic_file(target, overwrite=overwrite) as tmp:
         pq.write_table(table, tmp)
 
 
@@ -157,7 +162,7 @@ def write_parquet(
     """Write a parquet file with the same columns as :func:`write_jsonl`; returns the row count."""
     target = _claim(path, overwrite)
     records = to_records(tasks, template=template)
-    _write_table(records, target)
+    _write_table(records, target, overwrite)
     return len(records)
 
 
@@ -192,7 +197,7 @@ def write_tinyzero_parquet(
                 "extra_info": {"split": split, "index": index},
             }
         )
-    _write_table(records, target)
+    _write_table(records, target, overwrite)
     return len(records)
 
 
@@ -207,33 +212,50 @@ def save_hf_dataset(
 
     With ``overwrite=True`` an existing folder is replaced only when it is a saved dataset (or
     empty); any other folder, or a file, is refused with :class:`OutputError`, since replacing
-    it would delete what it holds. A failed write raises :class:`OutputError` naming
-    ``directory``, leaves an existing dataset as it was and removes the temporary folder.
+    it would delete what it holds. A symbolic link to a dataset is followed: the dataset it
+    points to is replaced and the link stays. A failed write raises :class:`OutputError`
+    naming ``directory``, leaves an existing dataset as it was and removes the temporary folder.
     """
-    target = _claim(directory, overwrite, folder=True)
+    shown = _claim(directory, overwrite, folder=True)
+    target = Path(os.path.realpath(shown))
     datasets_module = _require("datasets")
     dataset = to_hf_dataset(tasks, template=template)
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    except OSError as err:
-        raise _cannot_write(target, err) from None
     quiet = not datasets_module.are_progress_bars_disabled()
-    try:
-        if quiet:
-            datasets_module.disable_progress_bars()
-        dataset.save_to_disk(str(tmp / "data"))
-        if target.exists():
-            os.replace(target, tmp / "old")  # deleted with tmp once the new one is in place
-        os.replace(tmp / "data", target)
-    except OSError as err:
-        raise _cannot_write(target, err) from None
-    finally:
-        if quiet:
-            datasets_module.enable_progress_bars()
-        if (tmp / "old").exists() and not target.exists():
-            os.replace(tmp / "old", target)  # the new one did not land: put the old one back
-        shutil.rmtree(tmp, ignore_errors=True)
+    with staging_folder(target) as tmp:
+        try:
+            if quiet:
+                datasets_module.disable_progress_bars()
+            dataset.save_to_disk(str(tmp / "data"))
+            if not overwrite:
+                _rename_new_folder(tmp / "data", target, shown)
+            else:
+                if os.path.lexists(target):
+                    os.replace(target, tmp / "old")  # deleted with tmp once the new one is in
+                os.replace(tmp / "data", target)
+        except OSError as err:
+            if isinstance(err, OutputExistsError):
+                raise
+            raise _cannot_write(shown, err) from None
+        finally:
+            if quiet:
+                datasets_module.enable_progress_bars()
+            if (tmp / "old").exists() and not target.exists():
+                os.replace(tmp / "old", target)  # the new one did not land: put the old one back
     return len(dataset)
+
+
+def _rename_new_folder(source: Path, target: Path, shown: Path) -> None:
+    """Rename ``source`` to ``target``, which must not exist (or be an empty folder) by then."""
+    if os.path.lexists(target) and not (target.is_dir() and not any(target.iterdir())):
+        raise OutputExistsError(exists_message(shown))
+    try:
+        os.rename(source, target)  # fails on a file, and on a folder that is not empty
+    except (FileExistsError, NotADirectoryError, IsADirectoryError) as err:
+        raise OutputExistsError(exists_message(shown)) from err
+    except OSError as err:
+        if err.errno != errno.ENOTEMPTY:
+            raise
+        raise OutputExistsError(exists_message(shown)) from err
 
 
 def _cannot_write(target: Path, err: OSError) -> OutputError:

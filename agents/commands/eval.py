@@ -145,7 +145,9 @@ def _check_options(args: argparse.Namespace) -> None:
 
 
 def _check_output_dir(args: argparse.Namespace) -> None:
-    """Refuse, before any work, an output directory that cannot take the report."""
+    """Refuse, before any work, an output directory that cannot take the report; say now
+    when the plots will be skipped (no matplotlib: the report is written without them)."""
+    from agents.report_files import check_report_targets, plots_unavailable
     from agents.reports import existing_report_files
     from countdown_env.errors import OutputExistsError
     from verifiers.errors import ConfigError
@@ -153,10 +155,14 @@ def _check_output_dir(args: argparse.Namespace) -> None:
     out = Path(args.output_dir).expanduser()
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--output-dir {out} exists and is not a folder")
+    check_report_targets(out)  # a device or pipe named report.json, samples.jsonl, ...
     existing = existing_report_files(out)
     if existing and not args.force:
         raise OutputExistsError(f"{out} already holds a report ({existing[0].name}); pass "
                                 "--force to replace it (its plots are removed too)")
+    missing = None if args.no_plots else plots_unavailable()
+    if missing:
+        _note(missing)
 
 
 def _check_device(args: argparse.Namespace) -> None:

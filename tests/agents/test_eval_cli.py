@@ -296,3 +296,117 @@ def test_eval_refuses_options_it_would_ignore(tmp_path, capsys):
     assert not (tmp_path / "cmpx").exists()
     assert main(["eval", "--compare", str(a), str(a), "--changed-only"]) == 0
     assert capsys.readouterr().out.strip() == "metric  A  B  B - A"
+
+
+# ----- issue 14 items 1 and 2: optional dependencies, report files as one unit ------------------
+_WITHOUT = """
+import sys
+blocked = set(sys.argv[1].split(","))
+
+
+class Uninstalled:
+    # as if these packages were never installed ('pip install -e .' without the train extra)
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in blocked:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+sys.meta_path.insert(0, Uninstalled())
+from agents.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def _countdown_without(packages: str, *argv: str):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH",
+                                                                                   "")])}
+    return subprocess.run([sys.executable, "-c", _WITHOUT, packages, *argv], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_eval_without_matplotlib_writes_the_report_without_plots(tmp_path):
+    out = tmp_path / "run"
+    done = _countdown_without("matplotlib", "eval", "--policy", "solver", "-n", "5", "--quiet",
+                              "--output-dir", str(out))
+    assert done.returncode == 0, done.stderr
+    note = done.stderr.strip().splitlines()
+    assert len(note) == 1 and "matplotlib is not installed" in note[0], note
+    assert note[0].startswith("countdown eval: note: ")
+    report = json.loads((out / "report.json").read_text())
+    assert report["plots"] == [] and "matplotlib is not installed" in report["notes"][0]
+    assert len((out / "samples.jsonl").read_text().splitlines()) == 5
+    assert sorted(p.name for p in out.iterdir()) == ["report.json", "samples.jsonl"]
+
+
+def test_eval_solver_and_random_need_no_torch(tmp_path):
+    for policy in ("solver", "random"):
+        out = tmp_path / policy
+        done = _countdown_without("torch,transformers,trl,accelerate", "eval", "--policy",
+                                  policy, "-n", "4", "--quiet", "--no-plots", "--output-dir",
+                                  str(out))
+        assert done.returncode == 0, done.stderr
+        assert json.loads((out / "report.json").read_text())["n"] == 4
+
+
+def test_an_interrupted_report_write_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    import agents.plots
+    from agents.evaluate import evaluate, write_report
+    from countdown_env import generate
+
+    report = evaluate(SolverPolicy(), generate(3, seed=1), progress=False)
+    out = tmp_path / "run"
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(agents.plots, "plot_report", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_report(report, out)
+    assert sorted(p.name for p in out.iterdir()) == []  # no samples.jsonl without report.json
+    monkeypatch.undo()
+    write_report(report, out, plots=False)
+    old = {p.name: p.read_bytes() for p in out.iterdir()}
+    monkeypatch.setattr(agents.plots, "plot_report", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_report(evaluate(SolverPolicy(), generate(5, seed=2), progress=False), out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == old  # the old report, whole
+
+
+def test_eval_output_dir_must_be_a_folder_and_report_files_regular(tmp_path, capsys):
+    import stat
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    bad = [(pipe, "is not a folder"), (tmp_path / "file", "is not a folder")]
+    (tmp_path / "file").write_text("keep")
+    if os.geteuid() == 0:  # a node like /dev/null, made here: the real one is never touched
+        os.mknod(tmp_path / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        bad.append((tmp_path / "null", "is not a folder"))
+    for path, message in bad:
+        assert main(["eval", "--policy", "solver", "-n", "2", "--quiet", "--force",
+                     "--output-dir", str(path)]) == 2
+        assert message in _one_error_line(capsys)
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode) and (tmp_path / "file").read_text() == "keep"
+    # A report file that is a named pipe is refused before any work, even with --force.
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "samples.jsonl")
+    assert main(["eval", "--policy", "solver", "-n", "2", "--quiet", "--force",
+                 "--output-dir", str(out)]) == 2
+    assert "samples.jsonl: it is a named pipe (FIFO), not a regular file" in \
+        _one_error_line(capsys)
+    assert stat.S_ISFIFO(os.lstat(out / "samples.jsonl").st_mode)
+    # A link to a folder is written through; the link stays.
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to("real")
+    assert main(["eval", "--policy", "solver", "-n", "2", "--quiet", "--no-plots",
+                 "--output-dir", str(tmp_path / "link")]) == 0
+    assert (tmp_path / "link").is_symlink()
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["report.json",
+                                                                     "samples.jsonl"]
