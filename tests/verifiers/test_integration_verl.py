@@ -201,3 +201,69 @@ def test_verl_reward_kwargs_reach_compute_score() -> None:
     kwargs = {"data_source": "countdown", "ground_truth": TRUTH, "extra_info": {}}
     assert reward_fn(solution_str="<answer>4+6</answer>", **kwargs)["score"] == 0.0
     assert reward_fn(solution_str="<answer>4*6</answer>", **kwargs)["score"] == 1.0
+
+
+def _byte_tokenizer():
+    """A real byte-level tokenizer built in code (no download): every text round-trips."""
+    tokenizers = pytest.importorskip("tokenizers")
+    transformers = pytest.importorskip("transformers")
+    alphabet = sorted(tokenizers.pre_tokenizers.ByteLevel.alphabet())
+    vocab = {char: i for i, char in enumerate(alphabet)}
+    vocab["<pad>"] = len(vocab)
+    backend = tokenizers.Tokenizer(tokenizers.models.BPE(vocab=vocab, merges=[]))
+    backend.pre_tokenizer = tokenizers.pre_tokenizers.ByteLevel(add_prefix_space=False)
+    backend.decoder = tokenizers.decoders.ByteLevel()
+    return transformers.PreTrainedTokenizerFast(tokenizer_object=backend, pad_token="<pad>")
+
+
+@pytest.mark.parametrize(
+    ("response", "score", "status"),
+    [
+        ("<think>4*6=24</think>\n<answer>4*6*1</answer>", 1.0, "correct"),
+        ("<think>hm</think>\n<answer>4+6+1</answer>", 0.1, "wrong_value"),
+        ("<think>I give up", 0.0, "no_answer"),
+    ],
+)
+def test_verl_reward_manager_scores_a_decoded_response(
+    response: str, score: float, status: str
+) -> None:
+    """verl's own NaiveRewardManager: decodes the padded response, calls compute_score, and
+    keeps every key of the returned dict as reward_extra_info."""
+    get_custom_reward_fn, OmegaConf = _verl_loader()
+    torch = pytest.importorskip("torch")
+    naive = pytest.importorskip("verl.experimental.reward_loop.reward_manager.naive")
+    from verl import DataProto
+
+    tokenizer = _byte_tokenizer()
+    config = OmegaConf.create(
+        {
+            "reward": {
+                "custom_reward_function": {
+                    "path": verl_integration.__file__, "name": "compute_score",
+                }
+            }
+        }
+    )
+    manager = naive.NaiveRewardManager(config, tokenizer, get_custom_reward_fn(config))
+    ids = tokenizer(response)["input_ids"]
+    pad = 3
+    data = DataProto.from_dict(
+        tensors={
+            "prompts": torch.tensor([ids[:2]]),
+            "responses": torch.tensor([ids + [tokenizer.pad_token_id] * pad]),
+            "attention_mask": torch.tensor([[1, 1] + [1] * len(ids) + [0] * pad]),
+        },
+        non_tensors={
+            "data_source": np.array(["countdown"], dtype=object),
+            "reward_model": np.array(
+                [{"style": "rule", "ground_truth": {"target": 24, "numbers": np.array([4, 6, 1])}}],
+                dtype=object,
+            ),
+            "extra_info": np.array([{"split": "train", "index": 0}], dtype=object),
+        },
+    )
+    result = manager.loop.run_until_complete(manager.run_single(data))
+    assert result["reward_score"] == score
+    assert result["reward_extra_info"] == {
+        "score": score, "acc": 1.0 if status == "correct" else 0.0, "status": status,
+    }
