@@ -20,7 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def install_stand_in(
     site: Path, name: str, version: str, top_level: str, *, with_top_level_txt: bool
 ) -> None:
-    """What pip leaves for a wheel: METADATA, RECORD and (setuptools builds) top_level.txt."""
+    """What pip leaves for a wheel: the package, METADATA, RECORD and (setuptools builds)
+    top_level.txt."""
+    (site / top_level).mkdir(parents=True, exist_ok=True)
+    (site / top_level / "__init__.py").write_text("")
     info = site / f"{name.replace('-', '_')}-{version}.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")

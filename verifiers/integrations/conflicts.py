@@ -7,10 +7,12 @@ package that fails later on an unrelated import. :func:`check_name_clashes` runs
 ``import countdown_env`` and when the ``countdown`` command starts, and turns that into one line
 naming the other distribution and the way out: a separate virtual environment.
 
-The check reads each installed distribution's ``top_level.txt``, or its ``RECORD`` when it has
-none, as plain text: what :func:`importlib.metadata.packages_distributions` finds, at a small
-fraction of its cost (it builds a path object per file of every distribution). It runs once per
-process and keeps nothing on disk.
+The check looks only in the ``sys.path`` directories that hold a ``verifiers`` or ``agents``
+package or module, and there reads each distribution's ``top_level.txt``, or its ``RECORD`` when
+it has none, as plain text: what :func:`importlib.metadata.packages_distributions` finds, at a
+small fraction of its cost (it builds a path object per file of every installed distribution).
+With countdown-rl installed in editable mode no such directory holds a distribution, and the
+check costs a few ``stat`` calls. It runs once per process and keeps nothing on disk.
 
 >>> find_name_clashes()
 {}
@@ -19,7 +21,9 @@ process and keeps nothing on disk.
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
+import sys
 from collections.abc import Iterable
 
 from verifiers.errors import CountdownError
@@ -45,7 +49,14 @@ _checked = False
 
 
 class NameClashError(CountdownError, ImportError):
-    """Another installed distribution provides one of our import names; the message names it."""
+    """Another installed distribution provides one of our import names; the message names it.
+
+    An :class:`ImportError` (the environment cannot import our packages as they are) and a
+    :class:`~verifiers.errors.CountdownError` (the ``countdown`` command reports it in one line).
+
+    >>> issubclass(NameClashError, ImportError)
+    True
+    """
 
 
 def _canonical(name: str) -> str:
@@ -66,6 +77,19 @@ def _provides(dist: importlib.metadata.Distribution, names: Iterable[str]) -> li
     ]
 
 
+def _homes(names: tuple[str, ...]) -> list[str]:
+    """The ``sys.path`` entries that hold a package or module named one of ``names``."""
+    homes = []
+    for entry in sys.path:
+        base = entry or os.curdir
+        for name in names:
+            path = os.path.join(base, name)
+            if os.path.isdir(path) or os.path.isfile(path + ".py"):
+                homes.append(entry)
+                break
+    return homes
+
+
 def find_name_clashes(names: Iterable[str] = IMPORT_NAMES) -> dict[str, list[str]]:
     """Each of ``names`` that a distribution other than countdown-rl installs, with those
     distributions as ``"name version"`` (an empty dict when there is no clash).
@@ -77,7 +101,8 @@ def find_name_clashes(names: Iterable[str] = IMPORT_NAMES) -> dict[str, list[str
     ours = _canonical(DISTRIBUTION)
     clashes: dict[str, list[str]] = {}
     seen: set[str] = set()
-    for dist in importlib.metadata.distributions():
+    homes = _homes(wanted)
+    for dist in importlib.metadata.distributions(path=homes) if homes else ():
         provided = _provides(dist, wanted)
         if not provided:
             continue
