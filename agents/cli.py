@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``countdown`` script; returns the process exit code."""
+    from verifiers.integrations.conflicts import NameClashError, check_name_clashes
+
+    try:
+        check_name_clashes()
+    except NameClashError as err:
+        print(f"countdown: error: {err}", file=sys.stderr)
+        return 2
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         module = _command_module(argv[0])

@@ -21,6 +21,12 @@ Importing this package loads the standard library, numpy, gymnasium and :mod:`ve
 
 from __future__ import annotations
 
+from verifiers.integrations.conflicts import check_name_clashes
+
+# Before anything else loads: another package's files under our import names fail here, in
+# one line, rather than later on an unrelated import.
+check_name_clashes()
+
 import gymnasium as gym
 
 from countdown_env.config import PRESETS, GeneratorConfig
