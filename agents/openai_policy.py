@@ -194,13 +194,16 @@ class OpenAIPolicy:
             one(0)  # alone: an absent server or a bad key fails here, in one request
             with ThreadPoolExecutor(self.concurrency, thread_name_prefix="openai") as pool:
                 futures = [pool.submit(one, index) for index in range(1, len(items))]
-                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-                failed = next((f for f in done if f.exception() is not None), None)
-                if failed is not None:
+                try:
+                    done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+                    failed = next((f for f in done if f.exception() is not None), None)
+                    if failed is not None:
+                        raise failed.exception()  # type: ignore[misc]
+                except BaseException:  # a failed request or Ctrl-C: send no more requests
                     stop.set()
                     for future in futures:
                         future.cancel()
-                    raise failed.exception()  # type: ignore[misc]
+                    raise
         return [completion for group in results for completion in group or ()]
 
     # ----- one task -----------------------------------------------------------------------------

@@ -325,18 +325,19 @@ def run(args: argparse.Namespace) -> int:
     import warnings
 
     from agents.models import ContextCapWarning
+    from agents.openai_policy import OpenAIPolicy
 
     batch_size, progress = args.batch_size, not args.quiet
-    usage = getattr(policy, "usage", None)
-    if usage is not None:  # a server: one batch keeps every request slot busy; its own bar
+    served = isinstance(policy, OpenAIPolicy)
+    if served:  # one batch keeps every request slot busy; the policy shows its own bar
         batch_size, progress = len(tasks), False
     with warnings.catch_warnings():  # the note above already said it
         warnings.simplefilter("ignore", ContextCapWarning)
         report = evaluate(policy, tasks, template=template, sampling=sampling, k=args.k,
                           batch_size=batch_size, progress=progress, rules=rules,
                           metadata=metadata, **extra)
-    if usage is not None:
-        report.metadata["usage"] = dict(usage)
+    if served:
+        report.metadata["usage"] = dict(policy.usage)
     if args.output_dir is not None:
         from countdown_env.errors import OutputExistsError
 
