@@ -248,3 +248,19 @@ class running_socket:
 
     def __exit__(self, *exc) -> None:
         self.sock.close()
+
+
+def test_without_openenv_core_the_fix_is_named():
+    hide = "import sys; sys.modules['openenv'] = None; "
+    proc = subprocess.run(
+        [sys.executable, "-c", hide + "from agents.cli import main; sys.exit(main(['serve']))"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("countdown serve: error: countdown serve needs openenv-core "
+                                   "and uvicorn: pip install 'countdown-rl[serve]'")
+    proc = subprocess.run(
+        [sys.executable, "-c", hide + "import countdown_env.openenv"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert "DependencyError" in proc.stderr and "countdown-rl[serve]" in proc.stderr
