@@ -5,8 +5,10 @@
 library only (``urllib`` and threads; the ``openai`` package is not needed). Sampling maps to
 the API's fields: ``temperature``, ``top_p``, ``max_tokens`` (``max_new_tokens``), ``n``
 (``num_samples``; a server that returns fewer choices is asked again for the rest) and
-``top_k`` when set (vLLM and SGLang read it). Token usage from the responses is summed in
-:attr:`OpenAIPolicy.usage`.
+``top_k`` when set (vLLM and SGLang read it). :attr:`OpenAIPolicy.usage` sums the responses'
+``prompt_tokens``, ``completion_tokens`` and ``total_tokens`` and counts the HTTP ``requests``
+sent and the ``retries`` among them (``countdown eval`` keeps it in ``report.json`` under
+``metadata.usage``).
 
 Failures. 429, 5xx, timeouts and dropped connections are retried up to ``max_retries`` times,
 waiting ``Retry-After`` when the server sends it, else an exponential backoff with jitter
