@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "eval": "run a policy on tasks and write a report with plots",
     "train": "GRPO training with TRL (default: the embedded tiny model on CPU)",
     "bench": "run the benchmarks and print the table",
+    "serve": "serve an environment as an OpenEnv server (HTTP/WebSocket)",
 }
 
 

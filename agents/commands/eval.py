@@ -7,6 +7,7 @@ Examples::
     countdown eval --policy smollm2 --template chat -n 50 --max-new-tokens 256 --output-dir out
     countdown eval --policy runs/train/final --tasks heldout.jsonl --samples 8 --temperature 1
     countdown eval --compare runs/before/report.json runs/after/report.json
+    countdown eval --policy openai --base-url http://127.0.0.1:8000/v1 --model NAME -n 1000
 
 Tasks come from the default generator (``-n`` tasks with ``--seed`` and the difficulty flags)
 or from ``--tasks FILE`` (JSONL or parquet with ``nums`` and ``target``); file tasks of up to
@@ -56,7 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = __doc__.split("\n\n", 1)[1]
     parser.add_argument("--policy", default="default", metavar="SPEC",
                         help="solver, random, default (the embedded model; untrained it scores "
-                             "~0), tiny, smollm2, a model directory, a .gguf file or a hub id "
+                             "~0), tiny, smollm2, a model directory, a .gguf file, a hub id, or "
+                             "openai (a server, with --base-url and --model) "
                              "(default: %(default)s)")
     source = parser.add_argument_group("tasks")
     source.add_argument("-n", "--num-tasks", "--num", type=int, default=None, metavar="N",
@@ -100,6 +102,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     gen.add_argument("--aha-phrases", metavar="LIST",
                      help="comma-separated phrases counted as aha moments (default: wait, let me "
                           "check, that's not right, let's try, re-check, ...)")
+    from agents.openai_policy import add_openai_arguments
+
+    add_openai_arguments(parser)
     out = parser.add_argument_group("output")
     out.add_argument("--output-dir", metavar="DIR",
                      help="write report.json, samples.jsonl and PNG plots here")
@@ -142,6 +147,9 @@ def _check_options(args: argparse.Namespace) -> None:
                           "runs/eval")
     if args.force and args.output_dir is None:
         raise ConfigError("--force only applies with --output-dir")
+    from agents.openai_policy import check_openai_options
+
+    check_openai_options(args)
 
 
 def _check_output_dir(args: argparse.Namespace) -> None:
@@ -169,7 +177,7 @@ def _check_device(args: argparse.Namespace) -> None:
     """A language model's ``--device`` must be one torch can use here (solver, random: unused)."""
     from verifiers.errors import ConfigError
 
-    if args.device == "auto" or args.policy.strip().lower() in ("solver", "random"):
+    if args.device == "auto" or args.policy.strip().lower() in ("solver", "random", "openai"):
         return
     from agents.devices import device_problem
     from agents.model_cache import require_transformers
@@ -249,6 +257,10 @@ def _check_solvable(tasks: list[Any], rules: Any) -> dict[str, int]:
 
 def _load_policy(args: argparse.Namespace, rules: Any) -> Any:
     """The policy, with a deleted default model told as a one-line note."""
+    if args.policy.strip().lower() == "openai":
+        from agents.openai_policy import policy_from_args
+
+        return policy_from_args(args)
     import warnings
 
     from agents.model_cache import DefaultModelMissingWarning, missing_default_model
@@ -319,12 +331,19 @@ def run(args: argparse.Namespace) -> int:
     import warnings
 
     from agents.models import ContextCapWarning
+    from agents.openai_policy import OpenAIPolicy
 
+    batch_size, progress = args.batch_size, not args.quiet
+    served = isinstance(policy, OpenAIPolicy)
+    if served:  # one batch keeps every request slot busy; the policy shows its own bar
+        batch_size, progress = len(tasks), False
     with warnings.catch_warnings():  # the note above already said it
         warnings.simplefilter("ignore", ContextCapWarning)
         report = evaluate(policy, tasks, template=template, sampling=sampling, k=args.k,
-                          batch_size=args.batch_size, progress=not args.quiet, rules=rules,
+                          batch_size=batch_size, progress=progress, rules=rules,
                           metadata=metadata, **extra)
+    if served:
+        report.metadata["usage"] = dict(policy.usage)
     if args.output_dir is not None:
         from countdown_env.errors import OutputExistsError
 
