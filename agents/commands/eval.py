@@ -285,8 +285,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     from agents.evaluate import evaluate, resolve_template, write_report
+    from agents.models import resolve_model_spec
     from agents.policies import SamplingConfig
 
+    resolve_model_spec(args.policy)  # a typo fails now, before tasks are made or a hub call
     if args.output_dir is not None:
         _check_output_dir(args)
     _check_device(args)
