@@ -217,7 +217,7 @@ def _load_tasks(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any], An
         kwargs["rate"] = True
     config = GeneratorConfig.from_kwargs(**kwargs)
     tasks = generate(args.num_tasks or 200, seed=args.seed, config=config)
-    source = {"generator": config.to_dict(), "seed": args.seed}
+    source = {"generator": config.to_dict(), "seed": args.seed, "preset": args.preset}
     return tasks, source, named_rules or config.rules
 
 
@@ -293,7 +293,10 @@ def run(args: argparse.Namespace) -> int:
         _check_output_dir(args)
     _check_device(args)
     tasks, source, rules = _load_tasks(args)
-    metadata: dict[str, Any] = {"task_source": source, "policy_spec": args.policy}
+    from agents.reports import task_set_id
+
+    metadata: dict[str, Any] = {"task_source": source, "policy_spec": args.policy,
+                                "task_set": task_set_id(tasks)}
     if args.tasks:
         metadata.update(_check_solvable(tasks, rules))
     policy = _load_policy(args, rules)
