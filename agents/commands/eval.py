@@ -57,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", default="default", metavar="SPEC",
                         help="solver, random, default (the embedded model; untrained it scores "
                              "~0), tiny, smollm2, a model directory, a .gguf file or a hub id "
-                             "(default: %(default)s)")
+                             "owner/name (default: %(default)s)")
     source = parser.add_argument_group("tasks")
     source.add_argument("-n", "--num-tasks", "--num", type=int, default=None, metavar="N",
                         help="tasks to generate (default: 200), or with --tasks the first N")
