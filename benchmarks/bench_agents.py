@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(2)
     # --quick is the default of `countdown bench`: a smoke run that must not look hung.
-    n_tasks, repeats = (32, 1) if args.quick else (1024, 5)
+    n_tasks, repeats = (64, 1) if args.quick else (1024, 5)
     tasks = generate(n_tasks, seed=0)
     policies = {"micro": _policy(micro=True), "tiny": _policy(micro=False)}
     settings = [("micro", 32), ("micro", 64), ("tiny", 32), ("tiny", 64)]
