@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agents import metrics
@@ -143,18 +144,43 @@ def _describe_source(report: Mapping[str, Any]) -> str:
     return f"{n} tasks, {where}" + (f", sha256 {digest[:12]}" if digest else "")
 
 
+def _with_task_set(source: Any) -> dict[str, Any]:
+    """The report, with ``metadata.task_set`` computed from the ``samples.jsonl`` beside its
+    ``report.json`` when the report does not record it (older reports, training stages)."""
+    report = load_report(source)
+    meta = report.get("metadata") or {}
+    if meta.get("task_set") or hasattr(source, "to_dict") or isinstance(source, Mapping):
+        return report
+    path = Path(source).expanduser()
+    samples = (path if path.is_dir() else path.parent) / "samples.jsonl"
+    if not samples.is_file():
+        return report
+    try:
+        with samples.open(encoding="utf-8") as rows:
+            tasks = [json.loads(line) for line in rows if line.strip()]
+        found = task_set_id(tasks)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError,
+            ValueError):
+        return report  # an unreadable samples file: compare by what report.json says
+    if found["n"] != report.get("n"):
+        return report
+    return {**report, "metadata": {**meta, "task_set": found}}
+
+
 def task_set_warnings(a: Any, b: Any) -> list[str]:
     """Why two reports' task sets differ (empty when they match or cannot be told apart).
 
-    With ``metadata.task_set`` on both sides the content hashes decide; older reports are
-    compared by what they recorded (task count, seed, generator settings, task file).
+    With ``metadata.task_set`` on both sides the content hashes decide (for a report that does
+    not record it, such as a training stage's, the hash is taken from the ``samples.jsonl``
+    beside its ``report.json``); otherwise the reports are compared by what they recorded (task
+    count, seed, preset, generator settings, task file).
 
     >>> a = {"n": 2, "metadata": {"task_source": {"seed": 0}}}
     >>> task_set_warnings(a, {"n": 2, "metadata": {"task_source": {"seed": 1}}})
     ['the reports were run on different task sets (seed 0 vs 1): A has 2 tasks, generated \
 with seed 0; B has 2 tasks, generated with seed 1; their metrics do not compare task for task']
     """
-    left, right = load_report(a), load_report(b)
+    left, right = _with_task_set(a), _with_task_set(b)
     sets = [(r.get("metadata") or {}).get("task_set") or {} for r in (left, right)]
     if sets[0].get("sha256") and sets[1].get("sha256"):
         if sets[0]["sha256"] == sets[1]["sha256"]:
@@ -279,7 +305,7 @@ def compare_reports(a: Any, b: Any) -> list[Difference]:
 
 def format_comparison(a: Any, b: Any, *, only_changed: bool = False) -> str:
     """The comparison of two reports as a table: metric, A, B, B - A."""
-    left, right = load_report(a), load_report(b)
+    left, right = _with_task_set(a), _with_task_set(b)
     lines = [f"warning: {text}" for text in task_set_warnings(left, right)]
     for section in ("sampling", "rules"):
         if left.get(section) != right.get(section):

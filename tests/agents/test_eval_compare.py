@@ -69,3 +69,20 @@ def test_a_blank_metric_says_why_in_a_footnote(tmp_path):
     tokens = next(line for line in text.splitlines() if line.startswith("length.tokens"))
     assert "n/a [" in tokens and "no token counts" in text
     assert "'-': the report lacks the metric; 'n/a': it is undefined there" in text
+
+
+def test_reports_without_a_recorded_task_set_are_told_apart_by_their_samples(tmp_path,
+                                                                             capsys):
+    # Training stages (and reports of older versions) record no task source at all.
+    for name, seed in (("before", 0), ("after", 0), ("other", 1)):
+        _eval(tmp_path / name, "-n", "8", "--seed", str(seed))
+        path = tmp_path / name / "report.json"
+        report = json.loads(path.read_text())
+        report["metadata"] = {}
+        path.write_text(json.dumps(report))
+    assert task_set_warnings(tmp_path / "before", tmp_path / "after") == []
+    (warning,) = task_set_warnings(tmp_path / "before", tmp_path / "other" / "report.json")
+    assert "task content differs" in warning
+    capsys.readouterr()
+    assert main(["eval", "--compare", str(tmp_path / "before"), str(tmp_path / "other")]) == 0
+    assert capsys.readouterr().out.startswith("warning: the reports were run on different")
