@@ -119,6 +119,26 @@ def _status_plot(report: Mapping[str, Any], path: Path) -> Path:
     return save_figure(fig, path)
 
 
+def _integer_axis(axis: Any) -> None:
+    """Ticks at whole numbers only (lengths and counts have no fractions)."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _share_axis(ax: Any, values: Sequence[float]) -> None:
+    """A 0-based share axis scaled to the data, with a margin for the labels on the bars.
+
+    A fixed 0-1 axis flattens 0% against 9% into two slivers; the top is the largest value
+    plus a quarter (at least 5%, at most 100% and a bit), and ticks read as percentages.
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    top = max(values, default=0.0)
+    ax.set_ylim(0, min(1.1, max(0.05, top * 1.25)))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+
+
 def _length_plot(records: Sequence[Mapping[str, Any]], report: Mapping[str, Any],
                  path: Path) -> Path:
     plt = pyplot()
@@ -129,21 +149,37 @@ def _length_plot(records: Sequence[Mapping[str, Any]], report: Mapping[str, Any]
     # One bin per character when lengths are few, so short bare answers are not lumped together.
     span = (shortest - 0.5, max(longest, shortest + 1) + 0.5)
     bins = int(min(40, span[1] - span[0]))
-    # Each group is normalised to its own size, so a rare group's shape is still visible.
+    # Each group is normalised to its own size, so a rare group's shape is still visible. The
+    # groups are outlines (step histograms), not translucent bars: overlapping fills blend into
+    # a third colour that means nothing.
     if wrong:
-        ax.hist(wrong, bins=bins, range=span, alpha=0.6, color="tab:red",
+        ax.hist(wrong, bins=bins, range=span, histtype="step", linewidth=2, color="tab:red",
                 weights=[1 / len(wrong)] * len(wrong), label=f"wrong (n={len(wrong)})")
     if right:
-        ax.hist(right, bins=bins, range=span, alpha=0.6, color="tab:green",
-                weights=[1 / len(right)] * len(right), label=f"correct (n={len(right)})")
+        ax.hist(right, bins=bins, range=span, histtype="step", linewidth=2, linestyle="--",
+                color="tab:green", weights=[1 / len(right)] * len(right),
+                label=f"correct (n={len(right)})")
     r = report.get("length_correlation", {}).get("chars")
     ax.set_title("response length by correctness"
                  + (f" (point-biserial r = {r:+.2f})" if r is not None else ""))
     ax.set_xlabel("response length (characters)")
     ax.set_ylabel("share of the group's completions")
+    ax.set_xlim(span[0] - 0.5, span[1] + 0.5)
+    _integer_axis(ax.xaxis)
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
     if right or wrong:
-        ax.legend()
+        ax.legend(title="each group sums to 100%", fontsize=9, title_fontsize=8)
     return save_figure(fig, path)
+
+
+def _label_bars(ax: Any, bars: Any, values: Sequence[float | None], sizes: Sequence[int]) -> None:
+    """The value and the group size over each bar ("4.4%, n=170"; "none, n=0")."""
+    for bar, value, size in zip(bars, values, sizes, strict=True):
+        shown = "none" if value is None else f"{value:.1%}"
+        ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), f"{shown}\nn={size}",
+                ha="center", va="bottom", fontsize=8)
 
 
 def _difficulty_plot(report: Mapping[str, Any], path: Path) -> Path:
@@ -151,20 +187,22 @@ def _difficulty_plot(report: Mapping[str, Any], path: Path) -> Path:
     dimensions = {k: v for k, v in report.get("by_difficulty", {}).items() if v}
     panels = max(len(dimensions), 1)
     fig, axes = plt.subplots(1, panels, figsize=(4.5 * panels, 4), squeeze=False)
+    everything = [g["accuracy"] for groups in dimensions.values() for g in groups.values()]
     for ax, (dimension, groups) in zip(axes[0], dimensions.items(), strict=False):
         labels = list(groups)
         values = [groups[g]["accuracy"] for g in labels]
         bars = ax.bar(labels, values, color="tab:blue")
-        for bar, label in zip(bars, labels, strict=True):
-            ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(),
-                    f"n={groups[label]['n']}", ha="center", va="bottom", fontsize=8)
-        ax.set_ylim(0, 1.1)
+        _label_bars(ax, bars, values, [groups[g]["n"] for g in labels])
+        _share_axis(ax, everything)  # one scale for every panel, so panels compare
         ax.set_xlabel(dimension)
-        ax.set_ylabel("accuracy (pass@1)")
+        if ax is axes[0][0]:
+            ax.set_ylabel("accuracy (pass@1)")
         ax.tick_params(axis="x", labelrotation=30)
     if not dimensions:
         axes[0][0].text(0.5, 0.5, "no difficulty data", ha="center", va="center")
-    fig.suptitle("accuracy by difficulty")
+    top = max(everything, default=0.0)
+    fig.suptitle("accuracy by difficulty" + ("" if top * 1.25 >= 1 else
+                                             " (axis scaled to the data, not 0-100%)"))
     return save_figure(fig, path)
 
 
@@ -176,30 +214,52 @@ def _aha_plot(report: Mapping[str, Any], path: Path) -> Path:
     for label, key, n_key in (("with aha", "accuracy_with_aha", "n_with_aha"),
                               ("without aha", "accuracy_without_aha", "n_without_aha")):
         labels.append(label)
-        values.append(aha.get(key) or 0.0)
+        values.append(aha.get(key))
         sizes.append(aha.get(n_key, 0))
-    bars = left.bar(labels, values, color=["tab:orange", "tab:gray"])
-    for bar, size in zip(bars, sizes, strict=True):
-        left.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), f"n={size}",
-                  ha="center", va="bottom", fontsize=9)
-    left.set_ylim(0, 1.1)
+    bars = left.bar(labels, [v or 0.0 for v in values], color=["tab:orange", "tab:gray"])
+    _label_bars(left, bars, values, sizes)
+    _share_axis(left, [v or 0.0 for v in values])
     left.set_ylabel("accuracy")
     left.set_title(f"aha rate {aha.get('aha_rate', 0.0):.1%} of completions")
     # Right: one point per difficulty group, so a reader sees whether groups that re-check
     # more often are also the ones that are right more often.
-    for dimension, groups in report.get("by_difficulty", {}).items():
-        xs = [g["aha_rate"] for g in groups.values()]
-        ys = [g["accuracy"] for g in groups.values()]
-        right.scatter(xs, ys, label=dimension)
-        for label, x, y in zip(groups, xs, ys, strict=True):
-            right.annotate(str(label), (x, y), fontsize=7, xytext=(3, 3),
-                           textcoords="offset points")
-    right.set_xlim(-0.05, 1.05)
-    right.set_ylim(-0.05, 1.05)
     right.set_xlabel("aha rate")
     right.set_ylabel("accuracy")
     right.set_title("aha rate vs accuracy by group")
-    if report.get("by_difficulty"):
+    groups_by_dimension = {k: v for k, v in report.get("by_difficulty", {}).items() if v}
+    if not aha.get("n_with_aha"):
+        # Every point would sit at aha rate 0 with its labels piled on each other.
+        right.text(0.5, 0.5, "no aha phrases found\nin any completion", ha="center",
+                   va="center", fontsize=12, transform=right.transAxes)
+        right.set_xticks([])
+        right.set_yticks([])
+        return save_figure(fig, path)
+    # Groups of different dimensions often share a point, and long labels beside the points
+    # run into each other: each distinct point gets a number, and a key beside the panel
+    # names every group at it.
+    at: dict[tuple[float, float], list[str]] = {}
+    for dimension, groups in groups_by_dimension.items():
+        xs = [g["aha_rate"] for g in groups.values()]
+        ys = [g["accuracy"] for g in groups.values()]
+        right.scatter(xs, ys, label=dimension, alpha=0.8)
+        for label, x, y in zip(groups, xs, ys, strict=True):
+            at.setdefault((round(x, 3), round(y, 3)), []).append(f"{dimension} {label}")
+    key = []
+    for number, ((x, y), names) in enumerate(sorted(at.items()), 1):
+        right.annotate(str(number), (x, y), fontsize=8, xytext=(4, 3),
+                       textcoords="offset points")
+        key.append(f"{number}: {', '.join(names)}")
+    right.text(1.03, 1.0, "\n".join(key), transform=right.transAxes, va="top", ha="left",
+               fontsize=7)
+    xs_all = [x for x, _ in at]
+    ys_all = [y for _, y in at]
+    right.set_xlim(-0.02, min(1.05, max(0.1, max(xs_all, default=0.0) * 1.3)))
+    _share_axis(right, ys_all)
+    right.set_ylim(-0.04 * right.get_ylim()[1], right.get_ylim()[1])  # room for points at 0
+    from matplotlib.ticker import PercentFormatter
+
+    right.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+    if groups_by_dimension:
         right.legend(fontsize=8)
     return save_figure(fig, path)
 

@@ -57,8 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = __doc__.split("\n\n", 1)[1]
     parser.add_argument("--policy", default="default", metavar="SPEC",
                         help="solver, random, default (the embedded model; untrained it scores "
-                             "~0), tiny, smollm2, a model directory, a .gguf file, a hub id, or "
-                             "openai (a server, with --base-url and --model) "
+                             "~0), tiny, smollm2, a model directory, a .gguf file, a hub id "
+                             "owner/name, or openai (a server, with --base-url and --model) "
                              "(default: %(default)s)")
     source = parser.add_argument_group("tasks")
     source.add_argument("-n", "--num-tasks", "--num", type=int, default=None, metavar="N",
@@ -231,7 +231,7 @@ def _load_tasks(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any], An
         kwargs["rate"] = True
     config = GeneratorConfig.from_kwargs(**kwargs)
     tasks = generate(args.num_tasks or 200, seed=args.seed, config=config)
-    source = {"generator": config.to_dict(), "seed": args.seed}
+    source = {"generator": config.to_dict(), "seed": args.seed, "preset": args.preset}
     return tasks, source, named_rules or config.rules
 
 
@@ -303,13 +303,19 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     from agents.evaluate import evaluate, resolve_template, write_report
+    from agents.models import NAMED_POLICIES, resolve_model_spec
     from agents.policies import SamplingConfig
 
+    # A typo fails now, before tasks are made or a hub call.
+    resolve_model_spec(args.policy, names=(*NAMED_POLICIES, "openai"))
     if args.output_dir is not None:
         _check_output_dir(args)
     _check_device(args)
     tasks, source, rules = _load_tasks(args)
-    metadata: dict[str, Any] = {"task_source": source, "policy_spec": args.policy}
+    from agents.reports import task_set_id
+
+    metadata: dict[str, Any] = {"task_source": source, "policy_spec": args.policy,
+                                "task_set": task_set_id(tasks)}
     if args.tasks:
         metadata.update(_check_solvable(tasks, rules))
     policy = _load_policy(args, rules)

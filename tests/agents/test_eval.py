@@ -318,7 +318,7 @@ def test_compare_reports_gives_deltas(scripted_report, tmp_path):
 def test_bad_input_is_a_clear_error():
     with pytest.raises(ConfigError, match="at least one task"):
         evaluate("solver", [], progress=False)
-    with pytest.raises(ConfigError, match="not a policy name"):
+    with pytest.raises(ConfigError, match="path does not exist"):
         evaluate("./no/such/model", TASKS, progress=False)
     with pytest.raises(ConfigError, match="k must be"):
         evaluate(ScriptedPolicy(TABLE), TASKS, k=[2], progress=False)

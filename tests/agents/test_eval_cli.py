@@ -112,9 +112,9 @@ def test_eval_errors_exit_2_with_one_line(tmp_path, capsys):
 def test_load_policy_names_and_paths(tmp_path):
     assert isinstance(load_policy("solver"), SolverPolicy)
     assert isinstance(load_policy("Random"), RandomPolicy)
-    with pytest.raises(ConfigError, match="not a policy name"):
+    with pytest.raises(ConfigError, match="path does not exist"):
         load_policy(str(tmp_path / "missing-dir"))
-    with pytest.raises(ConfigError, match="not a policy name"):
+    with pytest.raises(ConfigError, match="path does not exist"):
         load_policy("model.gguf")
     with pytest.raises(ConfigError, match="HF_HUB_OFFLINE"):
         load_policy("HuggingFaceTB/SmolLM2-135M-Instruct")

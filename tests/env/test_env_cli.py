@@ -405,3 +405,42 @@ def test_verify_huge_target_is_too_large_not_echoed(capsys):
         main(["verify", "1", "--nums", "1", "--target", "x" * 5000])
     err = capsys.readouterr().err
     assert "(5000 characters)" in err and len(err) < 1000
+
+
+# ----- play: help, target bounds, what an odd move costs (issue 14, item 10) --------------------
+
+
+def test_play_help_gives_the_tv_games_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["play", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "fewest numbers in a task (2-8; default 6)" in out
+    assert "smallest target (default 100)" in out and "largest target (default 999;" in out
+    assert "default 3" not in out and "(default 100;" not in out  # generate's defaults
+
+
+def test_play_max_target_below_the_tv_floor_plays_small_targets(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("quit\n"))
+    assert main(["play", "--seed", "5", "--max-target", "50"]) == 0
+    captured = capsys.readouterr()
+    target = int(captured.out.split("Target: ")[1].split()[0])
+    assert 1 <= target <= 50
+    assert "below the TV game's smallest target 100" in captured.err
+
+
+def test_play_echoes_unicode_operators_in_ascii(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("10 ÷ 3\nquit\n"))
+    assert main(["play", "--nums", "10", "3", "25", "--target", "35"]) == 0
+    out = capsys.readouterr().out
+    assert "'10 / 3'" in out and "?" not in out.split("move>")[1]
+
+
+def test_play_other_digits_are_read_as_digits_and_garbage_never_costs_a_move(monkeypatch,
+                                                                               capsys):
+    # Arabic-Indic 25 * 4 is a move like its ASCII twin; garbage (also in an answer tag) is not.
+    moves = "\u0662\u0665 * \u0664\n\u0662\u0665 ? \u0664\n<answer>foo</answer>\nquit\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(moves))
+    assert main(["play", "--nums", "25", "4", "3", "7", "--target", "107"]) == 0
+    out = capsys.readouterr().out
+    assert "Numbers: 3 7 100" in out and "Moves left: 11" in out
+    assert out.count("no move was used") == 2 and "Moves left: 10" not in out
