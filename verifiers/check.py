@@ -21,18 +21,20 @@ and ``reason`` are built on first read (see :class:`~verifiers.verdict.Verdict`)
 reward reads only ``correct``.
 
 Cache: GRPO samples several completions per prompt and they often agree, so verdicts are
-memoised in one process-wide LRU of :data:`CACHE_SIZE` entries keyed on
-``(expression, nums, target, rules)``: the extracted answer, not the whole completion, so long
-thinking does not bloat the keys. Expressions over ``max_length`` are refused before the cache
-and never stored. Pass ``cache=False`` to bypass it; see :func:`cache_info` and
-:func:`clear_cache`. Verdicts are immutable, so sharing them is safe.
+memoised in one process-wide LRU (:mod:`verifiers.verdict_cache`) of at most :data:`CACHE_SIZE`
+entries and :data:`CACHE_BYTES` estimated bytes, keyed on ``(expression, nums, target, rules)``:
+the extracted answer, not the whole completion, so long thinking does not bloat the keys. The
+key is built from exact ``str`` and ``int`` copies of the inputs, so a subclass with a lying
+``__hash__`` or ``__eq__`` cannot make one answer's verdict serve another. Expressions over
+``max_length`` are refused before the cache and never stored. Pass ``cache=False`` to bypass
+it; see :func:`cache_info` and :func:`clear_cache`. Verdicts are immutable, so sharing them is
+safe.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping, Sequence, Set
-from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
 from verifiers.errors import ExpressionError
@@ -51,8 +53,10 @@ from verifiers.recipes import (
 from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers.tokens import character_refusal, normalise
 from verifiers.verdict import Status, Verdict, _fast_verdict
+from verifiers.verdict_cache import CacheInfo, VerdictCache
 
 __all__ = [
+    "CACHE_BYTES",
     "CACHE_SIZE",
     "CountdownVerifier",
     "Verifier",
@@ -63,7 +67,11 @@ __all__ = [
 ]
 
 CACHE_SIZE = 32_768
-"""Entries in the verdict cache (at most ``max_length`` characters of key each)."""
+"""Most entries in the verdict cache (at most ``max_length`` characters of key each)."""
+
+CACHE_BYTES = 32 * 2**20
+"""Most bytes the verdict cache may keep alive, estimated per entry from its expression, nums
+and target (:func:`~verifiers.verdict_cache.entry_bytes`); ordinary tasks never reach it."""
 
 _NO_ANSWER_REASONS = {
     "answer": "no complete <answer>...</answer> block was found",
@@ -187,7 +195,7 @@ def _check(
     )
 
 
-_cached_check = lru_cache(maxsize=CACHE_SIZE)(_check)
+_CACHE = VerdictCache(CACHE_SIZE, CACHE_BYTES)
 
 
 def _too_long(expression: str, rules: Rules) -> Verdict:
@@ -232,8 +240,11 @@ def verify_equation(
     >>> verify_equation("7/2", [7, 2], 3).reason
     'the expression equals 7/2, not the target 3'
     """
-    if not isinstance(expression, str):
-        raise TypeError(f"expression must be a str, got {type(expression).__name__}")
+    if type(expression) is not str:
+        if not isinstance(expression, str):
+            raise TypeError(f"expression must be a str, got {type(expression).__name__}")
+        # An exact copy: a subclass's own __hash__/__eq__ must not reach the cache's key.
+        expression = str.__str__(expression)
     checked_rules = (
         DEFAULT_RULES if rules is None and not rule_overrides else _rules(rules, rule_overrides)
     )
@@ -250,8 +261,13 @@ def verify_equation(
         target = _as_int(target, "target")
     if len(expression) > checked_rules.max_length:
         return _too_long(expression, checked_rules)
-    if cache:
-        return _cached_check(expression, checked_nums, target, checked_rules)
+    if cache and type(checked_rules) is Rules:  # a subclass could hash or compare unlike it
+        key = (expression, checked_nums, target, checked_rules)
+        verdict = _CACHE.find(key)
+        if verdict is None:
+            verdict = _check(expression, checked_nums, target, checked_rules)
+            _CACHE.store(key, verdict)
+        return verdict
     return _check(expression, checked_nums, target, checked_rules)
 
 
@@ -305,14 +321,15 @@ expression='50 + 50 - 1', reason='the expression equals 99')
     return verify_equation(answer, nums, target, rules=rules, cache=cache)
 
 
-def cache_info() -> Any:
-    """Hits, misses and size of the verdict cache (a ``functools`` ``CacheInfo``)."""
-    return _cached_check.cache_info()
+def cache_info() -> CacheInfo:
+    """Counters of the verdict cache: ``hits``, ``misses``, ``maxsize``, ``currsize`` (as
+    ``functools``' ``CacheInfo``), plus ``bytes`` (estimated) and ``maxbytes``."""
+    return _CACHE.info()
 
 
 def clear_cache() -> None:
-    """Empty the verdict cache (for example between benchmark runs)."""
-    _cached_check.cache_clear()
+    """Empty the verdict cache and reset its counters (for example between benchmark runs)."""
+    _CACHE.clear()
 
 
 class CountdownVerifier:

@@ -6,6 +6,7 @@ Countdown answer is.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -73,6 +74,10 @@ class Rules:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise RulesError(f"{name} must be an integer >= 1, got {value!r}")
+            if type(value) is not int:
+                # An exact int: rules are part of the verdict cache's key, and an int
+                # subclass could hash or compare unlike the number it stands for.
+                object.__setattr__(self, name, operator.index(value))
 
     @classmethod
     def from_kwargs(cls, rules: Rules | None = None, **overrides: Any) -> Rules:
