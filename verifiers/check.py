@@ -4,7 +4,8 @@ Order of decisions for one expression (the first that fails gives the verdict):
 
 1. length (``too_long``), before any other work;
 2. glyph mapping and the ASCII allow-list (``forbidden``);
-3. grammar, nesting depth and digits per number (``malformed``, ``forbidden``, ``too_long``);
+3. grammar, nesting depth and digits per number (``malformed``, ``forbidden``, ``too_long``;
+   ``max_digits`` never refuses a number the task gives, in ``nums`` or as the target);
 4. number use as a multiset: repeated values in ``nums`` are separate numbers
    (``wrong_numbers``; the value is still reported when it can be computed). An answer with
    more number literals than ``nums`` holds is refused as soon as the extra literal is read
@@ -52,6 +53,7 @@ from verifiers.recipes import (
 )
 from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers.tokens import character_refusal, normalise
+from verifiers.values import show_int, show_repr
 from verifiers.verdict import Status, Verdict, _fast_verdict
 from verifiers.verdict_cache import CacheInfo, VerdictCache
 
@@ -100,7 +102,9 @@ class Verifier(Protocol):
 def _as_int(value: object, what: str) -> int:
     """``value`` as a plain int; numpy integers are fine, bools and floats are not."""
     if isinstance(value, bool) or not hasattr(type(value), "__index__"):
-        raise TypeError(f"{what} must be an integer, got {value!r} ({type(value).__name__})")
+        raise TypeError(
+            f"{what} must be an integer, got {show_repr(value)} ({type(value).__name__})"
+        )
     return operator.index(value)  # type: ignore[call-overload]
 
 
@@ -123,7 +127,10 @@ def _as_nums(nums: Iterable[int]) -> tuple[int, ...]:
     converted = tuple(_as_int(n, "every element of nums") for n in values)
     negative = [n for n in converted if n < 0]
     if negative:
-        raise ValueError(f"nums must be non-negative integers, got {negative[0]} in {converted}")
+        raise ValueError(
+            f"nums must be non-negative integers, got {show_int(negative[0])} in "
+            f"{show_repr(list(converted))}"
+        )
     return converted
 
 
@@ -161,7 +168,7 @@ def _check(
             if refusal is not None:
                 return _fast_verdict(False, Status.FORBIDDEN, None, text, refusal)
         try:
-            n, d, used, claimed, failure = run_unchecked(text, rules, len(nums))
+            n, d, used, claimed, failure = run_unchecked(text, rules, len(nums), nums, target)
         except ExpressionError as refusal:
             return _fast_verdict(False, refusal.status, None, text, refusal.reason)
     # Multiset comparison: repeated values in nums are separate numbers (order is irrelevant

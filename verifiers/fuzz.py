@@ -44,6 +44,7 @@ from verifiers.near_miss import NEAR_MISS_KINDS, near_miss
 from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers.strategies import PIECES
 from verifiers.tokens import normalise
+from verifiers.values import show_int, show_repr
 from verifiers.verdict import Status, Verdict
 
 __all__ = [
@@ -71,7 +72,9 @@ class FuzzFailure(CountdownError, AssertionError):
 
 
 def _shown(completion: str, nums: Sequence[int], target: int) -> str:
-    return f"  completion={completion[:500]!r}\n  nums={list(nums)} target={target}"
+    # Through show_int: a task may hold numbers past CPython's 4,300-digit str() limit.
+    shown_nums = ", ".join(map(show_repr, nums))
+    return f"  completion={completion[:500]!r}\n  nums=[{shown_nums}] target={show_repr(target)}"
 
 
 def _fail(message: str, completion: str, nums: Sequence[int], target: int) -> FuzzFailure:
@@ -166,7 +169,9 @@ def _check_correct(
     verdict: Verdict, completion: str, nums: Sequence[int], target: int, rules: Rules
 ) -> None:
     if verdict.value != target:
-        raise _fail(f"correct but value {verdict.value} != target", completion, nums, target)
+        raise _fail(
+            f"correct but value {show_repr(verdict.value)} != target", completion, nums, target
+        )
     expression = verdict.expression
     if expression is None:
         raise _fail("correct without an expression", completion, nums, target)
@@ -182,11 +187,21 @@ def _check_correct(
     used = sorted(int(d) for d in _DIGITS.findall(normalise(expression).partition("=")[0]))
     pool = sorted(nums)
     if rules.exact_use and used != pool:
-        raise _fail(f"correct but uses {used}, not exactly {pool}", completion, nums, target)
+        raise _fail(
+            f"correct but uses {show_repr(used, 500)}, not exactly {show_repr(pool, 500)}",
+            completion,
+            nums,
+            target,
+        )
     remaining = list(pool)
     for number in used:
         if number not in remaining:
-            raise _fail(f"correct but uses {number} beyond {pool}", completion, nums, target)
+            raise _fail(
+                f"correct but uses {show_int(number)} beyond {show_repr(pool, 500)}",
+                completion,
+                nums,
+                target,
+            )
         remaining.remove(number)
 
 
