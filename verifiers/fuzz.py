@@ -13,7 +13,10 @@ decision takes at most ``--max-ms`` milliseconds (timed twice before it counts, 
 shared machine can pause any single call).
 
 Fuzz your own verifier (anything following :class:`~verifiers.check.Verifier`; a class is
-instantiated with no arguments)::
+instantiated with no arguments). It must return a :class:`verifiers.Verdict` (build one with
+``Verdict(correct=..., status=Status...., value=..., expression=..., reason=...)`` or return
+what :func:`verifiers.verify` gives); it is tried once on a simple task before fuzzing, and
+anything else is refused with one line naming the callable and what it returned::
 
     python -m verifiers.fuzz --runs 100000 --verifier mypackage.rewards:MyVerifier --differential
 
@@ -21,7 +24,8 @@ instantiated with no arguments)::
 shows the input and both verdicts. An exception from your verifier is re-raised with the input
 in a note (and, with the random engine, which run it was). The engine is
 atheris (libFuzzer; ``pip install atheris``); ``--engine random`` feeds seeded random bytes
-through the same harness where atheris is unavailable. Arguments after ``--`` go to libFuzzer
+through the same harness where atheris is unavailable; Ctrl-C stops it with a one-line
+summary of the inputs that ran (exit code 130). Arguments after ``--`` go to libFuzzer
 (for example ``-- -max_len=4096 corpus_dir``).
 """
 
@@ -100,6 +104,20 @@ def _call(
         raise
 
 
+def _name(verifier: object) -> str:
+    """What to call a verifier in a message: its qualified name, else its type's."""
+    name = getattr(verifier, "__qualname__", None)
+    return name if isinstance(name, str) else type(verifier).__name__
+
+
+def _not_a_verdict(name: str, returned: object) -> str:
+    return (
+        f"{name} returned {type(returned).__name__} {show_repr(returned)}, expected a "
+        "verifiers.Verdict (build one with Verdict(correct=..., status=Status...., value=..., "
+        "expression=..., reason=...), or return what verifiers.verify gives)"
+    )
+
+
 def _timed(
     verifier: Verifier, completion: str, nums: Sequence[int], target: int
 ) -> tuple[Verdict, float]:
@@ -139,7 +157,7 @@ def check_invariants(
                 f"took {elapsed_ms:.1f} ms twice (limit {max_ms} ms)", completion, nums, target
             )
     if not isinstance(verdict, Verdict):
-        raise _fail(f"returned {type(verdict).__name__}, not a Verdict", completion, nums, target)
+        raise _fail(_not_a_verdict(_name(verifier), verdict), completion, nums, target)
     if verdict.correct != (verdict.status is Status.CORRECT):
         raise _fail(
             f"correct={verdict.correct} with status {verdict.status}", completion, nums, target
@@ -301,23 +319,36 @@ def run_random(test_one_input: Callable[[bytes], None], *, runs: int, seed: int 
     Raises:
         FuzzFailure: an invariant does not hold; a note says which input (1-based) it was,
             as does one on any exception from the verifier.
+        KeyboardInterrupt: Ctrl-C; its ``completed_runs`` attribute counts the inputs that
+            were checked in full before it.
     """
     generator = random.Random(seed)
-    for run in range(1, runs + 1):
-        data = generator.randbytes(generator.randint(0, 600))
-        try:
-            test_one_input(data)
-        except Exception as err:
-            _add_note(err, f"random engine: input {run} of {runs} (--seed {seed})")
-            raise
+    run = 0
+    try:
+        for run in range(1, runs + 1):
+            data = generator.randbytes(generator.randint(0, 600))
+            try:
+                test_one_input(data)
+            except Exception as err:
+                _add_note(err, f"random engine: input {run} of {runs} (--seed {seed})")
+                raise
+    except KeyboardInterrupt as stop:
+        # Inputs before this one all kept the invariants; main() reports how many.
+        stop.completed_runs = max(run - 1, 0)  # type: ignore[attr-defined]
+        raise
 
 
 def load_verifier(spec: str) -> Verifier:
     """Import ``module:attribute``; a class is instantiated with no arguments.
 
+    The verifier is called once on a simple task (``<answer>1+2</answer>``, ``[1, 2]``,
+    ``3``) to check that it returns a :class:`~verifiers.verdict.Verdict`; an exception there
+    propagates with the input in a note.
+
     Raises:
         ConfigError: ``spec`` has no ``:``, its module cannot be imported, it has no such
-            attribute, or the attribute is not callable.
+            attribute, the attribute is not callable, or it returns something other than a
+            ``Verdict``.
     """
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
@@ -335,6 +366,9 @@ def load_verifier(spec: str) -> Verifier:
         found = found()
     if not callable(found):
         raise ConfigError(f"--verifier {spec}: {attribute} is not callable")
+    probe = _call(found, "<answer>1+2</answer>", [1, 2], 3)
+    if not isinstance(probe, Verdict):
+        raise ConfigError(f"--verifier {spec}: {_not_a_verdict(attribute, probe)}")
     return found
 
 
@@ -407,19 +441,51 @@ def _printing_notes(target: Callable[[bytes], None]) -> Callable[[bytes], None]:
     return test_one_input
 
 
+def _error(message: str) -> int:
+    print(f"python -m verifiers.fuzz: error: {message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns 0 when every run kept the invariants."""
+    """Entry point; returns 0 when every run kept the invariants, 2 for bad arguments and 130
+    when Ctrl-C stopped the random engine (after a one-line summary on stderr)."""
     args = _parser().parse_args(argv)
     if args.runs < 1:
         _parser().error("--runs must be >= 1")
+    if not args.max_ms > 0:  # also refuses NaN
+        return _error(
+            f"--max-ms must be a positive number of milliseconds, got {args.max_ms:g} "
+            "(every decision would count as too slow)"
+        )
+    try:
+        return _run(args)
+    except KeyboardInterrupt as stop:
+        done = getattr(stop, "completed_runs", None)
+        if args.engine != "random" or done is None:
+            print("fuzz: interrupted", file=sys.stderr)
+        else:
+            print(
+                f"fuzz: interrupted after {done} of {args.runs} random inputs "
+                f"(--seed {args.seed}); every invariant held on those",
+                file=sys.stderr,
+            )
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    """:func:`main` after its argument checks."""
     try:
         verifier = load_verifier(args.verifier) if args.verifier else CountdownVerifier(cache=False)
     except ConfigError as err:
-        print(f"python -m verifiers.fuzz: error: {err}", file=sys.stderr)
-        return 2
+        return _error(str(err))
     reference = CountdownVerifier(cache=False) if args.differential else None
     target = make_target(verifier, reference=reference, max_ms=args.max_ms)
     if args.engine == "random":
+        print(
+            f"fuzz: checking {args.runs} random inputs (--seed {args.seed}); Ctrl-C stops",
+            file=sys.stderr,
+            flush=True,
+        )
         try:
             run_random(target, runs=args.runs, seed=args.seed)
         except Exception as err:

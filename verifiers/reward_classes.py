@@ -287,10 +287,17 @@ class VerifierReward(_TaskReward):
         correct = getattr(verdict, "correct", None)
         if not isinstance(correct, bool):
             raise TypeError(
-                f"{self.__name__}: the verifier must return a Verdict (with a bool .correct), "
-                f"got {type(verdict).__name__} {show_repr(verdict)}"
+                f"{self.__name__}: the verifier {_name(self.verifier)} returned "
+                f"{type(verdict).__name__} {show_repr(verdict)}, expected a verifiers.Verdict "
+                "(or an object with a bool .correct)"
             )
         return self.correct_score if correct else self.wrong_score
+
+
+def _name(function: object) -> str:
+    """What to call a user's callable in a message: its qualified name, else its type's."""
+    name = getattr(function, "__qualname__", None)
+    return name if isinstance(name, str) else type(function).__name__
 
 
 class CombinedReward:
