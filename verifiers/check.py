@@ -22,14 +22,14 @@ and ``reason`` are built on first read (see :class:`~verifiers.verdict.Verdict`)
 reward reads only ``correct``.
 
 Cache: GRPO samples several completions per prompt and they often agree, so verdicts are
-memoised in one process-wide LRU (:mod:`verifiers.verdict_cache`) of at most :data:`CACHE_SIZE`
-entries and :data:`CACHE_BYTES` estimated bytes, keyed on ``(expression, nums, target, rules)``:
-the extracted answer, not the whole completion, so long thinking does not bloat the keys. The
-key is built from exact ``str`` and ``int`` copies of the inputs, so a subclass with a lying
-``__hash__`` or ``__eq__`` cannot make one answer's verdict serve another. Expressions over
-``max_length`` are refused before the cache and never stored. Pass ``cache=False`` to bypass
-it; see :func:`cache_info` and :func:`clear_cache`. Verdicts are immutable, so sharing them is
-safe.
+memoised in one process-wide cache (:mod:`verifiers.verdict_cache`; oldest entries dropped first)
+of at most :data:`CACHE_SIZE` entries and :data:`CACHE_BYTES` estimated bytes, keyed on
+``(expression, nums, target, rules)``: the extracted answer, not the whole completion, so long
+thinking does not bloat the keys. The key is built from exact ``str`` and ``int`` copies of
+the inputs, so a subclass with a lying ``__hash__`` or ``__eq__`` cannot make one answer's
+verdict serve another. Expressions over ``max_length`` are refused before the cache and never
+stored. Pass ``cache=False`` to bypass it; see :func:`cache_info` and :func:`clear_cache`.
+Verdicts are immutable, so sharing them is safe.
 """
 
 from __future__ import annotations
@@ -203,6 +203,7 @@ def _check(
 
 
 _CACHE = VerdictCache(CACHE_SIZE, CACHE_BYTES)
+_cache_lookup = _CACHE.lookup
 
 
 def _too_long(expression: str, rules: Rules) -> Verdict:
@@ -270,10 +271,12 @@ def verify_equation(
         return _too_long(expression, checked_rules)
     if cache and type(checked_rules) is Rules:  # a subclass could hash or compare unlike it
         key = (expression, checked_nums, target, checked_rules)
-        verdict = _CACHE.find(key)
+        verdict = _cache_lookup(key)
         if verdict is None:
             verdict = _check(expression, checked_nums, target, checked_rules)
-            _CACHE.store(key, verdict)
+            _CACHE.store(key, verdict)  # counts the miss
+        else:
+            _CACHE.hits += 1
         return verdict
     return _check(expression, checked_nums, target, checked_rules)
 
