@@ -67,6 +67,13 @@ def test_refusals_that_echo_huge_numbers_never_raise_value_error():
     assert "5001 digits" in str(caught.value)
     with pytest.raises(TypeError, match="integer"):
         verify_equation("1", [1], Fraction(HUGE, 7))
+    from verifiers import ExpressionError, Rules, RulesError
+    from verifiers.evaluate import evaluate_postfix
+
+    with pytest.raises(RulesError, match="5001 digits"):
+        Rules(max_depth=-HUGE)
+    with pytest.raises(ExpressionError, match="too large to print"):
+        evaluate_postfix([1, Fraction(HUGE, 3)])
 
 
 def test_fuzz_failure_messages_show_huge_tasks():
