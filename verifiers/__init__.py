@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from verifiers import rewards
 from verifiers.check import (
+    CACHE_BYTES,
     CACHE_SIZE,
     CountdownVerifier,
     Verifier,
@@ -41,6 +42,7 @@ from verifiers.rules import DEFAULT_RULES, OPERATORS, TV_RULES, Rules
 from verifiers.verdict import Status, Verdict
 
 __all__ = [
+    "CACHE_BYTES",
     "CACHE_SIZE",
     "DEFAULT_RULES",
     "OPERATORS",

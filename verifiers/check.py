@@ -4,7 +4,8 @@ Order of decisions for one expression (the first that fails gives the verdict):
 
 1. length (``too_long``), before any other work;
 2. glyph mapping and the ASCII allow-list (``forbidden``);
-3. grammar, nesting depth and digits per number (``malformed``, ``forbidden``, ``too_long``);
+3. grammar, nesting depth and digits per number (``malformed``, ``forbidden``, ``too_long``;
+   ``max_digits`` never refuses a number the task gives, in ``nums`` or as the target);
 4. number use as a multiset: repeated values in ``nums`` are separate numbers
    (``wrong_numbers``; the value is still reported when it can be computed). An answer with
    more number literals than ``nums`` holds is refused as soon as the extra literal is read
@@ -21,18 +22,20 @@ and ``reason`` are built on first read (see :class:`~verifiers.verdict.Verdict`)
 reward reads only ``correct``.
 
 Cache: GRPO samples several completions per prompt and they often agree, so verdicts are
-memoised in one process-wide LRU of :data:`CACHE_SIZE` entries keyed on
+memoised in one process-wide cache (:mod:`verifiers.verdict_cache`; oldest entries dropped first)
+of at most :data:`CACHE_SIZE` entries and :data:`CACHE_BYTES` estimated bytes, keyed on
 ``(expression, nums, target, rules)``: the extracted answer, not the whole completion, so long
-thinking does not bloat the keys. Expressions over ``max_length`` are refused before the cache
-and never stored. Pass ``cache=False`` to bypass it; see :func:`cache_info` and
-:func:`clear_cache`. Verdicts are immutable, so sharing them is safe.
+thinking does not bloat the keys. The key is built from exact ``str`` and ``int`` copies of
+the inputs, so a subclass with a lying ``__hash__`` or ``__eq__`` cannot make one answer's
+verdict serve another. Expressions over ``max_length`` are refused before the cache and never
+stored. Pass ``cache=False`` to bypass it; see :func:`cache_info` and :func:`clear_cache`.
+Verdicts are immutable, so sharing them is safe.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping, Sequence, Set
-from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
 from verifiers.errors import ExpressionError
@@ -50,9 +53,12 @@ from verifiers.recipes import (
 )
 from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers.tokens import character_refusal, normalise
+from verifiers.values import show_int, show_repr
 from verifiers.verdict import Status, Verdict, _fast_verdict
+from verifiers.verdict_cache import CacheInfo, VerdictCache
 
 __all__ = [
+    "CACHE_BYTES",
     "CACHE_SIZE",
     "CountdownVerifier",
     "Verifier",
@@ -63,7 +69,11 @@ __all__ = [
 ]
 
 CACHE_SIZE = 32_768
-"""Entries in the verdict cache (at most ``max_length`` characters of key each)."""
+"""Most entries in the verdict cache (at most ``max_length`` characters of key each)."""
+
+CACHE_BYTES = 32 * 2**20
+"""Most bytes the verdict cache may keep alive, estimated per entry from its expression, nums
+and target (:func:`~verifiers.verdict_cache.entry_bytes`); ordinary tasks never reach it."""
 
 _NO_ANSWER_REASONS = {
     "answer": "no complete <answer>...</answer> block was found",
@@ -92,7 +102,9 @@ class Verifier(Protocol):
 def _as_int(value: object, what: str) -> int:
     """``value`` as a plain int; numpy integers are fine, bools and floats are not."""
     if isinstance(value, bool) or not hasattr(type(value), "__index__"):
-        raise TypeError(f"{what} must be an integer, got {value!r} ({type(value).__name__})")
+        raise TypeError(
+            f"{what} must be an integer, got {show_repr(value)} ({type(value).__name__})"
+        )
     return operator.index(value)  # type: ignore[call-overload]
 
 
@@ -115,7 +127,10 @@ def _as_nums(nums: Iterable[int]) -> tuple[int, ...]:
     converted = tuple(_as_int(n, "every element of nums") for n in values)
     negative = [n for n in converted if n < 0]
     if negative:
-        raise ValueError(f"nums must be non-negative integers, got {negative[0]} in {converted}")
+        raise ValueError(
+            f"nums must be non-negative integers, got {show_int(negative[0])} in "
+            f"{show_repr(list(converted))}"
+        )
     return converted
 
 
@@ -153,7 +168,7 @@ def _check(
             if refusal is not None:
                 return _fast_verdict(False, Status.FORBIDDEN, None, text, refusal)
         try:
-            n, d, used, claimed, failure = run_unchecked(text, rules, len(nums))
+            n, d, used, claimed, failure = run_unchecked(text, rules, len(nums), nums, target)
         except ExpressionError as refusal:
             return _fast_verdict(False, refusal.status, None, text, refusal.reason)
     # Multiset comparison: repeated values in nums are separate numbers (order is irrelevant
@@ -187,7 +202,8 @@ def _check(
     )
 
 
-_cached_check = lru_cache(maxsize=CACHE_SIZE)(_check)
+_CACHE = VerdictCache(CACHE_SIZE, CACHE_BYTES)
+_cache_lookup = _CACHE.lookup
 
 
 def _too_long(expression: str, rules: Rules) -> Verdict:
@@ -232,8 +248,11 @@ def verify_equation(
     >>> verify_equation("7/2", [7, 2], 3).reason
     'the expression equals 7/2, not the target 3'
     """
-    if not isinstance(expression, str):
-        raise TypeError(f"expression must be a str, got {type(expression).__name__}")
+    if type(expression) is not str:
+        if not isinstance(expression, str):
+            raise TypeError(f"expression must be a str, got {type(expression).__name__}")
+        # An exact copy: a subclass's own __hash__/__eq__ must not reach the cache's key.
+        expression = str.__str__(expression)
     checked_rules = (
         DEFAULT_RULES if rules is None and not rule_overrides else _rules(rules, rule_overrides)
     )
@@ -250,8 +269,15 @@ def verify_equation(
         target = _as_int(target, "target")
     if len(expression) > checked_rules.max_length:
         return _too_long(expression, checked_rules)
-    if cache:
-        return _cached_check(expression, checked_nums, target, checked_rules)
+    if cache and type(checked_rules) is Rules:  # a subclass could hash or compare unlike it
+        key = (expression, checked_nums, target, checked_rules)
+        verdict = _cache_lookup(key)
+        if verdict is None:
+            verdict = _check(expression, checked_nums, target, checked_rules)
+            _CACHE.store(key, verdict)  # counts the miss
+        else:
+            _CACHE.hits += 1
+        return verdict
     return _check(expression, checked_nums, target, checked_rules)
 
 
@@ -305,14 +331,15 @@ expression='50 + 50 - 1', reason='the expression equals 99')
     return verify_equation(answer, nums, target, rules=rules, cache=cache)
 
 
-def cache_info() -> Any:
-    """Hits, misses and size of the verdict cache (a ``functools`` ``CacheInfo``)."""
-    return _cached_check.cache_info()
+def cache_info() -> CacheInfo:
+    """Counters of the verdict cache: ``hits``, ``misses``, ``maxsize``, ``currsize`` (as
+    ``functools``' ``CacheInfo``), plus ``bytes`` (estimated) and ``maxbytes``."""
+    return _CACHE.info()
 
 
 def clear_cache() -> None:
-    """Empty the verdict cache (for example between benchmark runs)."""
-    _cached_check.cache_clear()
+    """Empty the verdict cache and reset its counters (for example between benchmark runs)."""
+    _CACHE.clear()
 
 
 class CountdownVerifier:

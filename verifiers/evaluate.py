@@ -17,7 +17,7 @@ from math import gcd
 from verifiers.errors import ExpressionError
 from verifiers.grammar import Parsed, run_unchecked
 from verifiers.rules import DEFAULT_RULES, Rules
-from verifiers.values import MAX_VALUE_BITS, format_value
+from verifiers.values import MAX_VALUE_BITS, format_value, show_repr
 from verifiers.verdict import Status
 
 __all__ = ["evaluate", "evaluate_postfix"]
@@ -46,7 +46,9 @@ def evaluate_postfix(
             stack.append((item, 1))
             continue
         if len(stack) < (1 if item == "neg" else 2) or item not in ("+", "-", "*", "/", "neg"):
-            raise ExpressionError(Status.MALFORMED, f"not a valid postfix program at {item!r}")
+            raise ExpressionError(
+                Status.MALFORMED, f"not a valid postfix program at {show_repr(item)}"
+            )
         bn, bd = stack.pop()
         if item == "neg":
             n, d = -bn, bd

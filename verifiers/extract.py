@@ -12,7 +12,9 @@ linear-time with no backtracking regular expression:
   *Unclosed tag*: an ``<answer>`` never closed (typically a completion cut at
   ``max_completion_length``) is ignored; the last complete block before it, if any, is the
   answer, as TinyZero's regex reads it; we never guess where a cut answer would have ended.
-* :func:`extract_boxed`: the LAST ``\\boxed{...}``, braces balanced.
+* :func:`extract_boxed`: the LAST ``\\boxed{...}``, braces balanced; the closing brace is
+  looked for among the next :data:`MAX_BOXED_BRACES` braces only, so hostile text (ten million
+  ``{``) costs no more than a normal answer.
 * :func:`extract_bare`: the whole completion, stripped, for compact prompts where the completion
   is the expression.
 
@@ -29,6 +31,7 @@ from verifiers.errors import ConfigError
 
 __all__ = [
     "EXTRACTORS",
+    "MAX_BOXED_BRACES",
     "Extractor",
     "extract_answer",
     "extract_bare",
@@ -44,6 +47,12 @@ _OPEN = "<answer>"
 _CLOSE = "</answer>"
 _BOXED = "\\boxed{"
 _BRACE = re.compile(r"[{}]")
+
+MAX_BOXED_BRACES = 10_000
+"""Most braces :func:`extract_boxed` reads after the last ``\\boxed{`` looking for its closing
+brace; a box not closed by then counts as unclosed (``None``). A Countdown answer holds a few
+braces at most (``\\frac{}{}``), so only hostile text reaches the limit, and reading a brace
+costs a Python step: uncapped, ten million of them took seconds."""
 
 
 def _require_str(completion: object) -> None:
@@ -86,6 +95,8 @@ def extract_boxed(completion: str) -> str | None:
     '6*4'
     >>> extract_boxed(r"\\boxed{12") is None
     True
+    >>> extract_boxed("\\boxed{" + "{" * MAX_BOXED_BRACES + "}" * (MAX_BOXED_BRACES + 1)) is None
+    True
     """
     _require_str(completion)
     start = completion.rfind(_BOXED)
@@ -94,8 +105,10 @@ def extract_boxed(completion: str) -> str | None:
     begin = start + len(_BOXED)
     depth = 1
     # One step per brace, found by the C scanner; the text between braces is never walked
-    # in Python.
-    for match in _BRACE.finditer(completion, begin):
+    # in Python, and at most MAX_BOXED_BRACES braces are read.
+    for count, match in enumerate(_BRACE.finditer(completion, begin)):
+        if count == MAX_BOXED_BRACES:
+            return None
         depth += 1 if match.group() == "{" else -1
         if depth == 0:
             return completion[begin : match.start()].strip()

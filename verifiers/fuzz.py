@@ -13,7 +13,10 @@ decision takes at most ``--max-ms`` milliseconds (timed twice before it counts, 
 shared machine can pause any single call).
 
 Fuzz your own verifier (anything following :class:`~verifiers.check.Verifier`; a class is
-instantiated with no arguments)::
+instantiated with no arguments). It must return a :class:`verifiers.Verdict` (build one with
+``Verdict(correct=..., status=Status...., value=..., expression=..., reason=...)`` or return
+what :func:`verifiers.verify` gives); it is tried once on a simple task before fuzzing, and
+anything else is refused with one line naming the callable and what it returned::
 
     python -m verifiers.fuzz --runs 100000 --verifier mypackage.rewards:MyVerifier --differential
 
@@ -21,7 +24,8 @@ instantiated with no arguments)::
 shows the input and both verdicts. An exception from your verifier is re-raised with the input
 in a note (and, with the random engine, which run it was). The engine is
 atheris (libFuzzer; ``pip install atheris``); ``--engine random`` feeds seeded random bytes
-through the same harness where atheris is unavailable. Arguments after ``--`` go to libFuzzer
+through the same harness where atheris is unavailable; Ctrl-C stops it with a one-line
+summary of the inputs that ran (exit code 130). Arguments after ``--`` go to libFuzzer
 (for example ``-- -max_len=4096 corpus_dir``).
 """
 
@@ -44,6 +48,7 @@ from verifiers.near_miss import NEAR_MISS_KINDS, near_miss
 from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers.strategies import PIECES
 from verifiers.tokens import normalise
+from verifiers.values import show_int, show_repr
 from verifiers.verdict import Status, Verdict
 
 __all__ = [
@@ -71,7 +76,9 @@ class FuzzFailure(CountdownError, AssertionError):
 
 
 def _shown(completion: str, nums: Sequence[int], target: int) -> str:
-    return f"  completion={completion[:500]!r}\n  nums={list(nums)} target={target}"
+    # Through show_int: a task may hold numbers past CPython's 4,300-digit str() limit.
+    shown_nums = ", ".join(map(show_repr, nums))
+    return f"  completion={completion[:500]!r}\n  nums=[{shown_nums}] target={show_repr(target)}"
 
 
 def _fail(message: str, completion: str, nums: Sequence[int], target: int) -> FuzzFailure:
@@ -95,6 +102,20 @@ def _call(
     except Exception as err:
         _add_note(err, f"raised by the {who} on\n{_shown(completion, nums, target)}")
         raise
+
+
+def _name(verifier: object) -> str:
+    """What to call a verifier in a message: its qualified name, else its type's."""
+    name = getattr(verifier, "__qualname__", None)
+    return name if isinstance(name, str) else type(verifier).__name__
+
+
+def _not_a_verdict(name: str, returned: object) -> str:
+    return (
+        f"{name} returned {type(returned).__name__} {show_repr(returned)}, expected a "
+        "verifiers.Verdict (build one with Verdict(correct=..., status=Status...., value=..., "
+        "expression=..., reason=...), or return what verifiers.verify gives)"
+    )
 
 
 def _timed(
@@ -136,7 +157,7 @@ def check_invariants(
                 f"took {elapsed_ms:.1f} ms twice (limit {max_ms} ms)", completion, nums, target
             )
     if not isinstance(verdict, Verdict):
-        raise _fail(f"returned {type(verdict).__name__}, not a Verdict", completion, nums, target)
+        raise _fail(_not_a_verdict(_name(verifier), verdict), completion, nums, target)
     if verdict.correct != (verdict.status is Status.CORRECT):
         raise _fail(
             f"correct={verdict.correct} with status {verdict.status}", completion, nums, target
@@ -166,7 +187,9 @@ def _check_correct(
     verdict: Verdict, completion: str, nums: Sequence[int], target: int, rules: Rules
 ) -> None:
     if verdict.value != target:
-        raise _fail(f"correct but value {verdict.value} != target", completion, nums, target)
+        raise _fail(
+            f"correct but value {show_repr(verdict.value)} != target", completion, nums, target
+        )
     expression = verdict.expression
     if expression is None:
         raise _fail("correct without an expression", completion, nums, target)
@@ -182,11 +205,21 @@ def _check_correct(
     used = sorted(int(d) for d in _DIGITS.findall(normalise(expression).partition("=")[0]))
     pool = sorted(nums)
     if rules.exact_use and used != pool:
-        raise _fail(f"correct but uses {used}, not exactly {pool}", completion, nums, target)
+        raise _fail(
+            f"correct but uses {show_repr(used, 500)}, not exactly {show_repr(pool, 500)}",
+            completion,
+            nums,
+            target,
+        )
     remaining = list(pool)
     for number in used:
         if number not in remaining:
-            raise _fail(f"correct but uses {number} beyond {pool}", completion, nums, target)
+            raise _fail(
+                f"correct but uses {show_int(number)} beyond {show_repr(pool, 500)}",
+                completion,
+                nums,
+                target,
+            )
         remaining.remove(number)
 
 
@@ -286,23 +319,36 @@ def run_random(test_one_input: Callable[[bytes], None], *, runs: int, seed: int 
     Raises:
         FuzzFailure: an invariant does not hold; a note says which input (1-based) it was,
             as does one on any exception from the verifier.
+        KeyboardInterrupt: Ctrl-C; its ``completed_runs`` attribute counts the inputs that
+            were checked in full before it.
     """
     generator = random.Random(seed)
-    for run in range(1, runs + 1):
-        data = generator.randbytes(generator.randint(0, 600))
-        try:
-            test_one_input(data)
-        except Exception as err:
-            _add_note(err, f"random engine: input {run} of {runs} (--seed {seed})")
-            raise
+    run = 0
+    try:
+        for run in range(1, runs + 1):
+            data = generator.randbytes(generator.randint(0, 600))
+            try:
+                test_one_input(data)
+            except Exception as err:
+                _add_note(err, f"random engine: input {run} of {runs} (--seed {seed})")
+                raise
+    except KeyboardInterrupt as stop:
+        # Inputs before this one all kept the invariants; main() reports how many.
+        stop.completed_runs = max(run - 1, 0)  # type: ignore[attr-defined]
+        raise
 
 
 def load_verifier(spec: str) -> Verifier:
     """Import ``module:attribute``; a class is instantiated with no arguments.
 
+    The verifier is called once on a simple task (``<answer>1+2</answer>``, ``[1, 2]``,
+    ``3``) to check that it returns a :class:`~verifiers.verdict.Verdict`; an exception there
+    propagates with the input in a note.
+
     Raises:
         ConfigError: ``spec`` has no ``:``, its module cannot be imported, it has no such
-            attribute, or the attribute is not callable.
+            attribute, the attribute is not callable, or it returns something other than a
+            ``Verdict``.
     """
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
@@ -320,6 +366,9 @@ def load_verifier(spec: str) -> Verifier:
         found = found()
     if not callable(found):
         raise ConfigError(f"--verifier {spec}: {attribute} is not callable")
+    probe = _call(found, "<answer>1+2</answer>", [1, 2], 3)
+    if not isinstance(probe, Verdict):
+        raise ConfigError(f"--verifier {spec}: {_not_a_verdict(attribute, probe)}")
     return found
 
 
@@ -392,19 +441,51 @@ def _printing_notes(target: Callable[[bytes], None]) -> Callable[[bytes], None]:
     return test_one_input
 
 
+def _error(message: str) -> int:
+    print(f"python -m verifiers.fuzz: error: {message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns 0 when every run kept the invariants."""
+    """Entry point; returns 0 when every run kept the invariants, 2 for bad arguments and 130
+    when Ctrl-C stopped the random engine (after a one-line summary on stderr)."""
     args = _parser().parse_args(argv)
     if args.runs < 1:
         _parser().error("--runs must be >= 1")
+    if not args.max_ms > 0:  # also refuses NaN
+        return _error(
+            f"--max-ms must be a positive number of milliseconds, got {args.max_ms:g} "
+            "(every decision would count as too slow)"
+        )
+    try:
+        return _run(args)
+    except KeyboardInterrupt as stop:
+        done = getattr(stop, "completed_runs", None)
+        if args.engine != "random" or done is None:
+            print("fuzz: interrupted", file=sys.stderr)
+        else:
+            print(
+                f"fuzz: interrupted after {done} of {args.runs} random inputs "
+                f"(--seed {args.seed}); every invariant held on those",
+                file=sys.stderr,
+            )
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    """:func:`main` after its argument checks."""
     try:
         verifier = load_verifier(args.verifier) if args.verifier else CountdownVerifier(cache=False)
     except ConfigError as err:
-        print(f"python -m verifiers.fuzz: error: {err}", file=sys.stderr)
-        return 2
+        return _error(str(err))
     reference = CountdownVerifier(cache=False) if args.differential else None
     target = make_target(verifier, reference=reference, max_ms=args.max_ms)
     if args.engine == "random":
+        print(
+            f"fuzz: checking {args.runs} random inputs (--seed {args.seed}); Ctrl-C stops",
+            file=sys.stderr,
+            flush=True,
+        )
         try:
             run_random(target, runs=args.runs, seed=args.seed)
         except Exception as err:

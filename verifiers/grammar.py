@@ -31,6 +31,7 @@ Parsed(postfix=(25, 50, '+', 4, '*'), numbers=(25, 50, 4), claimed=300)
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from math import gcd
 from typing import NamedTuple
 
@@ -65,9 +66,16 @@ class Parsed(NamedTuple):
     """The ``N`` of a trailing ``= N``, else ``None``."""
 
 
-def _literal(token: str, rules: Rules) -> int:
-    """The value of a digit-run token, after the leading-zero and digit-count rules."""
-    if len(token) > rules.max_digits or len(token) > MAX_LITERAL_DIGITS:
+def _literal(token: str, rules: Rules, given: Collection[int] = ()) -> int:
+    """The value of a digit-run token, after the leading-zero and digit-count rules.
+
+    ``max_digits`` guards against absurd literals, so a number in ``given`` (the task's own
+    numbers, or its target after ``=``) passes it whatever its length, up to
+    :data:`MAX_LITERAL_DIGITS`.
+    """
+    if len(token) > MAX_LITERAL_DIGITS or (
+        len(token) > rules.max_digits and int(token) not in given
+    ):
         raise ExpressionError(
             Status.TOO_LONG,
             f"a number has {len(token)} digits, more than the limit of "
@@ -80,7 +88,7 @@ def _literal(token: str, rules: Rules) -> int:
     return int(token)
 
 
-def _claim(tokens: list[str], rules: Rules) -> int:
+def _claim(tokens: list[str], rules: Rules, target: int | None = None) -> int:
     """The integer after ``=``: the tokens ``[N]``, ``["-", N]`` or ``["+", N]``."""
     if len(tokens) == 2 and tokens[0] in ("-", "+"):
         sign, tokens = (-1 if tokens[0] == "-" else 1), tokens[1:]
@@ -92,7 +100,7 @@ def _claim(tokens: list[str], rules: Rules) -> int:
         raise ExpressionError(
             Status.MALFORMED, "only an integer (the target) may follow '=' in the answer"
         )
-    return sign * _literal(tokens[0], rules)
+    return sign * _literal(tokens[0], rules, () if target is None else (abs(target),))
 
 
 def _unary(token: str, rules: Rules, ops: list[str]) -> None:
@@ -156,6 +164,7 @@ def _run(
     check_size: bool,
     postfix: list[int | str] | None = None,
     max_numbers: int | None = None,
+    given: Sequence[int] = (),
 ) -> tuple[int | None, int, list[int], tuple[Status, str] | None]:
     """Parse and evaluate ``tokens`` (no ``=`` among them) in one iterative shunting-yard pass.
 
@@ -165,7 +174,8 @@ def _run(
     checker can rank a broken grammar or wrong numbers first. After a division by zero the
     numerator is ``None``. With ``postfix`` the postfix program is appended to it. With
     ``max_numbers``, reading one literal more than that refuses the answer as ``wrong_numbers``
-    at once, which caps the work on long answers at the size of the task.
+    at once, which caps the work on long answers at the size of the task. A literal longer
+    than ``max_digits`` is accepted when its value is in ``given`` (the task's numbers).
 
     This is the checker's hot loop: the reduction code appears once, reached by operators,
     ``)`` and the end sentinel alike, so nothing here is a function call per token.
@@ -184,6 +194,7 @@ def _run(
     max_digits = min(rules.max_digits, MAX_LITERAL_DIGITS)
     integer_only = rules.integer_intermediates
     failure: tuple[Status, str] | None = None
+    long_given: frozenset[int] | None = None
     zero_division = False
     expect_operand = True
     depth = 0
@@ -196,7 +207,9 @@ def _run(
                     "(write an operator)",
                 )
             if len(token) > 1 and (token[0] == "0" or len(token) > max_digits):
-                _literal(token, rules)  # raises with the reason
+                if long_given is None:
+                    long_given = frozenset(given)
+                _literal(token, rules, long_given)  # raises with the reason, if any
             value = int(token)
             stack.append(value)
             used.append(value)
@@ -302,29 +315,36 @@ def _run(
     return value[0], value[1], used, failure
 
 
-def _split_claim(text: str, rules: Rules) -> tuple[list[str], int | None]:
+def _split_claim(
+    text: str, rules: Rules, target: int | None = None
+) -> tuple[list[str], int | None]:
     tokens = tokenize(text)
     if "=" not in tokens:
         return tokens, None
     at = tokens.index("=")
-    claimed = _claim(tokens[at + 1 :], rules)
+    claimed = _claim(tokens[at + 1 :], rules, target)
     if at == 0:
         raise ExpressionError(Status.MALFORMED, "nothing before '='")
     return tokens[:at], claimed
 
 
 def run_unchecked(
-    text: str, rules: Rules, max_numbers: int | None = None
+    text: str,
+    rules: Rules,
+    max_numbers: int | None = None,
+    nums: Sequence[int] = (),
+    target: int | None = None,
 ) -> tuple[int | None, int, list[int], int | None, tuple[Status, str] | None]:
     """Parse and evaluate in one pass, without the length check (the checker's entry point).
 
     Returns ``(numerator, denominator, numbers used, claimed N, failure)``; see :func:`_run`
-    (also for ``max_numbers``). Callers must have compared ``len(text)`` with
-    ``rules.max_length`` first; anyone else should call :func:`parse` or
-    :func:`verifiers.evaluate.evaluate`.
+    (also for ``max_numbers``). ``nums`` and ``target``, the task's, are the numbers a literal
+    may spell with more than ``max_digits`` digits (the task gave them, so they are not
+    absurd). Callers must have compared ``len(text)`` with ``rules.max_length`` first; anyone
+    else should call :func:`parse` or :func:`verifiers.evaluate.evaluate`.
     """
-    tokens, claimed = _split_claim(text, rules)
-    n, d, used, failure = _run(tokens, rules, needs_size_check(text), None, max_numbers)
+    tokens, claimed = _split_claim(text, rules, target)
+    n, d, used, failure = _run(tokens, rules, needs_size_check(text), None, max_numbers, nums)
     return n, d, used, claimed, failure
 
 

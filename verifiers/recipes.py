@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from verifiers.values import format_value
+from verifiers.values import format_value, show_int
 
 __all__ = [
     "equals_target",
@@ -72,34 +72,37 @@ def numbers_problem(used: list[int], nums: tuple[int, ...], exact_use: bool) -> 
         have = given.get(value, 0)
         if taken[value] > have:
             problems.append(
-                f"uses {value}, which is not among the numbers"
+                f"uses {show_int(value)}, which is not among the numbers"
                 if not have
-                else f"uses {value} {taken[value]} times but it is given {have} time(s)"
+                else f"uses {show_int(value)} {taken[value]} times but it is given {have} time(s)"
             )
     if exact_use:
         missing = [
-            str(value) for value in sorted(given) for _ in range(given[value] - taken.get(value, 0))
+            show_int(value)
+            for value in sorted(given)
+            for _ in range(given[value] - taken.get(value, 0))
         ]
         if missing:
             problems.append(f"leaves out {', '.join(missing)}")
     if not problems:
         return None
     rule = "exactly once" if exact_use else "at most once"
-    return f"the answer {'; '.join(problems)} (each of {list(nums)} must be used {rule})"
+    shown = ", ".join(map(show_int, nums))
+    return f"the answer {'; '.join(problems)} (each of [{shown}] must be used {rule})"
 
 
 # Reason sentences, built only when a caller reads Verdict.reason (see verifiers.verdict).
 def equals_target(target: int) -> str:
-    return f"the expression equals {target}"
+    return f"the expression equals {show_int(target)}"
 
 
 def misses_target(n: int, d: int, target: int) -> str:
-    return f"the expression equals {format_value(n, d)}, not the target {target}"
+    return f"the expression equals {format_value(n, d)}, not the target {show_int(target)}"
 
 
 def wrong_claim(claimed: int, target: int) -> str:
-    return f"the answer claims {claimed} but the target is {target}"
+    return f"the answer claims {show_int(claimed)} but the target is {show_int(target)}"
 
 
 def false_claim(n: int, d: int, claimed: int) -> str:
-    return f"the left side equals {format_value(n, d)}, not the claimed {claimed}"
+    return f"the left side equals {format_value(n, d)}, not the claimed {show_int(claimed)}"

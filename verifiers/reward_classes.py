@@ -15,6 +15,7 @@ import abc
 import math
 import numbers
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any
 
 from verifiers.check import Verifier, verify, verify_equation
@@ -22,6 +23,7 @@ from verifiers.completions import completion_text, task_columns
 from verifiers.errors import ConfigError
 from verifiers.extract import Extractor, get_extractor, has_answer_format
 from verifiers.rules import Rules
+from verifiers.values import show_repr
 from verifiers.verdict import Status
 
 __all__ = [
@@ -43,13 +45,39 @@ def _completion_list(name: str, completions: object) -> Sequence[object]:
     return completions
 
 
+def _finite(value: object) -> bool:
+    """Whether ``value`` is a real number (not a bool) that fits a finite float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int or Fraction beyond the float range
+        return False
+
+
 def _score(name: str, value: object) -> float:
-    """``value`` as a finite float (numpy scalars included); bools, text, NaN and infinities
-    are a :class:`ConfigError`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
-            not math.isfinite(value):
-        raise ConfigError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
+    """``value`` as a finite float (numpy scalars included); bools, text, NaN, infinities and
+    numbers beyond the float range are a :class:`ConfigError`."""
+    if not _finite(value):
+        raise ConfigError(f"{name} must be a finite number, got {show_repr(value)}")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _closeness(value: Fraction, target: int) -> float:
+    """``max(0, 1 - |value - target| / max(|target|, 1))`` as a float, exactly and safely.
+
+    Compared as fractions before any float is made, so a value or target of any size (far
+    beyond the float range) or any tininess gives a number in ``[0, 1]``, never an
+    ``OverflowError``.
+
+    >>> _closeness(Fraction(95), 100), _closeness(Fraction(-10**300), 1)
+    (0.95, 0.0)
+    """
+    scale = max(abs(target), 1)
+    distance = abs(value - target)
+    if distance >= scale:
+        return 0.0
+    return float(1 - distance / scale)  # a Fraction in (0, 1]: float() cannot overflow
 
 
 def _whole(name: str, column: str, row: int, value: Any) -> Any:
@@ -190,9 +218,7 @@ class PartialCreditReward(_TaskReward):
             return 1.0
         if verdict.status is not Status.WRONG_VALUE or verdict.value is None:
             return 0.0
-        scale = max(abs(int(target)), 1)
-        closeness = 1 - abs(verdict.value - int(target)) / scale
-        return self.cap * max(0.0, float(closeness))
+        return self.cap * _closeness(verdict.value, int(target))
 
 
 class FormatReward:
@@ -261,10 +287,17 @@ class VerifierReward(_TaskReward):
         correct = getattr(verdict, "correct", None)
         if not isinstance(correct, bool):
             raise TypeError(
-                f"{self.__name__}: the verifier must return a Verdict (with a bool .correct), "
-                f"got {type(verdict).__name__} {verdict!r:.60}"
+                f"{self.__name__}: the verifier {_name(self.verifier)} returned "
+                f"{type(verdict).__name__} {show_repr(verdict)}, expected a verifiers.Verdict "
+                "(or an object with a bool .correct)"
             )
         return self.correct_score if correct else self.wrong_score
+
+
+def _name(function: object) -> str:
+    """What to call a user's callable in a message: its qualified name, else its type's."""
+    name = getattr(function, "__qualname__", None)
+    return name if isinstance(name, str) else type(function).__name__
 
 
 class CombinedReward:
@@ -310,10 +343,9 @@ class CombinedReward:
                 if score is None:
                     continue
                 # A NaN or a string here would poison the whole GRPO group's baseline.
-                if isinstance(score, bool) or not isinstance(score, numbers.Real) or \
-                        not math.isfinite(score):
-                    raise ValueError(f"{label} returned {score!r} for completion {i}; a "
-                                     "reward must be a finite number or None")
+                if not _finite(score):
+                    raise ValueError(f"{label} returned {show_repr(score)} for completion {i}; "
+                                     "a reward must be a finite number or None")
                 totals[i] = (totals[i] or 0.0) + weight * float(score)
         return totals
 

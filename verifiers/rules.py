@@ -6,11 +6,13 @@ Countdown answer is.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from verifiers.errors import RulesError
+from verifiers.values import show_int
 
 __all__ = ["DEFAULT_RULES", "OPERATORS", "TV_RULES", "Rules"]
 
@@ -58,7 +60,11 @@ class Rules:
     )
     max_depth: int = field(default=64, metadata={"help": "Deepest accepted parenthesis nesting."})
     max_digits: int = field(
-        default=12, metadata={"help": "Most digits accepted in one number literal."}
+        default=12,
+        metadata={
+            "help": "Most digits accepted in one number literal that the task does not give "
+            "(a number in nums, or the target after '=', is accepted at any length)."
+        },
     )
 
     def __post_init__(self) -> None:
@@ -72,7 +78,12 @@ class Rules:
         for name in ("max_length", "max_depth", "max_digits"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise RulesError(f"{name} must be an integer >= 1, got {value!r}")
+                shown = show_int(value) if isinstance(value, int) else repr(value)
+                raise RulesError(f"{name} must be an integer >= 1, got {shown}")
+            if type(value) is not int:
+                # An exact int: rules are part of the verdict cache's key, and an int
+                # subclass could hash or compare unlike the number it stands for.
+                object.__setattr__(self, name, operator.index(value))
 
     @classmethod
     def from_kwargs(cls, rules: Rules | None = None, **overrides: Any) -> Rules:

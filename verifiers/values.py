@@ -12,7 +12,19 @@ per-operation size check is skipped; it only runs when a caller raises ``max_len
 
 from __future__ import annotations
 
-__all__ = ["MAX_VALUE_BITS", "UNCHECKED_LENGTH", "format_value", "needs_size_check"]
+import math
+import sys
+from fractions import Fraction
+
+__all__ = [
+    "MAX_VALUE_BITS",
+    "UNCHECKED_LENGTH",
+    "exact_text",
+    "format_value",
+    "needs_size_check",
+    "show_int",
+    "show_repr",
+]
 
 MAX_VALUE_BITS = 10_000
 """Largest numerator or denominator (in bits, about 3,000 digits) an intermediate may reach.
@@ -45,3 +57,68 @@ def format_value(numerator: int, denominator: int = 1, limit: int = 40) -> str:
         return f"a number of about {digits} digits"
     text = str(numerator) if denominator == 1 else f"{numerator}/{denominator}"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_HUGE_BITS = 1_000_000
+"""Beyond this many bits even the leading digits cost too much to compute for a message."""
+
+
+def _digit_count(number: int) -> int:
+    """Decimal digits of ``number > 0``, without ``str`` (which CPython limits to 4,300)."""
+    digits = int((number.bit_length() - 1) * math.log10(2)) + 1
+    while number >= 10**digits:
+        digits += 1
+    return digits
+
+
+def show_int(number: int, limit: int = 60) -> str:
+    """An integer for a message: in full up to ``limit`` digits, else ``'1000...000 (5001
+    digits)'``. Never raises, whatever the size (``str`` refuses over 4,300 digits).
+
+    >>> show_int(-42), show_int(10**5000)
+    ('-42', '1000...000 (5001 digits)')
+    """
+    size = abs(number)
+    if size.bit_length() <= 3 * limit:  # at most 0.91 * limit digits: str() is safe
+        return str(number)
+    sign = "-" if number < 0 else ""
+    if size.bit_length() > _HUGE_BITS:
+        return f"{sign}a number of about {round(size.bit_length() * math.log10(2))} digits"
+    digits = _digit_count(size)
+    if digits <= limit:
+        return str(number)
+    head, tail = size // 10 ** (digits - 4), size % 1000
+    return f"{sign}{head}...{tail:03d} ({digits} digits)"
+
+
+def exact_text(value: Fraction | int) -> str:
+    """``str(value)`` (``'7/2'``), or :func:`show_int`'s short form for a part beyond CPython's
+    int-to-str limit, where ``str`` would raise ``ValueError``.
+
+    >>> exact_text(Fraction(7, 2)), exact_text(Fraction(10**5000, 3))
+    ('7/2', '1000...000 (5001 digits)/3')
+    """
+    try:
+        return str(value)
+    except ValueError:
+        value = Fraction(value)
+        top, bottom = value.numerator, value.denominator
+        limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+        text = show_int(top, limit)
+        return text if bottom == 1 else f"{text}/{show_int(bottom, limit)}"
+
+
+def show_repr(item: object, limit: int = 60) -> str:
+    """``repr(item)`` for an error message, at most ``limit`` characters plus a note; ints
+    through :func:`show_int`. Never raises ``ValueError`` on a huge number inside ``item``.
+
+    >>> show_repr(10**5000), show_repr("x" * 100, limit=10)
+    ('1000...000 (5001 digits)', "'xxxxxxxx... (102 characters)")
+    """
+    if type(item) is int:
+        return show_int(item, limit)
+    try:
+        text = repr(item)
+    except ValueError:  # CPython's int-to-str limit, inside a container or a Fraction
+        return f"a {type(item).__name__} too large to print"
+    return text if len(text) <= limit else f"{text[: limit - 1]}... ({len(text)} characters)"

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from verifiers.values import exact_text
+
 __all__ = ["Status", "Verdict"]
 
 
@@ -77,8 +79,22 @@ class Verdict:
         # Slots plus a frozen __setattr__ defeat pickle's default; rebuild through __init__.
         return (Verdict, (self.correct, self.status, self.value, self.expression, self.reason))
 
+    def __repr__(self) -> str:
+        # The dataclass's own repr, except that a value past CPython's 4,300-digit int-to-str
+        # limit is shown abbreviated instead of raising ValueError.
+        value = self.value
+        try:
+            shown = repr(value)
+        except ValueError:
+            shown = f"Fraction({exact_text(value)})"  # type: ignore[arg-type]
+        return (
+            f"Verdict(correct={self.correct!r}, status={self.status!r}, value={shown}, "
+            f"expression={self.expression!r}, reason={self.reason!r})"
+        )
+
     def to_dict(self) -> dict[str, object]:
-        """A JSON-ready dict; ``value`` becomes a string such as ``'7/2'`` or ``None``.
+        """A JSON-ready dict; ``value`` becomes a string such as ``'7/2'`` or ``None`` (a part
+        past CPython's 4,300-digit limit is abbreviated, see :func:`~verifiers.values.exact_text`).
 
         >>> Verdict(False, Status.WRONG_VALUE, Fraction(7, 2), "7/2", "not 3").to_dict()["value"]
         '7/2'
@@ -87,7 +103,7 @@ class Verdict:
         return {
             "correct": self.correct,
             "status": self.status.value,
-            "value": None if value is None else str(value),
+            "value": None if value is None else exact_text(value),
             "expression": self.expression,
             "reason": self.reason,
         }

@@ -274,3 +274,81 @@ def test_cli_bad_arguments_are_usage_errors(argv, capsys):
         _run_cli(argv)
     assert info.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan"])
+def test_fuzz_refuses_a_non_positive_time_limit(value, capsys):
+    assert main(["--runs", "10", "--engine", "random", f"--max-ms={value}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--max-ms must be a positive number" in err[0], err
+
+
+def test_ctrl_c_stops_the_random_engine_with_a_summary(tmp_path):
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "verifiers.fuzz", "--engine", "random", "--runs", "100000000",
+         "--max-ms", "10000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=_env(),
+    )
+    try:
+        import select
+
+        ready, _, _ = select.select([process.stderr], [], [], 60)
+        assert ready, "no start line within 60 s"
+        first = process.stderr.readline()  # printed once the harness is ready
+        assert first.startswith("fuzz: checking 100000000 random inputs"), first
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    (line,) = err.strip().splitlines()
+    assert line.startswith("fuzz: interrupted after ") and "of 100000000 random inputs" in line
+    assert int(line.split()[3]) > 0, line  # it ran some inputs in half a second
+
+
+def _spec_file(tmp_path, body):
+    (tmp_path / "my_checks.py").write_text(textwrap.dedent(body))
+    return ["--runs", "5", "--engine", "random", "--verifier"]
+
+
+@pytest.mark.parametrize(
+    ("body", "returned"),
+    [
+        ("def check(completion, nums, target):\n    return True\n", "bool True"),
+        ("def check(completion, nums, target):\n    return {'correct': True}\n", "dict"),
+        ("def check(completion, nums, target):\n    return None\n", "NoneType None"),
+    ],
+    ids=["bool", "dict", "none"],
+)
+def test_a_verifier_that_returns_no_verdict_is_one_clear_line(tmp_path, body, returned):
+    result = subprocess.run(
+        [sys.executable, "-m", "verifiers.fuzz", *_spec_file(tmp_path, body), "my_checks:check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "my_checks:check" in line and f"check returned {returned}" in line, line
+    assert "expected a verifiers.Verdict" in line
+
+
+def test_invariants_name_the_verifier_that_returned_no_verdict():
+    def my_bool_checker(completion, nums, target):
+        return True
+
+    with pytest.raises(FuzzFailure, match=r"my_bool_checker returned bool True, expected a "
+                                          r"verifiers\.Verdict"):
+        check_invariants(my_bool_checker, "<answer>1+2</answer>", [1, 2], 3)

@@ -270,7 +270,10 @@ def test_fractional_columns_are_a_data_bug(nums, target, message):
 
 def test_verifier_must_return_a_verdict():
     reward = get_verifier_reward(lambda completion, nums, target: True)
-    with pytest.raises(TypeError, match=r"the verifier must return a Verdict .* got bool"):
+    with pytest.raises(
+        TypeError,
+        match=r"the verifier \S*<lambda> returned bool True, expected a verifiers\.Verdict",
+    ):
         reward(["1+2"], nums=[[1, 2]], target=[3])
     assert reward([None], nums=[[1, 2]], target=[3]) == [0.0]  # no text: the verifier is not asked
 
