@@ -10,12 +10,35 @@ from verifiers.errors import ConfigError, DependencyError
 __all__ = [
     "EMBEDDED_SPECS",
     "load_model_and_tokenizer",
+    "model_path_problem",
     "prepare_tool_tokenizer",
     "resolve_template",
 ]
 
 EMBEDDED_SPECS = (None, "", "tiny", "default", "embedded")
 """``--model_name_or_path`` values meaning "the embedded tiny model, freshly built"."""
+
+
+def model_path_problem(spec: str) -> str | None:
+    """``"path does not exist: X"`` for a ``--model`` value that is written as a path (absolute,
+    ``./``, ``../``, ``~``, a ``.gguf`` file, a backslash or more than one ``/``) and is not
+    there; ``None`` otherwise. A bare name or an ``owner/name`` hub id is left to the loader.
+
+    >>> model_path_problem("/no/such/model"), model_path_problem("HuggingFaceTB/SmolLM2-135M")
+    ('path does not exist: /no/such/model', None)
+    """
+    if spec in EMBEDDED_SPECS or spec.lower() == "smollm2":
+        return None
+    looks_like_path = (
+        spec.startswith(("/", "./", "../", "~", ".\\", "..\\"))
+        or spec in (".", "..")
+        or spec.lower().endswith(".gguf")
+        or "\\" in spec
+        or spec.count("/") > 1
+    )
+    if looks_like_path and not Path(spec).expanduser().exists():
+        return f"path does not exist: {spec}"
+    return None
 
 
 def _pretrained(path: str | Path, model_args: Any) -> tuple[Any, Any]:
