@@ -47,3 +47,35 @@ def test_random_equations_rarely_solve_their_task() -> None:
 def test_bad_config_names_the_field(field: str, value: float) -> None:
     with pytest.raises(ConfigError, match=field):
         WarmStartConfig(**{field: value})
+
+
+def test_warm_start_trains_in_the_chosen_precision() -> None:
+    pytest.importorskip("transformers")
+    from agents.tiny import build_model, build_tokenizer
+    from agents.warmstart import warm_start
+
+    tokenizer = build_tokenizer()
+    for bf16 in (False, True):  # bf16 autocast only where the CPU has it natively
+        model = build_model(tokenizer, seed=0)
+        info = warm_start(model, tokenizer, ["3 7>21:"] * 4, [[3, 7]] * 4,
+                          WarmStartConfig(seconds=60, max_steps=2, batch_size=4, bf16=bf16))
+        assert info["steps"] == 2 and "stopped_by" not in info
+        assert next(model.parameters()).dtype.is_floating_point
+    info = warm_start(model, tokenizer, ["3 7>21:"] * 4, [[3, 7]] * 4,
+                      WarmStartConfig(seconds=1e-9, max_steps=50, batch_size=4))
+    assert info["stopped_by"] == "time" and info["steps"] < 50
+
+
+def test_explicit_gradient_checkpointing_wins_on_cpu() -> None:
+    pytest.importorskip("transformers")
+    from types import SimpleNamespace
+
+    from agents.tiny import build_model, build_tokenizer
+    from agents.train import _checkpointing_for_cpu
+
+    model = build_model(build_tokenizer(), seed=0)
+    args = SimpleNamespace(gradient_checkpointing=True, activation_checkpointing=True)
+    chosen = _checkpointing_for_cpu(model, args, {"cpu_run": True, "checkpointing_chosen": True})
+    assert args.gradient_checkpointing is True and chosen["gradient_checkpointing"] is True
+    _checkpointing_for_cpu(model, args, {"cpu_run": True, "checkpointing_chosen": False})
+    assert args.gradient_checkpointing is False and args.activation_checkpointing is False
