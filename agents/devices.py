@@ -1,4 +1,6 @@
-"""Where a model runs: checking a ``--device`` / ``device=`` value before anything loads."""
+"""Where a model runs: checking a ``--device`` / ``device=`` value before anything loads, and
+the CPU settings of a run (bf16 or float32 from the CPU's flags, torch threads, the OpenMP wait
+policy), each decided by a small pure function so the rule is testable and lives in one place."""
 
 from __future__ import annotations
 

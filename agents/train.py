@@ -11,7 +11,9 @@ One run lives in one directory::
     DIR/final/               the trained model and tokenizer
     DIR/eval_after/          evaluation after GRPO
     DIR/plots/               curves over training steps
-    DIR/summary.json         accuracy_before, accuracy_after, heldout_tasks, wall_seconds, plots
+    DIR/progress.json        GRPO step and seconds at the last checkpoint, seconds per invocation
+    DIR/summary.json         accuracy_before, accuracy_after, heldout_tasks, wall_seconds, plots,
+                             grpo_steps, grpo_seconds, warmstart, stopped_by, warnings, ...
 
 Each stage writes its result before the next starts and is skipped when its result exists, so
 a killed run resumes where it stopped (``--resume``) and the processes of an ``accelerate launch``

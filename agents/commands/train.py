@@ -316,6 +316,8 @@ GRPO training on Countdown with TRL. Main options:
   --model PATH_OR_ID   a local model folder, a GGUF file, "smollm2" or a hub id
                        (same as --model_name_or_path)
   --resume             continue the run in --output-dir with its saved settings
+  --threads N          torch threads (default auto: OMP_NUM_THREADS, else the usable cores)
+  --save_minutes M     also save a GRPO checkpoint every M minutes (0: only --save_steps)
 
 Values come from, in increasing priority: the defaults listed below, the recipe or config
 file, then the command line. The defaults below are the dataclasses' own; a recipe changes
