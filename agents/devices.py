@@ -130,24 +130,27 @@ def native_bf16(flags: frozenset[str] | set[str], machine: str) -> bool:
     return False
 
 
-def auto_threads(usable_cores: int, omp_num_threads: str | None = None) -> tuple[int, int]:
+def auto_threads(
+    usable_cores: int, omp_num_threads: str | None = None, processes: int = 1
+) -> tuple[int, int]:
     """``(intra-op, inter-op)`` torch threads for ``--threads auto``.
 
     The rule, in one place so a measurement can change it: ``OMP_NUM_THREADS`` when the user
-    set it to a positive integer; else every core this process may run on, at most
+    set it to a positive integer; else the cores this process may run on shared among the
+    ``processes`` of the run on this machine (``accelerate launch``), at least 1 and at most
     :data:`MAX_AUTO_THREADS`. Inter-op threads: always 1 (a training step is one chain of
     operations; extra inter-op pools only add threads that compete for the cores). The OpenMP
     wait policy (``PASSIVE``, see :func:`prefer_passive_wait`) keeps the idle threads from
     spinning, which is what made 2 threads 3.5-4x slower than 1 beside another busy process.
 
-    >>> auto_threads(2), auto_threads(64), auto_threads(2, "1"), auto_threads(4, "x")
-    ((2, 1), (8, 1), (1, 1), (4, 1))
+    >>> auto_threads(2), auto_threads(64), auto_threads(2, "1"), auto_threads(4, "x", 2)
+    ((2, 1), (8, 1), (1, 1), (2, 1))
     """
     if omp_num_threads is not None and omp_num_threads.strip().isdigit():
         wanted = int(omp_num_threads)
         if wanted > 0:
             return wanted, 1
-    return max(1, min(usable_cores, MAX_AUTO_THREADS)), 1
+    return max(1, min(usable_cores // max(processes, 1), MAX_AUTO_THREADS)), 1
 
 
 def usable_cores() -> int:
@@ -199,7 +202,8 @@ def apply_threads(threads: int | None) -> dict[str, object]:
 
     rule = "auto" if threads is None else "--threads"
     intra, inter = (
-        auto_threads(usable_cores(), os.environ.get("OMP_NUM_THREADS"))
+        auto_threads(usable_cores(), os.environ.get("OMP_NUM_THREADS"),
+                     int(os.environ.get("LOCAL_WORLD_SIZE", "1") or 1))
         if threads is None
         else (threads, 1)
     )

@@ -100,6 +100,8 @@ def test_auto_threads_rule() -> None:
     assert auto_threads(96) == (8, 1)  # capped: tiny models gain nothing from more
     assert auto_threads(2, "1") == (1, 1)  # the user's OMP_NUM_THREADS holds
     assert auto_threads(2, "0") == (2, 1) and auto_threads(2, "many") == (2, 1)
+    assert auto_threads(2, None, processes=2) == (1, 1)  # accelerate launch: cores shared
+    assert auto_threads(2, None, processes=4) == (1, 1)
     assert parse_threads("auto") is None and parse_threads("3") == 3
     for bad in ("0", "-1", "two", ""):
         with pytest.raises(ConfigError, match="--threads"):
