@@ -248,7 +248,9 @@ def _start(
     _barrier()
     if not _is_main_process():
         train_tasks, heldout = load_or_make_tasks(script, layout, main=False)
-    model, tokenizer, embedded = load_model_and_tokenizer(model_args, layout)
+    model, tokenizer, embedded = load_model_and_tokenizer(
+        model_args, layout, float32=bool(machine.get("cpu_run"))
+    )
     if script.environment == "tools":
         if embedded:
             raise ConfigError("environment=tools needs a chat model, not the embedded one")
@@ -292,7 +294,10 @@ def _checkpointing_for_cpu(
     from agents.devices import GRADIENT_CHECKPOINTING_MIN_PARAMS
 
     params = sum(p.numel() for p in model.parameters())
-    chosen: dict[str, Any] = {"model_parameters": params}
+    chosen: dict[str, Any] = {
+        "model_parameters": params,
+        "model_dtype": str(next(model.parameters()).dtype).removeprefix("torch."),
+    }
     if not machine.get("cpu_run") or machine.get("checkpointing_chosen"):
         chosen["gradient_checkpointing"] = bool(training_args.gradient_checkpointing)
         return chosen
@@ -353,7 +358,7 @@ def _run_stages(
         if layout.warmstart_done.is_file():
             warm_info = json.loads(layout.warmstart_done.read_text())
             model, tokenizer, _ = load_model_and_tokenizer(
-                model_args, layout, path=layout.warmstart
+                model_args, layout, path=layout.warmstart, float32=True
             )
         elif _is_main_process():
             from tqdm.auto import tqdm
@@ -394,7 +399,7 @@ def _run_stages(
         _barrier()
         if not _is_main_process() and layout.warmstart_done.is_file():
             model, tokenizer, _ = load_model_and_tokenizer(
-                model_args, layout, path=layout.warmstart
+                model_args, layout, path=layout.warmstart, float32=True
             )
 
     if _is_main_process():

@@ -128,3 +128,40 @@ def test_train_sets_a_passive_omp_wait_policy_before_torch_loads(tmp_path: Path)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env=_train_env(OMP_WAIT_POLICY="ACTIVE"), timeout=300, check=False)
     assert done.stdout.split() == ["2", "ACTIVE"], done.stderr  # the user's choice holds
+
+
+def test_explicit_gradient_checkpointing_wins_on_cpu() -> None:
+    pytest.importorskip("transformers")
+    from types import SimpleNamespace
+
+    from agents.tiny import build_model, build_tokenizer
+    from agents.train import _checkpointing_for_cpu
+
+    model = build_model(build_tokenizer(), seed=0)
+    args = SimpleNamespace(gradient_checkpointing=True, activation_checkpointing=True)
+    chosen = _checkpointing_for_cpu(model, args, {"cpu_run": True, "checkpointing_chosen": True})
+    assert args.gradient_checkpointing is True and chosen["gradient_checkpointing"] is True
+    _checkpointing_for_cpu(model, args, {"cpu_run": True, "checkpointing_chosen": False})
+    assert args.gradient_checkpointing is False and args.activation_checkpointing is False
+
+
+def test_cpu_runs_load_bf16_checkpoints_in_float32(tmp_path) -> None:
+    pytest.importorskip("transformers")
+    from types import SimpleNamespace
+
+    import torch
+
+    from agents.tiny import build_model, build_tokenizer
+    from agents.train_model import load_model_and_tokenizer
+
+    tokenizer = build_tokenizer()
+    build_model(tokenizer, seed=0).to(torch.bfloat16).save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    spec = SimpleNamespace(model_name_or_path=str(tmp_path), dtype=None)
+    model, _, _ = load_model_and_tokenizer(spec, float32=True)
+    assert next(model.parameters()).dtype == torch.float32  # master weights, not pure bf16
+    model, _, _ = load_model_and_tokenizer(spec)
+    assert next(model.parameters()).dtype == torch.bfloat16  # the checkpoint's own ("auto")
+    spec.dtype = "bfloat16"  # the user's --dtype wins
+    model, _, _ = load_model_and_tokenizer(spec, float32=True)
+    assert next(model.parameters()).dtype == torch.bfloat16

@@ -65,17 +65,3 @@ def test_warm_start_trains_in_the_chosen_precision() -> None:
                       WarmStartConfig(seconds=1e-9, max_steps=50, batch_size=4))
     assert info["stopped_by"] == "time" and info["steps"] < 50
 
-
-def test_explicit_gradient_checkpointing_wins_on_cpu() -> None:
-    pytest.importorskip("transformers")
-    from types import SimpleNamespace
-
-    from agents.tiny import build_model, build_tokenizer
-    from agents.train import _checkpointing_for_cpu
-
-    model = build_model(build_tokenizer(), seed=0)
-    args = SimpleNamespace(gradient_checkpointing=True, activation_checkpointing=True)
-    chosen = _checkpointing_for_cpu(model, args, {"cpu_run": True, "checkpointing_chosen": True})
-    assert args.gradient_checkpointing is True and chosen["gradient_checkpointing"] is True
-    _checkpointing_for_cpu(model, args, {"cpu_run": True, "checkpointing_chosen": False})
-    assert args.gradient_checkpointing is False and args.activation_checkpointing is False
