@@ -143,6 +143,31 @@ class CountdownTrainArguments:
             "qwen2_5) when its own has no tool support."
         },
     )
+    save_minutes: float = field(
+        default=5.0,
+        metadata={
+            "help": "Also save a GRPO checkpoint every N minutes of wall time (0: only every "
+            "--save_steps), so a run killed before its first --save_steps keeps its steps."
+        },
+    )
+    threads: str = field(
+        default="auto",
+        metadata={
+            "help": "torch threads: a count, or auto (OMP_NUM_THREADS when set, else the "
+            "usable cores, at most 8; see agents.devices.auto_threads)."
+        },
+    )
+    expected_grpo_step_seconds: float = field(
+        default=0.0,
+        metadata={
+            "help": "Seconds a GRPO step takes on the machine the recipe was measured on (0: "
+            "unknown); a time cap that cuts GRPO short reports the slowdown against it."
+        },
+    )
+    expected_warmstart_step_seconds: float = field(
+        default=0.0,
+        metadata={"help": "The same for a warm-start step (0: unknown)."},
+    )
     resume: bool = field(
         default=False,
         metadata={"help": "Continue the run in --output_dir from its last checkpoint."},
@@ -181,7 +206,8 @@ class CountdownTrainArguments:
         for name in ("train_tasks", "heldout_tasks"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("warmstart_seconds", "time_budget_seconds"):
+        for name in ("warmstart_seconds", "time_budget_seconds", "save_minutes",
+                     "expected_grpo_step_seconds", "expected_warmstart_step_seconds"):
             value = getattr(self, name)
             if not (value >= 0 and math.isfinite(value)):
                 raise ConfigError(f"{name} must be a finite number >= 0, got {value!r}")
@@ -189,3 +215,6 @@ class CountdownTrainArguments:
             raise ConfigError(f"warmstart_steps must be >= 0, got {self.warmstart_steps}")
         if self.eval_every_steps < 0 or self.eval_subset < 1 or self.eval_batch_size < 1:
             raise ConfigError("eval_every_steps must be >= 0, eval_subset and eval_batch_size >= 1")
+        from agents.devices import parse_threads
+
+        parse_threads(str(self.threads))

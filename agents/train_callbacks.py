@@ -23,7 +23,9 @@ __all__ = [
     "HeldoutAccuracyCallback",
     "MetricsFileCallback",
     "ProgressCallback",
+    "SaveEveryMinutesCallback",
     "SignalWatchCallback",
+    "StepsFromArgsCallback",
     "TimeBudgetCallback",
 ]
 
@@ -49,22 +51,66 @@ class TimeBudgetCallback(TrainerCallback):
     def __init__(self, seconds: float, already_spent: float = 0.0) -> None:
         self.seconds = seconds
         self.already_spent = already_spent
+        self.stopped_early: tuple[int, int] | None = None
+        """``(steps done, steps planned)`` when the budget ended training before max_steps."""
         self._start = math.nan
+        self._end = math.nan
 
     @property
     def spent(self) -> float:
-        """GRPO wall seconds so far, this invocation and earlier ones."""
+        """GRPO wall seconds so far, this invocation and earlier ones (the clock stops when
+        training ends, so the final evaluation does not count)."""
         if math.isnan(self._start):
             return self.already_spent
-        return self.already_spent + time.monotonic() - self._start
+        end = time.monotonic() if math.isnan(self._end) else self._end
+        return self.already_spent + end - self._start
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         self._start = time.monotonic()
+        self._end = math.nan
 
     def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if self.seconds > 0 and _sync_flag(self.spent >= self.seconds):
             control.should_training_stop = True
             control.should_save = True
+            if state.max_steps > 0 and state.global_step < state.max_steps:
+                self.stopped_early = (state.global_step, state.max_steps)
+
+    def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self._end = time.monotonic()
+
+
+class SaveEveryMinutesCallback(TrainerCallback):
+    """Save a checkpoint whenever ``minutes`` of wall time passed since the last save (or the
+    start), besides the trainer's ``save_steps``: a run killed before its first ``save_steps``
+    checkpoint would otherwise lose every GRPO step. ``minutes <= 0`` turns it off."""
+
+    def __init__(self, minutes: float) -> None:
+        self.seconds = minutes * 60.0
+        self._last = math.nan
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self._last = time.monotonic()
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if self.seconds <= 0 or math.isnan(self._last):
+            return
+        if _sync_flag(time.monotonic() - self._last >= self.seconds):
+            control.should_save = True
+
+    def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self._last = time.monotonic()
+
+
+class StepsFromArgsCallback(TrainerCallback):
+    """Take ``logging_steps``/``save_steps``/``eval_steps`` from this invocation's arguments.
+
+    On resume the trainer reloads them from the checkpoint's ``trainer_state.json``, so a
+    ``--save_steps`` given with ``--resume`` would be ignored.
+    """
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        state.compute_steps(args, state.max_steps)
 
 
 class MetricsFileCallback(TrainerCallback):
@@ -191,10 +237,14 @@ class CheckpointProgressCallback(TrainerCallback):
     ) -> None:
         self.write = write
         self.budget = budget
+        self.seconds_at: dict[str, float] = {}
 
     def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if state.is_world_process_zero:
-            self.write({"grpo_seconds": self.budget.spent, "step": state.global_step})
+            spent = self.budget.spent
+            self.seconds_at[str(state.global_step)] = spent
+            self.write({"grpo_seconds": spent, "step": state.global_step,
+                        "grpo_seconds_at_step": dict(self.seconds_at)})
 
 
 # (metric TRL logs, test on its value, message) for each stall the watch reports.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,22 +89,109 @@ class RunLayout:
             except OSError as err:
                 raise ConfigError(f"cannot create {folder}: {err.strerror or err}") from None
 
-    def last_checkpoint(self) -> Path | None:
-        """The newest complete ``checkpoint-N`` folder, or ``None``."""
+    def checkpoints_newest_first(self) -> list[Path]:
+        """The ``checkpoint-N`` folders, highest step first."""
         found = []
         for path in self.checkpoints.glob("checkpoint-*"):
             match = re.fullmatch(r"checkpoint-(\d+)", path.name)
-            if match and (path / "trainer_state.json").is_file():
+            if match and path.is_dir():
                 found.append((int(match.group(1)), path))
-        return max(found)[1] if found else None
+        return [path for _, path in sorted(found, reverse=True)]
 
-    def read_progress(self) -> dict[str, float]:
+    def last_checkpoint(self) -> Path | None:
+        """The newest complete ``checkpoint-N`` folder, or ``None``."""
+        for path in self.checkpoints_newest_first():
+            if (path / "trainer_state.json").is_file():
+                return path
+        return None
+
+    def usable_checkpoint(self, warn: Callable[[str], None]) -> Path | None:
+        """The newest checkpoint whose files are whole (:func:`checkpoint_problem`), or
+        ``None`` when there is no checkpoint at all.
+
+        A damaged newer checkpoint (a kill in the middle of a save, a full disk) is renamed
+        ``broken-checkpoint-N`` so the trainer neither resumes from it nor saves into it, and
+        ``warn`` is told which one was skipped and why.
+
+        Raises:
+            ConfigError: there are checkpoints, and none of them is whole.
+        """
+        skipped: dict[Path, str] = {}
+        for path in self.checkpoints_newest_first():
+            problem = checkpoint_problem(path)
+            if problem is not None:
+                skipped[path] = problem
+                continue
+            for broken, why in skipped.items():
+                target = broken.with_name("broken-" + broken.name)
+                if target.exists():
+                    shutil.rmtree(target)
+                broken.rename(target)
+                warn(f"checkpoint {broken.name} is damaged ({why}); resuming from {path.name} "
+                     f"instead (the damaged one is kept as {target.name})")
+            return path
+        if skipped:
+            details = "; ".join(f"{p.name}: {why}" for p, why in skipped.items())
+            raise ConfigError(
+                f"--resume: no usable checkpoint in {self.checkpoints} ({details}); remove "
+                "that folder to restart GRPO from the warm-started model"
+            )
+        return None
+
+    def trim_metrics(self, step: int) -> int:
+        """Drop the rows of ``metrics.jsonl`` logged after ``step`` (a resumed run logs those
+        steps again); returns how many were dropped."""
+        if not self.metrics.is_file():
+            return 0
+        kept, dropped = [], 0
+        for line in self.metrics.read_text(encoding="utf-8").splitlines():
+            try:
+                row_step = json.loads(line).get("step", 0)
+            except (json.JSONDecodeError, AttributeError):
+                dropped += 1  # a row cut off by the kill
+                continue
+            if isinstance(row_step, (int, float)) and row_step > step:
+                dropped += 1
+            else:
+                kept.append(line)
+        if dropped:
+            write_text_atomic(self.metrics, "".join(line + "\n" for line in kept))
+        return dropped
+
+    def read_progress(self) -> dict[str, Any]:
         if not self.progress.is_file():
             return {}
         return json.loads(self.progress.read_text(encoding="utf-8"))
 
-    def write_progress(self, progress: dict[str, float]) -> None:
-        write_text_atomic(self.progress, json.dumps(progress))
+    def write_progress(self, progress: dict[str, Any]) -> None:
+        """Update the keys of ``progress.json`` given (the others are kept)."""
+        write_text_atomic(self.progress, json.dumps({**self.read_progress(), **progress}))
+
+
+def checkpoint_problem(folder: Path) -> str | None:
+    """Why a checkpoint folder cannot be resumed from (a missing or unreadable trainer state,
+    a truncated safetensors or torch file), or ``None`` when its files are whole."""
+    import zipfile
+
+    state = folder / "trainer_state.json"
+    try:
+        json.loads(state.read_text(encoding="utf-8"))["global_step"]
+    except FileNotFoundError:
+        return "no trainer_state.json"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "trainer_state.json is unreadable"
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".safetensors":
+            from safetensors import SafetensorError, safe_open
+
+            try:
+                with safe_open(str(path), "pt") as handle:
+                    handle.keys()
+            except (SafetensorError, OSError) as err:
+                return f"{path.name}: {err}"
+        elif path.suffix in (".pt", ".pth", ".bin") and not zipfile.is_zipfile(path):
+            return f"{path.name} is truncated or not a torch file"
+    return None
 
 
 def _generator_config(script: CountdownTrainArguments) -> dict[str, Any]:

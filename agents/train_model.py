@@ -10,6 +10,7 @@ from verifiers.errors import ConfigError, DependencyError
 __all__ = [
     "EMBEDDED_SPECS",
     "load_model_and_tokenizer",
+    "model_path_problem",
     "prepare_tool_tokenizer",
     "resolve_template",
 ]
@@ -18,7 +19,29 @@ EMBEDDED_SPECS = (None, "", "tiny", "default", "embedded")
 """``--model_name_or_path`` values meaning "the embedded tiny model, freshly built"."""
 
 
-def _pretrained(path: str | Path, model_args: Any) -> tuple[Any, Any]:
+def model_path_problem(spec: str) -> str | None:
+    """``"path does not exist: X"`` for a ``--model`` value that is written as a path (absolute,
+    ``./``, ``../``, ``~``, a ``.gguf`` file, a backslash or more than one ``/``) and is not
+    there; ``None`` otherwise. A bare name or an ``owner/name`` hub id is left to the loader.
+
+    >>> model_path_problem("/no/such/model"), model_path_problem("HuggingFaceTB/SmolLM2-135M")
+    ('path does not exist: /no/such/model', None)
+    """
+    if spec in EMBEDDED_SPECS or spec.lower() == "smollm2":
+        return None
+    looks_like_path = (
+        spec.startswith(("/", "./", "../", "~", ".\\", "..\\"))
+        or spec in (".", "..")
+        or spec.lower().endswith(".gguf")
+        or "\\" in spec
+        or spec.count("/") > 1
+    )
+    if looks_like_path and not Path(spec).expanduser().exists():
+        return f"path does not exist: {spec}"
+    return None
+
+
+def _pretrained(path: str | Path, model_args: Any, float32: bool = False) -> tuple[Any, Any]:
     from agents.models import hub_offline, require_transformers
 
     transformers = require_transformers()
@@ -28,6 +51,12 @@ def _pretrained(path: str | Path, model_args: Any) -> tuple[Any, Any]:
         import torch
 
         kwargs["dtype"] = getattr(torch, dtype)
+    elif float32:
+        import torch
+
+        # transformers 5 loads a checkpoint in its own dtype ("auto"); bf16 weights would train
+        # in pure bf16. Weights stay float32; --bf16 only adds autocast.
+        kwargs["dtype"] = torch.float32
     if getattr(model_args, "attn_implementation", None):
         kwargs["attn_implementation"] = model_args.attn_implementation
     kwargs["trust_remote_code"] = bool(getattr(model_args, "trust_remote_code", False))
@@ -53,17 +82,18 @@ def _pretrained(path: str | Path, model_args: Any) -> tuple[Any, Any]:
 
 
 def load_model_and_tokenizer(
-    model_args: Any, layout: Any = None, *, path: Path | None = None
+    model_args: Any, layout: Any = None, *, path: Path | None = None, float32: bool = False
 ) -> tuple[Any, Any, bool]:
     """``(model, tokenizer, embedded)`` for a run.
 
     ``path`` (a stage's saved checkpoint, e.g. the warm-started model) wins over the spec; the
-    ``embedded`` flag still reports whether the run is on the embedded tiny model.
+    ``embedded`` flag still reports whether the run is on the embedded tiny model. ``float32``
+    (CPU runs) loads the weights in float32 unless ``--dtype`` names another type.
     """
     spec = getattr(model_args, "model_name_or_path", None)
     embedded = spec in EMBEDDED_SPECS
     if path is not None:
-        model, tokenizer = _pretrained(path, model_args)
+        model, tokenizer = _pretrained(path, model_args, float32)
         return model, tokenizer, embedded
     if embedded:
         from agents.models import require_transformers
@@ -76,12 +106,12 @@ def load_model_and_tokenizer(
     if spec.lower() == "smollm2":
         from agents.gguf import convert_gguf, smollm2_path
 
-        return (*_pretrained(convert_gguf(smollm2_path()), model_args), False)
+        return (*_pretrained(convert_gguf(smollm2_path()), model_args, float32), False)
     if spec.lower().endswith(".gguf"):
         from agents.gguf import convert_gguf
 
-        return (*_pretrained(convert_gguf(spec), model_args), False)
-    return (*_pretrained(spec, model_args), False)
+        return (*_pretrained(convert_gguf(spec), model_args, float32), False)
+    return (*_pretrained(spec, model_args, float32), False)
 
 
 def resolve_template(template: str | None, tokenizer: Any, embedded: bool) -> str:

@@ -35,6 +35,13 @@ class WarmStartConfig:
     batch_size: int = field(default=128, metadata={"help": "Texts per optimiser step."})
     learning_rate: float = field(default=3e-3, metadata={"help": "AdamW learning rate."})
     seed: int = field(default=0, metadata={"help": "Seed of the random equations and batches."})
+    bf16: bool = field(
+        default=False,
+        metadata={
+            "help": "bf16 autocast (only worth it on a CPU with native bf16, see "
+            "agents.devices.native_bf16); float32 otherwise."
+        },
+    )
 
     def __post_init__(self) -> None:
         if not (self.seconds >= 0 and math.isfinite(self.seconds)):
@@ -90,11 +97,13 @@ def warm_start(
     *,
     sample_equation: Callable[[Sequence[int], random.Random], str] = random_expression,
     on_step: Callable[[int, float], None] | None = None,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Train ``model`` in place on format-only texts until the time or step budget ends.
 
-    Returns ``{"steps", "seconds", "final_loss"}``. ``on_step(step, loss)`` is called after
-    each optimiser step (a progress bar hooks in there).
+    Returns ``{"steps", "seconds", "final_loss"}``; ``"stopped_by": "time"`` is added when
+    the time budget ended it before ``max_steps``. ``on_step(step, loss)`` is called after each
+    optimiser step (a progress bar hooks in there). The model runs where it is, in float32, or
+    under CPU bf16 autocast with ``config.bf16``.
     """
     import torch
 
@@ -115,7 +124,8 @@ def warm_start(
             sample_equation=sample_equation,
         )
         batch = _batch_tensors(tokenizer, pairs)
-        loss = model(**batch).loss
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+            loss = model(**batch).loss
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -124,4 +134,9 @@ def warm_start(
         if on_step is not None:
             on_step(steps, loss_value)
     model.eval()
-    return {"steps": steps, "seconds": time.monotonic() - start, "final_loss": loss_value}
+    info: dict[str, Any] = {
+        "steps": steps, "seconds": time.monotonic() - start, "final_loss": loss_value
+    }
+    if steps < cfg.max_steps:
+        info["stopped_by"] = "time"
+    return info

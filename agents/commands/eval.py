@@ -294,7 +294,10 @@ def _token_budget(args: argparse.Namespace, policy: Any, template: Any) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate (or compare) and return the exit code."""
+    from agents.devices import prefer_passive_wait
     from agents.reports import format_comparison, format_summary
+
+    prefer_passive_wait()  # before torch loads: idle OpenMP threads sleep instead of spinning
 
     _check_options(args)
     if args.compare:

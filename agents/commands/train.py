@@ -81,23 +81,91 @@ def run_argv(argv: list[str]) -> int:
         return _print_help()
     import warnings
 
+    from agents.devices import prefer_passive_wait
     from verifiers.errors import ConfigError
 
+    # Before torch is imported (by the parser below): idle OpenMP threads sleep, not spin.
+    prefer_passive_wait()
     # GRPOConfig itself sets the field transformers 5 renamed; the warning is not the user's.
     warnings.filterwarnings("ignore", message=".*gradient_checkpointing", category=FutureWarning)
+    _check_output_dir_value(argv)
     argv = _replay_for_resume(argv)
     argv, recipe = resolve_argv(argv)
-    argv = _float32_without_gpu(argv, _config_values(argv))
+    config = _config_values(argv)
+    _check_model_value(argv, config)
+    argv, machine = _cpu_precision(argv, config)
     script, training_args, model_args = _parse(argv)
     given = _option_value(argv, "--output_dir", "--output-dir") is not None
     if not given and training_args.output_dir in (None, "", "trainer_output"):
         raise ConfigError("--output-dir DIR is required: every run writes into its own folder")
     if recipe:
         print(f"countdown train: recipe {recipe}", file=sys.stderr)
+    if "precision_reason" in machine:
+        print(f"countdown train: CPU run in {machine['precision']}: "
+              f"{machine['precision_reason']}; --bf16 true/false overrides", file=sys.stderr)
+    machine.update(_threads(script.threads))
+    names = _option_names(argv) | set(config)
+    machine["checkpointing_chosen"] = bool(
+        {"gradient_checkpointing", "activation_checkpointing"} & names
+    )
     from agents.train import run_training
 
-    run_training(script, training_args, model_args, argv=argv)
+    run_training(script, training_args, model_args, argv=argv, machine=machine)
     return 0
+
+
+def _check_output_dir_value(argv: list[str]) -> None:
+    """Refuse, before anything loads, an ``--output-dir`` that is empty or is not a folder.
+
+    Raises:
+        ConfigError: the value is empty (it would mean the current folder), or names a file,
+            a device or a FIFO.
+    """
+    from pathlib import Path
+
+    from verifiers.errors import ConfigError
+
+    value = _option_value(argv, "--output_dir", "--output-dir")
+    if value is None:
+        return
+    if not value.strip():
+        raise ConfigError("--output-dir is empty; name a folder, for example --output-dir "
+                          "runs/train")
+    folder = Path(value).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"--output-dir {folder} exists and is not a directory")
+
+
+def _check_model_value(argv: list[str], config: dict[str, object]) -> None:
+    """Refuse a path-like ``--model`` that does not exist, before anything loads.
+
+    Raises:
+        ConfigError: ``path does not exist: X``.
+    """
+    from agents.train_model import model_path_problem
+    from verifiers.errors import ConfigError
+
+    spec = _option_value(argv, *_MODEL_FLAGS)
+    if spec is None:
+        spec = config.get("model_name_or_path")  # type: ignore[assignment]
+    if isinstance(spec, str):
+        problem = model_path_problem(spec)
+        if problem is not None:
+            raise ConfigError(f"--model: {problem}")
+
+
+def _threads(value: str) -> dict[str, object]:
+    """Apply ``--threads`` to torch and say what is in force on stderr."""
+    from agents.devices import apply_threads, parse_threads
+
+    chosen = apply_threads(parse_threads(value))
+    print(
+        f"countdown train: {chosen['threads']} torch thread(s) ({chosen['threads_rule']}; "
+        f"--threads N overrides), {chosen['interop_threads']} inter-op, "
+        f"OMP_WAIT_POLICY={chosen['omp_wait_policy'] or 'unset'}",
+        file=sys.stderr,
+    )
+    return chosen
 
 
 def _option_names(argv: list[str]) -> set[str]:
@@ -130,20 +198,59 @@ def _config_values(argv: list[str]) -> dict[str, object]:
     return values
 
 
-def _float32_without_gpu(argv: list[str], config: dict[str, object]) -> list[str]:
-    """Add ``--bf16 false`` when no GPU is present and neither the command line nor the
-    config chose a precision: GRPOConfig defaults to bf16, which transformers refuses on CPU
-    with a message that does not say what to do."""
-    chosen = {"bf16", "fp16", "use_cpu"}
-    if chosen & (_option_names(argv) | set(config)):
-        return argv
+def _cpu_precision(
+    argv: list[str],
+    config: dict[str, object],
+    flags: frozenset[str] | None = None,
+    machine: str | None = None,
+) -> tuple[list[str], dict[str, object]]:
+    """Choose bf16 or float32 for a CPU run where neither the command line nor the config did.
+
+    GRPOConfig defaults to ``bf16=True``: bf16 autocast, emulated (several times slower) on a
+    CPU without bf16 instructions, and refused by transformers on some. A CPU run (``use_cpu``,
+    or no GPU) gets ``--bf16 true`` when the CPU computes bf16 natively
+    (:func:`agents.devices.native_bf16`), else ``--bf16 false``. ``flags`` and ``machine``
+    default to this machine's. Returns the argv and what was chosen (for config.json and the
+    line ``run_argv`` prints once the arguments parsed).
+    """
+    import platform
+
+    from agents.devices import cpu_flags, native_bf16
+
+    names = _option_names(argv) | set(config)
+    use_cpu = _truthy(_option_value(argv, "--use_cpu", "--use-cpu"), config.get("use_cpu"))
+    chosen: dict[str, object] = {"cpu_run": use_cpu or not _has_gpu()}
+    if {"bf16", "fp16"} & names or not chosen["cpu_run"]:
+        chosen["precision"] = "as configured"
+        return argv, chosen
+    flags = cpu_flags() if flags is None else flags
+    machine = platform.machine() if machine is None else machine
+    bf16 = native_bf16(flags, machine)
+    if bf16:
+        why = "this CPU computes bf16 natively"
+    else:
+        why = "this CPU has no native bf16 (avx512_bf16/amx_bf16, or bf16 on ARM)"
+    chosen.update(bf16=bf16, precision="bf16 autocast" if bf16 else "float32",
+                  precision_reason=why)
+    return [*argv, "--bf16", "true" if bf16 else "false"], chosen
+
+
+def _truthy(*values: object) -> bool:
+    """The first given value (command line first, then config) read as a boolean."""
+    for value in values:
+        if value is None:
+            continue
+        if isinstance(value, str):
+            text = value.strip().lower()
+            return text.startswith("--") or text in ("", "1", "true", "yes", "y", "on")
+        return bool(value)
+    return False
+
+
+def _has_gpu() -> bool:
     import torch
 
-    if torch.cuda.is_available() or torch.backends.mps.is_available():
-        return argv
-    print("countdown train: no GPU here; training on CPU in float32 (--bf16 false)",
-          file=sys.stderr)
-    return [*argv, "--bf16", "false"]
+    return bool(torch.cuda.is_available() or torch.backends.mps.is_available())
 
 
 def _option_value(argv: list[str], *names: str) -> str | None:
@@ -178,11 +285,14 @@ def _parser():
     from agents.models import require_transformers
 
     require_transformers()
-    from trl import GRPOConfig, ModelConfig, TrlParser
+    from trl import ModelConfig, TrlParser
 
     from agents.train_args import CountdownTrainArguments
+    from agents.train_config import CountdownGRPOConfig
 
-    return TrlParser((CountdownTrainArguments, GRPOConfig, ModelConfig), prog="countdown train")
+    return TrlParser(
+        (CountdownTrainArguments, CountdownGRPOConfig, ModelConfig), prog="countdown train"
+    )
 
 
 def _parse(argv: list[str]):
@@ -206,6 +316,8 @@ GRPO training on Countdown with TRL. Main options:
   --model PATH_OR_ID   a local model folder, a GGUF file, "smollm2" or a hub id
                        (same as --model_name_or_path)
   --resume             continue the run in --output-dir with its saved settings
+  --threads N          torch threads (default auto: OMP_NUM_THREADS, else the usable cores)
+  --save_minutes M     also save a GRPO checkpoint every M minutes (0: only --save_steps)
 
 Values come from, in increasing priority: the defaults listed below, the recipe or config
 file, then the command line. The defaults below are the dataclasses' own; a recipe changes

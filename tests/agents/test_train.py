@@ -181,18 +181,37 @@ def test_model_given_with_resume_overrides_the_saved_one() -> None:
     assert _parse(argv)[2].model_name_or_path == "new/model"
 
 
-def test_no_gpu_means_float32_unless_a_precision_is_chosen(capsys) -> None:
+def test_cpu_precision_follows_the_cpu_unless_a_precision_is_chosen() -> None:
+    from agents.commands.train import _cpu_precision
+
+    argv = ["--model_name_or_path", "m", "--output-dir", "x", "--use_cpu", "true"]
+    without = frozenset({"avx2", "avx512f"})  # the reference machine: no native bf16
+    out, chosen = _cpu_precision(argv, {}, flags=without, machine="x86_64")
+    assert out == [*argv, "--bf16", "false"] and chosen["precision"] == "float32"
+    assert "no native bf16" in chosen["precision_reason"]
+    out, chosen = _cpu_precision(argv, {}, flags=frozenset({"avx512_bf16"}), machine="x86_64")
+    assert out == [*argv, "--bf16", "true"] and chosen["bf16"] is True
+    # The user's choice, on the command line or in the recipe, always wins.
+    assert _cpu_precision([*argv, "--bf16=true"], {}, without, "x86_64")[0] == [
+        *argv, "--bf16=true"]
+    assert _cpu_precision(argv, {"bf16": True}, without, "x86_64")[0] == argv
+
+
+def test_run_records_its_cpu_settings(finished_run: Path) -> None:
     import torch
 
-    from agents.commands.train import _float32_without_gpu
-
-    argv = ["--model_name_or_path", "m", "--output-dir", "x"]
-    if torch.cuda.is_available() or torch.backends.mps.is_available():
-        pytest.skip("this machine has a GPU")
-    assert _float32_without_gpu(argv, {}) == [*argv, "--bf16", "false"]
-    assert "--bf16 false" in capsys.readouterr().err
-    assert _float32_without_gpu([*argv, "--bf16=true"], {}) == [*argv, "--bf16=true"]
-    assert _float32_without_gpu(argv, {"use_cpu": True}) == argv
+    config = json.loads((finished_run / "config.json").read_text())
+    machine = config["machine"]
+    assert machine["cpu_run"] is True and machine["precision"] in ("float32", "bf16 autocast")
+    assert config["grpo"]["bf16"] is machine["bf16"]
+    # A 1M-parameter model on CPU trains without activation checkpointing (8x slower).
+    assert machine["gradient_checkpointing"] is False
+    assert config["grpo"]["gradient_checkpointing"] is False
+    assert machine["threads"] >= 1 and machine["interop_threads"] >= 1
+    assert machine["omp_wait_policy"]
+    assert torch.get_num_threads() == machine["threads"]
+    warm = json.loads((finished_run / "warmstart" / "warmstart.json").read_text())
+    assert warm["precision"] == machine["precision"]
 
 
 def test_resume_without_a_run_is_a_clear_error(tmp_path: Path, capsys) -> None:

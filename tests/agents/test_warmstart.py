@@ -47,3 +47,21 @@ def test_random_equations_rarely_solve_their_task() -> None:
 def test_bad_config_names_the_field(field: str, value: float) -> None:
     with pytest.raises(ConfigError, match=field):
         WarmStartConfig(**{field: value})
+
+
+def test_warm_start_trains_in_the_chosen_precision() -> None:
+    pytest.importorskip("transformers")
+    from agents.tiny import build_model, build_tokenizer
+    from agents.warmstart import warm_start
+
+    tokenizer = build_tokenizer()
+    for bf16 in (False, True):  # bf16 autocast only where the CPU has it natively
+        model = build_model(tokenizer, seed=0)
+        info = warm_start(model, tokenizer, ["3 7>21:"] * 4, [[3, 7]] * 4,
+                          WarmStartConfig(seconds=60, max_steps=2, batch_size=4, bf16=bf16))
+        assert info["steps"] == 2 and "stopped_by" not in info
+        assert next(model.parameters()).dtype.is_floating_point
+    info = warm_start(model, tokenizer, ["3 7>21:"] * 4, [[3, 7]] * 4,
+                      WarmStartConfig(seconds=1e-9, max_steps=50, batch_size=4))
+    assert info["stopped_by"] == "time" and info["steps"] < 50
+
