@@ -27,7 +27,11 @@ def _help(command: str) -> str:
     env = {**os.environ, "COLUMNS": "100", "PYTHONPATH": str(_ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", _MAIN, *argv],
-        capture_output=True, text=True, cwd=_ROOT, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=_ROOT,
+        env=env,
+        timeout=300,
     )
     if done.returncode != 0:
         raise RuntimeError(f"countdown {' '.join(argv)} failed:\n{done.stderr[-2000:]}")
