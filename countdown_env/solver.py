@@ -172,7 +172,7 @@ def solve_all(
             returned, shortest first among those found.
         timeout: give up after this many seconds (``None``: no limit); raises
             :class:`~countdown_env.errors.SolverTimeoutError`, no partial list.
-        Other arguments as in :func:`solve`.
+        nums, target, exact_use, rules, rule_overrides: as for :func:`solve`.
 
     >>> solve_all([1, 2, 3], 6)
     ['1*2*3', '1+2+3', '2*3/1']
