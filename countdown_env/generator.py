@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from countdown_env.config import TV_LARGE, GeneratorConfig
-from countdown_env.errors import TaskSpaceExhaustedError
+from countdown_env.errors import TaskSpaceExhaustedError, shown
 from countdown_env.search import Search, _div, format_tree, submultisets
 from countdown_env.solver import count_solutions, solve_tree
 from countdown_env.stepwise import dfs_nodes
@@ -66,17 +66,17 @@ def _item_rng(seed: int, stream: int, index: int) -> random.Random:
 
 def _check_seed(seed: Any, name: str = "seed") -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ConfigError(f"{name} must be a non-negative integer, got {seed!r}")
+        raise ConfigError(f"{name} must be a non-negative integer, got {shown(seed)}")
     return int(seed)
 
 
 def _check_count(value: Any, name: str) -> int:
     """A task count as a plain ``int``; numpy integers are fine, bools and floats are not."""
     if isinstance(value, bool) or not hasattr(type(value), "__index__"):
-        raise ConfigError(f"{name} must be a non-negative integer, got {value!r}")
+        raise ConfigError(f"{name} must be a non-negative integer, got {shown(value)}")
     count = operator.index(value)
     if count < 0:
-        raise ConfigError(f"{name} must be a non-negative integer, got {value!r}")
+        raise ConfigError(f"{name} must be a non-negative integer, got {shown(value)}")
     return count
 
 

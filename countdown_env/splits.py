@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from countdown_env.config import GeneratorConfig
-from countdown_env.errors import TaskSpaceExhaustedError
+from countdown_env.errors import TaskSpaceExhaustedError, shown
 from countdown_env.generator import _check_count, _check_seed, check_room, iter_tasks
 from countdown_env.task import Task
 from verifiers.errors import ConfigError
@@ -56,13 +56,15 @@ def is_held_out(task: Task, *, holdout: str = "task", fraction: float = 0.1, see
 
 def _check(holdout: str, fraction: float | None) -> None:
     if holdout not in HOLDOUTS:
-        raise ConfigError(f"holdout must be one of {list(HOLDOUTS)}, got {holdout!r}")
+        raise ConfigError(f"holdout must be one of {list(HOLDOUTS)}, got {shown(holdout)}")
     if fraction is not None and (
         isinstance(fraction, bool)
         or not isinstance(fraction, (int, float))
         or not 0 <= fraction <= 1
     ):
-        raise ConfigError(f"holdout_fraction must be a number in 0..1 or None, got {fraction!r}")
+        raise ConfigError(
+            f"holdout_fraction must be a number in 0..1 or None, got {shown(fraction)}"
+        )
 
 
 def make_splits(
