@@ -90,7 +90,7 @@ def test_giant_values_in_a_parquet_row_are_named_by_row(tmp_path):
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
     path = tmp_path / "bad.parquet"
-    pq.write_table(pa.table({"nums": [[1, 2], [1, 2]], "target": ["3", "x" * 10_000]}), path)
+    pq.write_table(pa.table({"nums": [[1, 2], [1, 2]], "target": ["x" * 10_000, "3"]}), path)
     with pytest.raises(TaskError, match=r"bad.parquet row 1: target must be an integer") as caught:
         read_tasks(path)
     assert len(str(caught.value)) < 500
@@ -173,7 +173,7 @@ def test_the_solvability_check_has_a_time_limit_and_says_how_to_lift_it():
 
 @pytest.mark.parametrize("bad", [0, -1, float("inf"), "5", True])
 def test_solvable_timeout_is_checked(bad):
-    with pytest.raises(ConfigError, match="solvable_timeout"):
+    with pytest.raises(ConfigError, match="solvable_timeout must be a number of seconds"):
         gym.make("Countdown-v0", solvable_timeout=bad)
 
 
