@@ -71,7 +71,8 @@ class TaskSpaceExhaustedError(ConfigError):
 
     Attributes (``None`` when not known): ``asked``, how many distinct tasks were asked for;
     ``size``, how many the configuration holds; ``found``, how many the generator found before
-    it gave up. A command-line tool can word its own message from them.
+    it gave up; ``bound``, at most how many it can hold (number sets times targets) when
+    ``size`` is too costly to count. A command-line tool can word its own message from them.
     """
 
     def __init__(
@@ -81,9 +82,10 @@ class TaskSpaceExhaustedError(ConfigError):
         asked: int | None = None,
         size: int | None = None,
         found: int | None = None,
+        bound: int | None = None,
     ) -> None:
         super().__init__(message)
-        self.asked, self.size, self.found = asked, size, found
+        self.asked, self.size, self.found, self.bound = asked, size, found, bound
 
 
 class GeneratorOptionError(ConfigError):

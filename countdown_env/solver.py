@@ -240,14 +240,19 @@ def count_solutions(
     *,
     exact_use: bool | None = None,
     rules: Rules | None = None,
+    timeout: float | None = None,
     **rule_overrides: Any,
 ) -> int:
     """How many distinct solutions :func:`solve_all` finds (0 when the task is unsolvable).
 
+    ``timeout``: give up after this many seconds (``None``: no limit), raising
+    :class:`~countdown_env.errors.SolverTimeoutError`.
+
     >>> count_solutions([1, 2, 3], 6)
     3
     """
-    return len(_solutions(nums, target, _rules(rules, exact_use, rule_overrides)))
+    r = _rules(rules, exact_use, rule_overrides)
+    return len(_solutions(nums, target, r, timeout=timeout))
 
 
 def min_operations(
