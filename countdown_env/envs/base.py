@@ -264,6 +264,11 @@ class CountdownBaseEnv(gym.Env[str, str]):
                     "solvable_timeout (None: no limit), give the task a 'solution', or pass "
                     "check_solvable=False to skip the check"
                 ) from None
+            except TaskError as err:  # more numbers than the solver takes
+                raise TaskError(
+                    f"cannot check that the task is solvable: {err}; give the task a 'solution' "
+                    "or pass check_solvable=False"
+                ) from None
             if solution is None:
                 raise TaskError(
                     f"the task {shown(task.nums)} -> {shown(task.target)} {why} (the env's "

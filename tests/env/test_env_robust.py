@@ -229,3 +229,9 @@ def test_steps_env_echoes_division_sign_as_ascii():
     env.reset(seed=0)
     observation = env.step("10 ÷ 3")[0]
     assert "10 / 3" in observation and "?" not in observation.splitlines()[0]
+
+
+def test_a_task_too_big_for_the_solver_says_how_to_play_it_unchecked():
+    env = gym.make("CountdownSteps-v0", disable_env_checker=True)
+    with pytest.raises(TaskError, match=r"at most 8 numbers.*check_solvable=False"):
+        env.reset(options={"nums": list(range(1, 20)), "target": 5})
