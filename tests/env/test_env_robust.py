@@ -137,15 +137,16 @@ def test_a_task_only_solvable_by_an_answer_the_verifier_refuses_is_refused():
             env.reset(options={"nums": nums, "target": target})
 
 
-def test_the_solvability_check_follows_the_verifiers_digit_limit():
+def test_the_solvability_check_follows_the_verifiers_limits():
     from verifiers.rules import Rules
 
-    strict = Rules(max_digits=2)
+    # The solver's answer "100+3" has 5 characters: refused under max_length=4.
+    strict = Rules(max_length=4)
     env = gym.make("Countdown-v0", rules=strict, tasks=[Task([100, 3], 103)])
-    with pytest.raises(TaskError, match="verifier refuses") as caught:
+    with pytest.raises(TaskError, match=r"verifier refuses.*max_length") as caught:
         env.reset(seed=0)
     assert "check_solvable=False" in str(caught.value)
-    env = gym.make("Countdown-v0", rules=Rules(max_digits=3), tasks=[Task([100, 3], 103)])
+    env = gym.make("Countdown-v0", rules=Rules(max_length=5), tasks=[Task([100, 3], 103)])
     assert env.reset(seed=0)[1]["target"] == 103
 
 
@@ -154,9 +155,10 @@ def test_read_tasks_drops_tasks_whose_solution_the_verifier_refuses(tmp_path):
 
     path = tmp_path / "t.jsonl"
     path.write_text(json.dumps({"nums": [100, 3], "target": 103}) + "\n")
-    assert read_tasks(path, unsolvable="drop", rules=Rules(max_digits=2)) == []
+    assert read_tasks(path, unsolvable="drop", rules=Rules(max_length=4)) == []
     with pytest.raises(TaskError, match=r"t\.jsonl line 1: .*verifier refuses"):
-        read_tasks(path, unsolvable="raise", rules=Rules(max_digits=2))
+        read_tasks(path, unsolvable="raise", rules=Rules(max_length=4))
+    assert len(read_tasks(path, unsolvable="raise", rules=Rules(max_length=5))) == 1
 
 
 # ----- item 26: a time limit on the solvability check --------------------------------------------
