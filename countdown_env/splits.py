@@ -55,7 +55,11 @@ def is_held_out(task: Task, *, holdout: str = "task", fraction: float = 0.1, see
     (True, False)
     """
     _check(holdout, fraction)
-    text = f"{seed}|{holdout}|{_holdout_key(task, holdout)}"
+    return _held(seed, holdout, _holdout_key(task, holdout), fraction)
+
+
+def _held(seed: int, holdout: str, key: str, fraction: float) -> bool:
+    text = f"{seed}|{holdout}|{key}"
     digest = hashlib.blake2b(text.encode("ascii"), digest_size=8).digest()
     return int.from_bytes(digest, "big") < fraction * 2**64
 
@@ -144,11 +148,27 @@ def make_splits(
     def in_test(task: Task) -> bool:
         return is_held_out(task, holdout=holdout, fraction=fraction, seed=seed)
 
+    # A target holdout depends on the target alone: the generator refuses the other targets
+    # before it builds (and rates) a task, instead of drawing whole tasks to throw away.
+    target_test = target_train = None
+    if holdout == "target":
+
+        def target_test(target: int) -> bool:
+            return _held(seed, "target", str(target), fraction)
+
+        def target_train(target: int) -> bool:
+            return not _held(seed, "target", str(target), fraction)
+
     _check_targets_held(holdout, fraction, seed, cfg, n_train, n_test)
     try:
         test = _take(
             iter_tasks(
-                seed, cfg, stream=_TEST_STREAM, keep=in_test, rate_timeout=rate_timeout
+                seed,
+                cfg,
+                stream=_TEST_STREAM,
+                keep=in_test,
+                keep_target=target_test,
+                rate_timeout=rate_timeout,
             ),
             n_test,
             "test set" if progress else None,
@@ -159,6 +179,7 @@ def make_splits(
                 cfg,
                 stream=_TRAIN_STREAM,
                 keep=lambda t: not in_test(t),
+                keep_target=target_train,
                 rate_timeout=rate_timeout,
             ),
             n_train,

@@ -240,7 +240,7 @@ class CountdownBaseEnv(gym.Env[str, str]):
         if self.tasks is not None:
             return self._checked(self.tasks[int(self.np_random.integers(len(self.tasks)))])
         seed = int(self.np_random.integers(_TASK_SEED_SPAN))
-        return _task(cast(GeneratorConfig, self.config), seed, 0, 0)
+        return cast(Task, _task(cast(GeneratorConfig, self.config), seed, 0, 0))
 
     def _checked(self, task: Task) -> Task:
         """``task`` once it is known solvable: its own solution verifies, or the verifier

@@ -107,3 +107,24 @@ def test_a_target_holdout_that_reserves_no_target_is_refused_at_once():
     with pytest.raises(ConfigError, match="reserves 0 of the 100 targets"):
         make_splits(10, 10, seed=0, holdout="target", holdout_fraction=empty)
     assert time.monotonic() - started < 2
+
+
+def test_a_target_holdout_builds_and_rates_only_tasks_with_a_kept_target(monkeypatch):
+    from countdown_env import generator, splits
+
+    rated = []
+    real = generator.rate_task
+    monkeypatch.setattr(
+        generator, "rate_task", lambda task, *a, **k: rated.append(task) or real(task, *a, **k)
+    )
+    _, test = make_splits(0, 20, seed=1, holdout="target", holdout_fraction=0.05, rate=True)
+    assert len(test) == 20 and all(t.n_solutions for t in test)
+    # Drawing whole tasks and throwing away 95% of them rated ~400 tasks for these 20.
+    assert len(rated) < 40
+
+    # The same stream as the plain filter on whole tasks, only cheaper.
+    def keep(task):
+        return splits.is_held_out(task, holdout="target", fraction=0.05, seed=1)
+
+    plain = generator.iter_tasks(1, stream=splits._TEST_STREAM, keep=keep, rate=True)
+    assert [next(plain) for _ in range(20)] == test
