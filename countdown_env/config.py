@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from countdown_env.errors import GeneratorOptionError
+from countdown_env.errors import GeneratorOptionError, shown
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
 
@@ -76,8 +76,9 @@ def _is_int(value: Any) -> bool:
 
 
 def _shown(value: Any) -> str:
-    """``repr(value)`` made safe to put in a :class:`GeneratorOptionError` template."""
-    return repr(value).replace("{", "{{").replace("}", "}}")
+    """``repr(value)`` (cut short, see :func:`~countdown_env.errors.shown`) made safe to put in a
+    :class:`GeneratorOptionError` template."""
+    return shown(value).replace("{", "{{").replace("}", "}}")
 
 
 @dataclass(frozen=True)
@@ -304,14 +305,16 @@ class GeneratorConfig:
         base: dict[str, Any] = {}
         if preset is not None:
             if preset not in PRESETS:
-                raise ConfigError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
+                raise ConfigError(f"preset must be one of {sorted(PRESETS)}, got {shown(preset)}")
             base.update(PRESETS[preset])
         if isinstance(config, GeneratorConfig):
             base.update(config.to_dict())
         elif isinstance(config, Mapping):
             base.update(config)
         elif config is not None:
-            raise ConfigError(f"config must be a GeneratorConfig or a mapping, got {config!r}")
+            raise ConfigError(
+                f"config must be a GeneratorConfig or a mapping, got {shown(config)}"
+            )
         if rules is not None:
             if not isinstance(rules, Rules):
                 raise ConfigError(f"rules must be a Rules instance, got {type(rules).__name__}")

@@ -10,8 +10,10 @@ inside the functions that need them; without them the error says
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,10 @@ from countdown_env.errors import (
     NotUTF8Error,
     TaskError,
     TaskFileError,
+    shown,
 )
 from countdown_env.prompts import PromptTemplate, get_template
-from countdown_env.solver import solve_tree
+from countdown_env.solver import accepted_solution
 from countdown_env.task import Task
 from verifiers.check import verify_equation
 from verifiers.errors import ConfigError, DependencyError
@@ -138,40 +141,99 @@ def task_from_row(row: Mapping[str, Any]) -> Task:
     """
     if not isinstance(row, Mapping):
         raise TaskError(f"a task row must be a mapping, got {type(row).__name__}")
-    if "target" not in row:
-        truth = (row.get("reward_model") or {}).get("ground_truth")
-        if isinstance(truth, Mapping):
-            return Task.from_dict(truth)
+    if "target" not in row and "reward_model" in row:
+        model = row["reward_model"]
+        truth = model.get("ground_truth") if isinstance(model, Mapping) else None
+        if not isinstance(truth, Mapping):
+            raise TaskError(
+                "reward_model must be a mapping with a 'ground_truth' mapping holding 'target' "
+                f"and 'numbers' (TinyZero's layout), got {shown(model)}"
+            )
+        return Task.from_dict(truth)
     return Task.from_dict(row)
 
 
-def _rows(path: Path) -> Iterator[Mapping[str, Any]]:
+MAX_TASK_FILE_BYTES = 1 << 30
+"""Largest task file (JSONL or parquet) :func:`read_tasks` reads: 1 GiB, millions of tasks."""
+MAX_TASK_LINE_CHARS = 1 << 20
+"""Longest JSONL line :func:`read_tasks` reads (a task row is usually under 300 characters)."""
+
+
+def _check_file(path: Path) -> None:
+    """Refuse what is not a regular file of a readable size (a device, a FIFO, a socket...)."""
+    try:
+        info = path.stat()
+    except OSError as err:
+        raise TaskFileError(f"{path} cannot be read ({err.strerror or err})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise TaskFileError(
+            f"{path} is not a regular file (a device, pipe or socket); give a JSONL or "
+            "parquet file, or a folder saved with save_to_disk"
+        )
+    if info.st_size > MAX_TASK_FILE_BYTES:
+        raise TaskFileError(
+            f"{path} has {info.st_size} bytes, more than the {MAX_TASK_FILE_BYTES} a task file "
+            "may have; split it into smaller files"
+        )
+
+
+def _rows(path: Path) -> Iterator[tuple[str, Any]]:
+    """``(where, row)`` for every row: ``where`` is ``"line N"`` (JSONL) or ``"row N"``."""
     if path.is_dir():
-        yield from _dataset_rows(path)
+        for number, row in enumerate(_dataset_rows(path), 1):
+            yield f"row {number}", row
         return
+    _check_file(path)
     if path.suffix.lower() == ".parquet":
         pa = _require("pyarrow")
         try:
             table = _require("pyarrow.parquet").read_table(path)
-        except pa.ArrowInvalid as err:
+        except (pa.ArrowException, OSError) as err:
             raise TaskFileError(f"{path} is not a readable parquet file ({err})") from None
-        yield from table.to_pylist()
+        for number, row in enumerate(table.to_pylist(), 1):
+            yield f"row {number}", row
         return
+    yield from _jsonl_rows(path)
+
+
+def _jsonl_rows(path: Path) -> Iterator[tuple[str, Any]]:
+    read = 0
     with open(path, encoding="utf-8") as lines:
         try:
-            for number, line in enumerate(lines, 1):
-                if not line.strip():
-                    continue
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise TaskError(f"{path}:{number}: not a JSON object ({err.msg})") from None
+            for number in itertools.count(1):
+                line = lines.readline(MAX_TASK_LINE_CHARS + 1)
+                if not line:
+                    return
+                read += len(line)
+                if len(line) > MAX_TASK_LINE_CHARS:
+                    raise TaskError(
+                        f"{path} line {number} is longer than {MAX_TASK_LINE_CHARS} characters; "
+                        "a task row is one short JSON object"
+                    )
+                if read > MAX_TASK_FILE_BYTES:
+                    raise TaskFileError(
+                        f"{path} holds more than {MAX_TASK_FILE_BYTES} characters (it grew while "
+                        "being read?); give a smaller file"
+                    )
+                if line.strip():
+                    yield f"line {number}", _json_row(path, number, line)
         except UnicodeDecodeError as err:
             raise NotUTF8Error(
                 f"{path} is not UTF-8 text; give a JSONL file (UTF-8), "
                 "a parquet file or a folder saved with save_to_disk",
                 err,
             ) from None
+
+
+def _json_row(path: Path, number: int, line: str) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as err:
+        raise TaskError(f"{path} line {number}: not a JSON object ({err.msg})") from None
+    except RecursionError:
+        raise TaskError(f"{path} line {number}: the JSON is nested too deeply") from None
+    except ValueError as err:  # a number too long for int() (more than 4,300 digits)
+        raise TaskError(f"{path} line {number}: unreadable JSON ({err})") from None
 
 
 def _dataset_rows(path: Path) -> Iterator[Mapping[str, Any]]:
@@ -201,46 +263,56 @@ def read_tasks(
 
     Rows may be in our layout, ``Countdown-Tasks-3to4``'s or TinyZero's (see
     :func:`task_from_row`); a malformed row raises :class:`~countdown_env.errors.TaskError`
-    naming it. A file or folder that cannot be read as tasks (a folder that is not a saved
-    dataset, a JSONL file that is not UTF-8, a broken parquet file) raises
-    :class:`~countdown_env.errors.TaskFileError` naming the path. A row's reference
+    naming the file and its line (JSONL) or row. A file or folder that cannot be read as tasks
+    (a folder that is not a saved dataset, a JSONL file that is not UTF-8, a broken parquet
+    file, a device or pipe, a file over :data:`MAX_TASK_FILE_BYTES` or a line over
+    :data:`MAX_TASK_LINE_CHARS`) raises :class:`~countdown_env.errors.TaskFileError` or a
+    ``TaskError`` naming the path. A row's reference
     ``solution``, when present, must verify under ``rules``.
 
     Args:
         unsolvable: ``"keep"`` (default: no solver run, fast for large files), ``"drop"``
-            (silently skip tasks the exact solver proves unsolvable under ``rules``) or
-            ``"raise"``. Solving takes about a millisecond for 3-4 numbers.
+            (silently skip tasks without a solution the verifier accepts under ``rules``, see
+            :func:`~countdown_env.solver.accepted_solution`) or ``"raise"``. Solving takes
+            about a millisecond for 3-4 numbers.
         rules: the rules for checking (default ``DEFAULT_RULES``).
         limit: read at most this many tasks.
     """
     if unsolvable not in UNSOLVABLE_POLICIES:
         raise ConfigError(
-            f"unsolvable must be one of {list(UNSOLVABLE_POLICIES)}, got {unsolvable!r}"
+            f"unsolvable must be one of {list(UNSOLVABLE_POLICIES)}, got {shown(unsolvable)}"
         )
     source = Path(path)
     if not source.exists():
         raise ConfigError(f"{source} does not exist")
     rules = Rules.from_kwargs(rules)
     tasks: list[Task] = []
-    for number, row in enumerate(_rows(source), 1):
+    for where, row in _rows(source):
         if limit is not None and len(tasks) >= limit:
             break
         try:
             task = task_from_row(row)
         except TaskError as err:
-            raise TaskError(f"{source} row {number}: {err}") from None
+            raise TaskError(f"{source} {where}: {err}") from None
+        except RecursionError:
+            raise TaskError(f"{source} {where}: the row is nested too deeply") from None
         if task.solution is not None:
             verdict = verify_equation(task.solution, task.nums, task.target, rules=rules)
             if not verdict.correct:
                 raise TaskError(
-                    f"{source} row {number}: the solution {task.solution!r} does not verify "
+                    f"{source} {where}: the solution {shown(task.solution)} does not verify "
                     f"({verdict.reason}); read with the rules the tasks were made with"
                 )
-        elif unsolvable != "keep" and solve_tree(task.nums, task.target, rules=rules) is None:
-            if unsolvable == "raise":
-                raise TaskError(
-                    f"{source} row {number}: {task.nums} -> {task.target} is unsolvable"
-                )
-            continue
+        elif unsolvable != "keep":
+            try:
+                solution, why = accepted_solution(task.nums, task.target, rules=rules)
+            except TaskError as err:
+                raise TaskError(f"{source} {where}: {err}") from None
+            if solution is None:
+                if unsolvable == "raise":
+                    raise TaskError(
+                        f"{source} {where}: {shown(task.nums)} -> {shown(task.target)} {why}"
+                    )
+                continue
         tasks.append(task)
     return tasks

@@ -17,6 +17,7 @@ __all__ = [
     "NotUTF8Error",
     "OutputError",
     "OutputExistsError",
+    "SolvabilityTimeoutError",
     "SolverTimeoutError",
     "TaskError",
     "TaskFileError",
@@ -27,6 +28,11 @@ __all__ = [
 class TaskError(ConfigError):
     """A task is malformed (``nums`` not a list of non-negative integers, ``target`` not an int),
     or cannot be used where it was given (for example unsolvable under an environment's rules)."""
+
+
+class SolvabilityTimeoutError(TaskError, TimeoutError):
+    """Checking that a task is solvable took longer than the time allowed (an environment's
+    ``solvable_timeout``); the message says how to raise the limit or skip the check."""
 
 
 class TaskFileError(TaskError):
@@ -65,7 +71,8 @@ class TaskSpaceExhaustedError(ConfigError):
 
     Attributes (``None`` when not known): ``asked``, how many distinct tasks were asked for;
     ``size``, how many the configuration holds; ``found``, how many the generator found before
-    it gave up. A command-line tool can word its own message from them.
+    it gave up; ``bound``, at most how many it can hold (number sets times targets) when
+    ``size`` is too costly to count. A command-line tool can word its own message from them.
     """
 
     def __init__(
@@ -75,9 +82,10 @@ class TaskSpaceExhaustedError(ConfigError):
         asked: int | None = None,
         size: int | None = None,
         found: int | None = None,
+        bound: int | None = None,
     ) -> None:
         super().__init__(message)
-        self.asked, self.size, self.found = asked, size, found
+        self.asked, self.size, self.found, self.bound = asked, size, found, bound
 
 
 class GeneratorOptionError(ConfigError):
@@ -121,3 +129,34 @@ class OutputExistsError(CountdownError, FileExistsError):
 class OutputError(CountdownError, OSError):
     """An output file cannot be written where it was asked for (missing or read-only folder,
     a directory in the way); the message names the path asked for."""
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for error messages; never raises.
+
+    Integers too long for ``repr`` (CPython refuses more than 4,300 digits) and structures
+    nested too deeply are described instead of shown.
+
+    >>> shown(10**5000)
+    'an integer of 5001 digits'
+    >>> shown("x" * 100, limit=10)
+    "'xxxxxx..."
+    """
+    if type(value) is int and value.bit_length() > 3_000:
+        return f"an integer of {_digits(value)} digits"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError, MemoryError):
+        return f"a {type(value).__name__} too large or too deeply nested to show"
+    return text if len(text) <= limit else text[: max(limit - 3, 1)] + "..."
+
+
+def _digits(value: int) -> int:
+    """Decimal digits of ``abs(value)`` without converting it to text (exact)."""
+    magnitude = abs(value)
+    digits = max(1, int(magnitude.bit_length() * 0.30102999566398120))
+    while digits > 1 and 10 ** (digits - 1) > magnitude:
+        digits -= 1
+    while 10**digits <= magnitude:
+        digits += 1
+    return digits

@@ -20,17 +20,19 @@ from __future__ import annotations
 import functools
 import itertools
 import operator
+import os
 import random
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from math import comb
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from countdown_env.config import TV_LARGE, GeneratorConfig
-from countdown_env.errors import TaskSpaceExhaustedError
+from countdown_env.errors import SolverTimeoutError, TaskSpaceExhaustedError, shown
 from countdown_env.search import Search, _div, format_tree, submultisets
 from countdown_env.solver import count_solutions, solve_tree
 from countdown_env.stepwise import dfs_nodes
@@ -39,6 +41,8 @@ from verifiers.errors import ConfigError
 
 __all__ = [
     "ATTEMPTS_PER_ITEM",
+    "BYTES_PER_TASK",
+    "DEFAULT_RATE_TIMEOUT",
     "ENUMERATION_LIMIT",
     "check_room",
     "enumerate_tasks",
@@ -49,6 +53,8 @@ __all__ = [
     "task_space_size",
 ]
 
+DEFAULT_RATE_TIMEOUT = 10.0
+"""Seconds the rating of one task may take (``rate_timeout``): milliseconds for 3-6 numbers."""
 ATTEMPTS_PER_ITEM = 2_000
 """Draws one item may take before the configuration is declared (nearly) impossible."""
 ENUMERATION_LIMIT = 200_000
@@ -66,17 +72,17 @@ def _item_rng(seed: int, stream: int, index: int) -> random.Random:
 
 def _check_seed(seed: Any, name: str = "seed") -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ConfigError(f"{name} must be a non-negative integer, got {seed!r}")
+        raise ConfigError(f"{name} must be a non-negative integer, got {shown(seed)}")
     return int(seed)
 
 
 def _check_count(value: Any, name: str) -> int:
     """A task count as a plain ``int``; numpy integers are fine, bools and floats are not."""
     if isinstance(value, bool) or not hasattr(type(value), "__index__"):
-        raise ConfigError(f"{name} must be a non-negative integer, got {value!r}")
+        raise ConfigError(f"{name} must be a non-negative integer, got {shown(value)}")
     count = operator.index(value)
     if count < 0:
-        raise ConfigError(f"{name} must be a non-negative integer, got {value!r}")
+        raise ConfigError(f"{name} must be a non-negative integer, got {shown(value)}")
     return count
 
 
@@ -167,29 +173,70 @@ def _in_range(value: Any, cfg: GeneratorConfig) -> bool:
     )
 
 
-def rate_task(task: Task, config: GeneratorConfig | None = None, **kwargs: Any) -> Task:
+def rate_task(
+    task: Task,
+    config: GeneratorConfig | None = None,
+    *,
+    timeout: float | None = DEFAULT_RATE_TIMEOUT,
+    **kwargs: Any,
+) -> Task:
     """The task with ``n_solutions``, ``min_ops`` and ``search_nodes`` filled in (config rules).
+
+    Args:
+        timeout: seconds the rating may take (``None``: no limit). Counting every solution
+            takes milliseconds for 3-6 numbers and can take minutes for 7 or 8.
+
+    Raises:
+        SolverTimeoutError: the rating took longer than ``timeout``; the message says what to
+            change.
 
     >>> rate_task(Task([1, 2, 3], 6)).n_solutions
     3
     """
     cfg = GeneratorConfig.from_kwargs(config, **kwargs)
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
+    ):
+        raise ConfigError(f"rate_timeout must be seconds > 0 or None, got {shown(timeout)}")
     rules = cfg.rules
-    tree = solve_tree(task.nums, task.target, rules=rules)
-    if tree is None:
-        return replace(task, n_solutions=0, min_ops=None, search_nodes=None)
+    deadline = None if timeout is None else time.monotonic() + timeout
+
+    def left() -> float | None:
+        return None if deadline is None else max(deadline - time.monotonic(), 1e-6)
+
+    try:
+        tree = solve_tree(task.nums, task.target, rules=rules, timeout=left())
+        if tree is None:
+            return replace(task, n_solutions=0, min_ops=None, search_nodes=None)
+        n_solutions = count_solutions(task.nums, task.target, rules=rules, timeout=left())
+        nodes = dfs_nodes(tuple(sorted(task.nums)), task.target, rules, deadline=deadline)
+    except SolverTimeoutError:
+        raise SolverTimeoutError(
+            f"rating the task {shown(task.nums)} -> {shown(task.target)} took more than "
+            f"rate_timeout={timeout:g} s (counting every solution of 7 or 8 numbers can take "
+            "minutes); raise rate_timeout (--rate-timeout, 0: no limit), use fewer numbers, or "
+            "drop the rating (rate and the solution/ops filters)"
+        ) from None
     min_ops = len(task.nums) - 1 if rules.exact_use else _ops(tree)
     return replace(
         task,
-        n_solutions=count_solutions(task.nums, task.target, rules=rules),
+        n_solutions=n_solutions,
         min_ops=min_ops,
-        search_nodes=dfs_nodes(tuple(sorted(task.nums)), task.target, rules),
+        search_nodes=nodes,
         solution=task.solution if task.solution is not None else format_tree(tree),
     )
 
 
 def _ops(tree: Any) -> int:
     return 0 if type(tree) is int else 1 + _ops(tree[1]) + _ops(tree[2])
+
+
+_SKIPPED = object()
+"""An item :func:`_attempt` leaves out because ``keep_target`` refuses its target."""
+
+
+def _has_filters(cfg: GeneratorConfig) -> bool:
+    return any(v is not None for v in (cfg.min_solutions, cfg.max_solutions, cfg.min_ops))
 
 
 def _passes_filters(task: Task, cfg: GeneratorConfig) -> bool:
@@ -200,7 +247,16 @@ def _passes_filters(task: Task, cfg: GeneratorConfig) -> bool:
     return cfg.min_ops is None or (task.min_ops or 0) >= cfg.min_ops
 
 
-def _attempt(cfg: GeneratorConfig, rng: random.Random, seed: int, index: int) -> Task | None:
+def _attempt(
+    cfg: GeneratorConfig,
+    rng: random.Random,
+    seed: int,
+    index: int,
+    rate_timeout: float | None = DEFAULT_RATE_TIMEOUT,
+    keep_target: Callable[[int], bool] | None = None,
+) -> Task | object | None:
+    """One draw: a task, ``None`` (redraw this item) or ``_SKIPPED`` (``keep_target`` refuses
+    the item's target; only without difficulty filters, whose misses redraw the item)."""
     nums = _draw_nums(cfg, rng)
     if cfg.target_from == "range":
         target = rng.randint(cfg.min_target or 1, cfg.max_target)  # type: ignore[arg-type]
@@ -215,20 +271,32 @@ def _attempt(cfg: GeneratorConfig, rng: random.Random, seed: int, index: int) ->
         target, tree = made
     if not cfg.exact_use and target in nums:
         return None  # at-most-once use: a target already among the numbers is no puzzle
+    if keep_target is not None and not _has_filters(cfg) and not keep_target(target):
+        return _SKIPPED  # what keep would refuse, found before the task is built and rated
     task = Task(nums, target, solution=format_tree(tree), seed=seed, index=index)
     if cfg.needs_rating:
-        task = rate_task(task, cfg)
+        task = rate_task(task, cfg, timeout=rate_timeout)
         if not _passes_filters(task, cfg):
             return None
     return task
 
 
-def _task(cfg: GeneratorConfig, seed: int, stream: int, index: int) -> Task:
+def _task(
+    cfg: GeneratorConfig,
+    seed: int,
+    stream: int,
+    index: int,
+    rate_timeout: float | None = DEFAULT_RATE_TIMEOUT,
+    keep_target: Callable[[int], bool] | None = None,
+) -> Task | None:
+    """Item ``index`` of the stream; ``None`` when ``keep_target`` refuses its target."""
     rng = _item_rng(seed, stream, index)
     for _ in range(ATTEMPTS_PER_ITEM):
-        task = _attempt(cfg, rng, seed, index)
+        task = _attempt(cfg, rng, seed, index, rate_timeout, keep_target)
+        if task is _SKIPPED:
+            return None
         if task is not None:
-            return task
+            return task  # type: ignore[return-value]
     raise ConfigError(
         f"no task met the configuration in {ATTEMPTS_PER_ITEM} draws: the target range "
         f"{cfg.min_target}..{cfg.max_target} or the difficulty filters are (almost) never met "
@@ -248,7 +316,7 @@ def task_at(seed: int, index: int, config: GeneratorConfig | None = None, **kwar
     """
     cfg = GeneratorConfig.from_kwargs(config, **kwargs)
     index = _check_seed(index, "index")
-    return _task(cfg, _check_seed(seed), _MAIN_STREAM, index)
+    return cast(Task, _task(cfg, _check_seed(seed), _MAIN_STREAM, index))
 
 
 def iter_tasks(
@@ -257,9 +325,15 @@ def iter_tasks(
     *,
     stream: int = _MAIN_STREAM,
     keep: Callable[[Task], bool] | None = None,
+    keep_target: Callable[[int], bool] | None = None,
+    rate_timeout: float | None = DEFAULT_RATE_TIMEOUT,
     **kwargs: Any,
 ) -> Iterator[Task]:
     """An endless stream of tasks (distinct when ``unique``); ``keep`` filters them.
+
+    ``keep_target`` filters on the target alone, before a task is built and rated (the same
+    stream as the equivalent ``keep``, far cheaper when it refuses most targets).
+    ``rate_timeout`` limits the rating of each task (see :func:`rate_task`).
 
     Raises :class:`~countdown_env.errors.TaskSpaceExhaustedError` when many draws in a row bring
     nothing new: the configuration holds no more distinct tasks that ``keep`` accepts.
@@ -269,21 +343,22 @@ def iter_tasks(
     seen: set[tuple[tuple[int, ...], int]] = set()
     misses = 0
     for index in itertools.count():
-        task = _task(cfg, seed, stream, index)
-        fresh = not cfg.unique or task.key not in seen
-        if fresh and (keep is None or keep(task)):
+        task = _task(cfg, seed, stream, index, rate_timeout, keep_target)
+        fresh = task is not None and (not cfg.unique or task.key not in seen)
+        if fresh and (keep is None or keep(task)):  # type: ignore[arg-type]
             if cfg.unique:
                 seen.add(task.key)
             misses = 0
-            yield task
+            yield task  # type: ignore[misc]
             continue
         misses += 1
         # Coupon collecting: the last of N equally likely tasks takes about N draws, so a run
         # ten times longer than what was found means the space is spent, not unlucky.
-        if misses > max(2_000, 10 * len(seen)) * (1 if keep is None else 5):
+        filtered = keep is not None or keep_target is not None
+        if misses > max(2_000, 10 * len(seen)) * (5 if filtered else 1):
             size = task_space_size(cfg)
             raise TaskSpaceExhaustedError(
-                _exhausted_message(size, len(seen), index + 1, filtered=keep is not None),
+                _exhausted_message(size, len(seen), index + 1, filtered=filtered),
                 size=size,
                 found=len(seen),
             )
@@ -316,14 +391,17 @@ def _quick_space_size(cfg: GeneratorConfig) -> int | None:
 
 
 def check_room(asked: int, config: GeneratorConfig | None = None, **kwargs: Any) -> None:
-    """Raise before any work when ``asked`` distinct tasks cannot exist.
+    """Raise before any work when ``asked`` tasks cannot exist or cannot fit in memory.
 
-    Checked only when cheap: for ``unique`` configurations with small uniform draws (at most 3
-    numbers) and a request larger than the number of number multisets. Otherwise the generator
-    finds out while drawing (:func:`iter_tasks`).
+    For ``unique`` configurations, ``asked`` is compared with an upper bound of the task space
+    (number multisets times targets in range, when the target range is finite) and, for small
+    uniform draws of at most 3 numbers, with the exact count. For every configuration, the
+    tasks must fit in the memory available now (about :data:`BYTES_PER_TASK` each).
+    Otherwise the generator finds out while drawing (:func:`iter_tasks`).
 
     Raises:
-        TaskSpaceExhaustedError: with ``asked`` and ``size`` set.
+        TaskSpaceExhaustedError: with ``asked`` and ``size`` (exact) or ``bound`` set.
+        ConfigError: the tasks would not fit in memory.
 
     >>> check_room(5000, preset="two-numbers")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -332,17 +410,84 @@ def check_room(asked: int, config: GeneratorConfig | None = None, **kwargs: Any)
     """
     cfg = GeneratorConfig.from_kwargs(config, **kwargs)
     asked = _check_count(asked, "asked")
-    if not cfg.unique or asked <= _space_count(cfg):
-        return
-    size = _quick_space_size(cfg)
-    if size is not None and asked > size:
-        raise TaskSpaceExhaustedError(
-            f"{asked} distinct tasks were asked for, but the configuration holds only {size}. "
-            "Ask for fewer tasks, widen the number or target ranges, use more numbers, or pass "
-            "unique=False",
-            asked=asked,
-            size=size,
+    if cfg.unique:
+        bound = _space_bound(cfg)
+        if bound is not None and asked > bound:
+            targets = cfg.max_target - (cfg.min_target or 1) + 1  # type: ignore[operator]
+            raise TaskSpaceExhaustedError(
+                f"{asked} distinct tasks were asked for, but the configuration holds at most "
+                f"{bound} ({bound // targets} number sets times {targets} targets). Ask for "
+                "fewer tasks, widen the number or target ranges, use more numbers, or pass "
+                "unique=False",
+                asked=asked,
+                bound=bound,
+            )
+        if asked > _space_count(cfg):
+            size = _quick_space_size(cfg)
+            if size is not None and asked > size:
+                raise TaskSpaceExhaustedError(
+                    f"{asked} distinct tasks were asked for, but the configuration holds only "
+                    f"{size}. Ask for fewer tasks, widen the number or target ranges, use more "
+                    "numbers, or pass unique=False",
+                    asked=asked,
+                    size=size,
+                )
+    _check_memory(asked)
+
+
+BYTES_PER_TASK = 1_000
+"""Memory one generated task takes until it is written (the object and its output record),
+rounded up from a measurement on 3-4 number tasks; :func:`check_room` uses it."""
+
+
+def _check_memory(asked: int) -> None:
+    available = _available_memory()
+    if available is not None and asked * BYTES_PER_TASK > available:
+        raise ConfigError(
+            f"{asked} tasks would need about {_gigabytes(asked * BYTES_PER_TASK)} of memory "
+            f"(about {BYTES_PER_TASK} bytes each until written), more than the "
+            f"{_gigabytes(available)} available; ask for at most {available // BYTES_PER_TASK} "
+            "at a time"
         )
+
+
+def _gigabytes(size: int) -> str:
+    return f"{size / 1e9:.3g} GB"
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available now (``MemAvailable`` on Linux), or ``None`` if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _space_bound(cfg: GeneratorConfig) -> int | None:
+    """At most how many distinct tasks the configuration holds (number multisets times targets
+    in range), or ``None`` when the target range is open."""
+    if cfg.max_target is None:
+        return None
+    targets = cfg.max_target - (cfg.min_target or 1) + 1
+    if cfg.draw == "uniform":
+        return _space_count(cfg) * targets
+    # TV draw: each large card at most once, each small value at most twice.
+    counts = [1] * len(TV_LARGE) + [2] * (len(_TV_SMALL) // 2)
+    ways = [1]  # ways[k]: distinct multisets of k cards
+    for copies in counts:
+        ways = [
+            sum(ways[k - c] for c in range(copies + 1) if 0 <= k - c < len(ways))
+            for k in range(len(ways) + copies)
+        ]
+    multisets = sum(ways[k] for k in range(cfg.min_numbers, cfg.max_numbers + 1) if k < len(ways))
+    return multisets * targets
 
 
 def generate(
@@ -351,6 +496,7 @@ def generate(
     seed: int,
     config: GeneratorConfig | None = None,
     progress: bool = False,
+    rate_timeout: float | None = DEFAULT_RATE_TIMEOUT,
     **kwargs: Any,
 ) -> list[Task]:
     """``n`` guaranteed-solvable tasks; the same seed and configuration give the same tasks.
@@ -361,11 +507,15 @@ def generate(
         config: a :class:`GeneratorConfig`; ``**kwargs`` override its fields (or use
             ``preset="tv"``, ``rules=TV_RULES``).
         progress: show a tqdm progress bar on stderr.
+        rate_timeout: seconds the rating of one task may take when the configuration rates
+            tasks (``None``: no limit); see :func:`rate_task`.
 
     Raises:
         TaskSpaceExhaustedError: ``unique`` and the configuration has fewer than ``n`` tasks
-            (for small spaces before any task is drawn, see :func:`check_room`).
-        ConfigError: a bad option (the message names it and the accepted range).
+            (when a bound or the exact count shows it, before any task is drawn, see
+            :func:`check_room`).
+        ConfigError: a bad option (the message names it and the accepted range), or ``n``
+            tasks would not fit in the memory available.
 
     >>> [(t.nums, t.target) for t in generate(2, seed=0, min_numbers=2, max_numbers=2,
     ...                                        max_value=10)]
@@ -375,7 +525,7 @@ def generate(
     cfg = GeneratorConfig.from_kwargs(config, **kwargs)
     _check_seed(seed)
     check_room(n, cfg)
-    stream = iter_tasks(seed, cfg)
+    stream = iter_tasks(seed, cfg, rate_timeout=rate_timeout)
     if not progress:
         return list(itertools.islice(stream, n))
     from tqdm import tqdm
@@ -430,7 +580,7 @@ def enumerate_tasks(config: GeneratorConfig | None = None, **kwargs: Any) -> lis
         for target in sorted(first):
             task = Task(list(key), target, solution=format_tree(first[target]))
             if cfg.needs_rating:
-                task = rate_task(task, cfg)
+                task = rate_task(task, cfg, timeout=None)
                 if not _passes_filters(task, cfg):
                     continue
             tasks.append(task)

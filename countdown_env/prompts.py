@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from countdown_env.errors import shown
+from countdown_env.task import _as_int, _whole
 from verifiers.errors import ConfigError
 
 __all__ = [
@@ -74,12 +76,13 @@ class PromptTemplate:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
-            raise ConfigError(f"name must be a non-empty str, got {self.name!r}")
+            raise ConfigError(f"name must be a non-empty str, got {shown(self.name)}")
         if not isinstance(self.text, str):
             raise ConfigError(f"text must be a str, got {type(self.text).__name__}")
         if self.answer_format not in ANSWER_FORMATS:
             raise ConfigError(
-                f"answer_format must be one of {list(ANSWER_FORMATS)}, got {self.answer_format!r}"
+                f"answer_format must be one of {list(ANSWER_FORMATS)}, "
+                f"got {shown(self.answer_format)}"
             )
         try:
             self.text.format(nums="[1, 2]", nums_spaced="1 2", target=3)
@@ -90,10 +93,16 @@ class PromptTemplate:
             ) from None
 
     def text_for(self, nums: Sequence[int], target: int) -> str:
-        """The prompt as one string (for chat templates: the user message's content)."""
-        words = list(map(str, map(int, nums)))
+        """The prompt as one string (for chat templates: the user message's content).
+
+        Raises :class:`~countdown_env.errors.TaskError` for a value that is not a whole number
+        or has more than :data:`~countdown_env.task.MAX_TASK_DIGITS` digits.
+        """
+        words = [str(_as_int(_whole(v), f"nums[{i}]")) for i, v in enumerate(nums)]
         return self.text.format(
-            nums="[" + ", ".join(words) + "]", nums_spaced=" ".join(words), target=int(target)
+            nums="[" + ", ".join(words) + "]",
+            nums_spaced=" ".join(words),
+            target=_as_int(_whole(target), "target"),
         )
 
     def format(self, nums: Sequence[int], target: int) -> str | list[dict[str, str]]:
@@ -142,7 +151,7 @@ def get_template(template: str | PromptTemplate) -> PromptTemplate:
         return template
     found = _REGISTRY.get(template) if isinstance(template, str) else None
     if found is None:
-        raise ConfigError(f"template must be one of {template_names()}, got {template!r}")
+        raise ConfigError(f"template must be one of {template_names()}, got {shown(template)}")
     return found
 
 
@@ -166,7 +175,7 @@ def extractor_for(answer_format: str) -> str:
     """
     if answer_format not in ANSWER_FORMATS:
         raise ConfigError(
-            f"answer_format must be one of {list(ANSWER_FORMATS)}, got {answer_format!r}"
+            f"answer_format must be one of {list(ANSWER_FORMATS)}, got {shown(answer_format)}"
         )
     return "answer" if answer_format == "answer_tag" else "bare"
 

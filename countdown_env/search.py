@@ -26,7 +26,7 @@ from fractions import Fraction
 from functools import lru_cache
 from time import monotonic
 
-from countdown_env.errors import SolverTimeoutError
+from countdown_env.errors import SolverTimeoutError, shown
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
 
@@ -178,7 +178,9 @@ class Search:
             or not math.isfinite(timeout)
             or timeout <= 0
         ):
-            raise ConfigError(f"timeout must be a number of seconds > 0 or None, got {timeout!r}")
+            raise ConfigError(
+                f"timeout must be a number of seconds > 0 or None, got {shown(timeout)}"
+            )
         self._timeout = timeout
         self._deadline = None if timeout is None else monotonic() + timeout
         ops = rules.operators

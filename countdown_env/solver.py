@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from countdown_env.errors import TaskError
+from countdown_env.errors import TaskError, shown
 from countdown_env.search import Search, Tree, format_tree, submultisets
 from countdown_env.task import _as_int
 from verifiers.rules import Rules
 
 __all__ = [
     "MAX_SOLVER_NUMBERS",
+    "accepted_solution",
     "count_solutions",
     "first_move",
     "min_operations",
@@ -42,7 +43,7 @@ def _rules(rules: Rules | None, exact_use: bool | None, overrides: dict[str, Any
 
 def _key(nums: Sequence[int], target: int) -> tuple[tuple[int, ...], int]:
     if isinstance(nums, (str, bytes)) or not hasattr(nums, "__iter__"):
-        raise TaskError(f"nums must be a sequence of integers, got {nums!r}")
+        raise TaskError(f"nums must be a sequence of integers, got {shown(nums)}")
     key = tuple(sorted(_as_int(v, f"nums[{i}]") for i, v in enumerate(nums)))
     if not key:
         raise TaskError("nums must hold at least one number, got []")
@@ -180,7 +181,7 @@ def solve_all(
     ['4/4']
     """
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise TaskError(f"limit must be an integer >= 1 or None, got {limit!r}")
+        raise TaskError(f"limit must be an integer >= 1 or None, got {shown(limit)}")
     r = _rules(rules, exact_use, rule_overrides)
     allowed = set(r.operators)
     # The canonical text is the tidiest spelling and stays legal (positive terms first, divisions
@@ -193,20 +194,65 @@ def solve_all(
     return expressions if limit is None else expressions[:limit]
 
 
+def accepted_solution(
+    nums: Sequence[int],
+    target: int,
+    *,
+    rules: Rules | None = None,
+    timeout: float | None = None,
+) -> tuple[str | None, str]:
+    """Whether the task is solvable *for the verifier*: ``(solution, why)``.
+
+    The exact solver looks for a solution; :func:`verifiers.verify_equation` then checks it under
+    the same ``rules``, so a task counts as solvable only when the verifier accepts the solver's
+    answer (its limits on digits, length and depth included; they are not repeated here).
+    ``solution`` is that answer, or ``None`` with ``why`` saying what is wrong: no solution, or
+    the verifier's reason for refusing the one found.
+
+    Raises:
+        SolverTimeoutError: ``timeout`` seconds passed before the search ended.
+        TaskError: ``nums`` or ``target`` is not a task the solver takes.
+
+    >>> accepted_solution([3, 7, 25], 46)
+    ('25+3*7', 'solvable')
+    >>> accepted_solution([2, 3], 7)
+    (None, 'is unsolvable (no solution under these rules)')
+    """
+    from verifiers.check import verify_equation
+
+    r = Rules.from_kwargs(rules)
+    tree = solve_tree(nums, target, rules=r, timeout=timeout)
+    if tree is None:
+        return None, "is unsolvable (no solution under these rules)"
+    solution = format_tree(tree)
+    verdict = verify_equation(solution, list(nums), target, rules=r)
+    if not verdict.correct:
+        return None, (
+            f"is solvable only by an answer the verifier refuses under these rules "
+            f"({verdict.status.value}: {verdict.reason})"
+        )
+    return solution, "solvable"
+
+
 def count_solutions(
     nums: Sequence[int],
     target: int,
     *,
     exact_use: bool | None = None,
     rules: Rules | None = None,
+    timeout: float | None = None,
     **rule_overrides: Any,
 ) -> int:
     """How many distinct solutions :func:`solve_all` finds (0 when the task is unsolvable).
 
+    ``timeout``: give up after this many seconds (``None``: no limit), raising
+    :class:`~countdown_env.errors.SolverTimeoutError`.
+
     >>> count_solutions([1, 2, 3], 6)
     3
     """
-    return len(_solutions(nums, target, _rules(rules, exact_use, rule_overrides)))
+    r = _rules(rules, exact_use, rule_overrides)
+    return len(_solutions(nums, target, r, timeout=timeout))
 
 
 def min_operations(

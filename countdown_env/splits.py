@@ -20,8 +20,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from countdown_env.config import GeneratorConfig
-from countdown_env.errors import TaskSpaceExhaustedError
-from countdown_env.generator import _check_count, _check_seed, check_room, iter_tasks
+from countdown_env.errors import TaskSpaceExhaustedError, shown
+from countdown_env.generator import (
+    DEFAULT_RATE_TIMEOUT,
+    _check_count,
+    _check_seed,
+    check_room,
+    iter_tasks,
+)
 from countdown_env.task import Task
 from verifiers.errors import ConfigError
 
@@ -49,20 +55,26 @@ def is_held_out(task: Task, *, holdout: str = "task", fraction: float = 0.1, see
     (True, False)
     """
     _check(holdout, fraction)
-    text = f"{seed}|{holdout}|{_holdout_key(task, holdout)}"
+    return _held(seed, holdout, _holdout_key(task, holdout), fraction)
+
+
+def _held(seed: int, holdout: str, key: str, fraction: float) -> bool:
+    text = f"{seed}|{holdout}|{key}"
     digest = hashlib.blake2b(text.encode("ascii"), digest_size=8).digest()
     return int.from_bytes(digest, "big") < fraction * 2**64
 
 
 def _check(holdout: str, fraction: float | None) -> None:
     if holdout not in HOLDOUTS:
-        raise ConfigError(f"holdout must be one of {list(HOLDOUTS)}, got {holdout!r}")
+        raise ConfigError(f"holdout must be one of {list(HOLDOUTS)}, got {shown(holdout)}")
     if fraction is not None and (
         isinstance(fraction, bool)
         or not isinstance(fraction, (int, float))
         or not 0 <= fraction <= 1
     ):
-        raise ConfigError(f"holdout_fraction must be a number in 0..1 or None, got {fraction!r}")
+        raise ConfigError(
+            f"holdout_fraction must be a number in 0..1 or None, got {shown(fraction)}"
+        )
 
 
 def make_splits(
@@ -73,6 +85,8 @@ def make_splits(
     holdout: str = "task",
     holdout_fraction: float | None = None,
     config: GeneratorConfig | None = None,
+    progress: bool = False,
+    rate_timeout: float | None = DEFAULT_RATE_TIMEOUT,
     **kwargs: Any,
 ) -> tuple[list[Task], list[Task]]:
     """Generate ``(train, test)`` with no leakage of held-out tasks into training.
@@ -86,6 +100,10 @@ def make_splits(
             distinct tasks of its own stream and training excludes exactly those; for
             ``"target"`` and ``"nums"`` it means 0.1.
         config, **kwargs: the generator configuration (as for ``generate``).
+        progress: show a tqdm progress bar for each side on stderr. With a small
+            ``holdout_fraction`` the test side keeps few of the tasks it draws (with 1 of 100
+            targets held out, about one in a hundred), so it can take a while.
+        rate_timeout: seconds the rating of one task may take (see ``generate``).
 
     Raises:
         TaskSpaceExhaustedError: one side cannot get enough distinct tasks (raise the fraction,
@@ -102,10 +120,22 @@ def make_splits(
     cfg = GeneratorConfig.from_kwargs(config, **kwargs)
     check_room(n_train + n_test, cfg)  # both sides together never share a task
     if holdout == "task" and holdout_fraction is None:
-        test = _take(iter_tasks(seed, cfg, stream=_TEST_STREAM), n_test)
+        test = _take(
+            iter_tasks(seed, cfg, stream=_TEST_STREAM, rate_timeout=rate_timeout),
+            n_test,
+            "test set" if progress else None,
+        )
         held = {t.key for t in test}
         train = _take(
-            iter_tasks(seed, cfg, stream=_TRAIN_STREAM, keep=lambda t: t.key not in held), n_train
+            iter_tasks(
+                seed,
+                cfg,
+                stream=_TRAIN_STREAM,
+                keep=lambda t: t.key not in held,
+                rate_timeout=rate_timeout,
+            ),
+            n_train,
+            "training set" if progress else None,
         )
         return train, test
     fraction = _DEFAULT_FRACTION if holdout_fraction is None else holdout_fraction
@@ -118,10 +148,42 @@ def make_splits(
     def in_test(task: Task) -> bool:
         return is_held_out(task, holdout=holdout, fraction=fraction, seed=seed)
 
+    # A target holdout depends on the target alone: the generator refuses the other targets
+    # before it builds (and rates) a task, instead of drawing whole tasks to throw away.
+    target_test = target_train = None
+    if holdout == "target":
+
+        def target_test(target: int) -> bool:
+            return _held(seed, "target", str(target), fraction)
+
+        def target_train(target: int) -> bool:
+            return not _held(seed, "target", str(target), fraction)
+
+    _check_targets_held(holdout, fraction, seed, cfg, n_train, n_test)
     try:
-        test = _take(iter_tasks(seed, cfg, stream=_TEST_STREAM, keep=in_test), n_test)
+        test = _take(
+            iter_tasks(
+                seed,
+                cfg,
+                stream=_TEST_STREAM,
+                keep=in_test,
+                keep_target=target_test,
+                rate_timeout=rate_timeout,
+            ),
+            n_test,
+            "test set" if progress else None,
+        )
         train = _take(
-            iter_tasks(seed, cfg, stream=_TRAIN_STREAM, keep=lambda t: not in_test(t)), n_train
+            iter_tasks(
+                seed,
+                cfg,
+                stream=_TRAIN_STREAM,
+                keep=lambda t: not in_test(t),
+                keep_target=target_train,
+                rate_timeout=rate_timeout,
+            ),
+            n_train,
+            "training set" if progress else None,
         )
     except TaskSpaceExhaustedError as err:
         raise TaskSpaceExhaustedError(
@@ -134,14 +196,53 @@ def make_splits(
     return train, test
 
 
-def _take(stream: Iterable[Task], n: int) -> list[Task]:
+def _check_targets_held(
+    holdout: str, fraction: float, seed: int, cfg: GeneratorConfig, n_train: int, n_test: int
+) -> None:
+    """With a finite target range, refuse at once a ``"target"`` holdout that reserves none of
+    the targets (or all of them): drawing would only find out after thousands of draws."""
+    if holdout != "target" or cfg.max_target is None:
+        return
+    low = cfg.min_target or 1
+    if cfg.max_target - low + 1 > 100_000:
+        return
+    held = sum(
+        is_held_out(Task([1], target), holdout="target", fraction=fraction, seed=seed)
+        for target in range(low, cfg.max_target + 1)
+    )
+    count = cfg.max_target - low + 1
+    if (held == 0 and n_test) or (held == count and n_train):
+        side = "test" if held == 0 else "training"
+        raise ConfigError(
+            f"holdout_fraction={fraction} with seed {seed} reserves {held} of the {count} "
+            f"targets {low}..{cfg.max_target} for the test set, leaving the {side} side "
+            "nothing; raise holdout_fraction for the test side (lower it for training) or "
+            "widen the target range"
+        )
+
+
+def _take(stream: Iterable[Task], n: int, label: str | None = None) -> list[Task]:
+    """The first ``n`` tasks of ``stream``; with ``label``, a tqdm progress bar on stderr."""
     out: list[Task] = []
     if n == 0:
         return out
-    for task in stream:
-        out.append(task)
-        if len(out) == n:
-            break
+    bar = None
+    if label is not None:
+        import sys
+
+        from tqdm import tqdm
+
+        bar = tqdm(total=n, desc=label, unit="task", file=sys.stderr)
+    try:
+        for task in stream:
+            out.append(task)
+            if bar is not None:
+                bar.update()
+            if len(out) == n:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
     return out
 
 

@@ -7,6 +7,9 @@ person-style search is needed before the first solution, a difficulty figure.
 
 from __future__ import annotations
 
+import time
+
+from countdown_env.errors import SolverTimeoutError
 from countdown_env.search import Value, _div, _norm
 from verifiers.rules import Rules
 
@@ -45,8 +48,18 @@ class _Stop(Exception):
     """Raised inside :func:`dfs_nodes` when the node cap is reached."""
 
 
-def dfs_nodes(key: tuple[int, ...], target: int, rules: Rules, cap: int = 100_000) -> int:
+def dfs_nodes(
+    key: tuple[int, ...],
+    target: int,
+    rules: Rules,
+    cap: int = 100_000,
+    *,
+    deadline: float | None = None,
+) -> int:
     """States a memoised depth-first search expands before its first solution (at most ``cap``).
+
+    ``deadline``: a :func:`time.monotonic` time after which
+    :class:`~countdown_env.errors.SolverTimeoutError` is raised (checked every 1,000 states).
 
     The search combines two numbers at a time, as a person (or Stream-of-Search) would; the count
     is a difficulty figure: a small number means a solution lies near the start of the search.
@@ -64,6 +77,8 @@ def dfs_nodes(key: tuple[int, ...], target: int, rules: Rules, cap: int = 100_00
         count += 1
         if count >= cap:
             raise _Stop
+        if deadline is not None and count % 1000 == 0 and time.monotonic() > deadline:
+            raise SolverTimeoutError("the search-node count ran out of time")
         if rules.exact_use:
             if len(vals) == 1:
                 return vals[0] == target

@@ -8,18 +8,28 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from countdown_env.errors import TaskError
+from countdown_env.errors import TaskError, _digits, shown
 
-__all__ = ["Task", "task_id", "task_key"]
+__all__ = ["MAX_TASK_DIGITS", "Task", "task_id", "task_key"]
+
+MAX_TASK_DIGITS = 4_300
+"""Most decimal digits of a number in a task (CPython's default limit for ``str(int)``), so
+that every task can be shown, hashed into an id and written as JSON."""
+_TOO_BIG = 10**MAX_TASK_DIGITS
 
 
 def _as_int(value: Any, what: str) -> int:
-    if type(value) is int:
+    if type(value) is not int:
+        # numpy integers come back from parquet/HF columns; bools and floats are refused on
+        # purpose.
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TaskError(f"{what} must be an integer, got {shown(value)}")
+        value = int(value)
+    if -_TOO_BIG < value < _TOO_BIG:
         return value
-    # numpy integers come back from parquet/HF columns; bools and floats are refused on purpose.
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TaskError(f"{what} must be an integer, got {value!r}")
-    return int(value)
+    raise TaskError(
+        f"{what} has {_digits(value)} digits, more than the {MAX_TASK_DIGITS} a task may use"
+    )
 
 
 def task_key(nums: Sequence[int], target: int) -> tuple[tuple[int, ...], int]:
@@ -95,22 +105,22 @@ class Task:
         if type(self.nums) is not list and (
             isinstance(self.nums, (str, bytes, Mapping)) or not isinstance(self.nums, Iterable)
         ):
-            raise TaskError(f"nums must be a list of integers, got {self.nums!r}")
+            raise TaskError(f"nums must be a list of integers, got {shown(self.nums)}")
         nums = [_as_int(v, f"nums[{i}]") for i, v in enumerate(self.nums)]
         if not nums:
             raise TaskError("nums must hold at least one number, got []")
         if min(nums) < 0:
-            raise TaskError(f"nums must be non-negative integers, got {nums}")
+            raise TaskError(f"nums must be non-negative integers, got {shown(nums)}")
         object.__setattr__(self, "nums", nums)
         object.__setattr__(self, "target", _as_int(self.target, "target"))
         if self.solution is not None and not isinstance(self.solution, str):
-            raise TaskError(f"solution must be a str or None, got {self.solution!r}")
+            raise TaskError(f"solution must be a str or None, got {shown(self.solution)}")
         for name in ("n_solutions", "min_ops", "search_nodes", "seed", "index"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, _as_int(value, name))
         if not isinstance(self.id, str):
-            raise TaskError(f"id must be a str, got {self.id!r}")
+            raise TaskError(f"id must be a str, got {shown(self.id)}")
         if not self.id:
             object.__setattr__(self, "id", task_id(nums, self.target))
 
@@ -146,7 +156,10 @@ class Task:
             raise TaskError(f"a task must be a mapping, got {type(data).__name__}")
         nums = data.get("nums", data.get("numbers"))
         if nums is None or "target" not in data:
-            raise TaskError(f"a task needs 'nums' and 'target', got keys {sorted(data)}")
+            keys = shown(sorted(map(str, data)), limit=200)
+            raise TaskError(f"a task needs 'nums' and 'target', got keys {keys}")
         known = {f.name for f in fields(cls)} - {"nums", "target"}
         extra = {k: data[k] for k in known if data.get(k) is not None}
-        return cls(nums=[_whole(v) for v in nums], target=_whole(data["target"]), **extra)
+        if isinstance(nums, Iterable) and not isinstance(nums, (str, bytes, Mapping)):
+            nums = [_whole(v) for v in nums]
+        return cls(nums=nums, target=_whole(data["target"]), **extra)

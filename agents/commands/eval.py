@@ -194,7 +194,7 @@ def _read_task_file(args: argparse.Namespace) -> list[Any]:
     from verifiers.errors import ConfigError
 
     try:
-        return list(read_tasks(args.tasks))[:args.num_tasks]
+        return read_tasks(args.tasks, limit=args.num_tasks)
     except UnicodeDecodeError:
         raise ConfigError(f"--tasks {args.tasks} is not UTF-8 text; give a JSONL file (UTF-8), "
                           "a parquet file or a saved dataset folder") from None

@@ -87,6 +87,21 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _rate_seconds(text: str) -> float | None:
+    """``--rate-timeout``: seconds > 0, or ``0`` for no limit."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds (0: no limit), got {text[:40]!r}"
+        )
+    return value or None
+
+
 def target_bound(text: str) -> int | None:
     """argparse type of ``--max-target``: an integer, or ``none``/``any`` for no cap."""
     if text.lower() in ("none", "any"):
@@ -223,6 +238,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --test-output: share of targets / number sets reserved for the test set "
         "(default 0.1)",
     )
+    parser.add_argument(
+        "--rate-timeout",
+        type=_rate_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="with rating (--rate, --min-solutions, --max-solutions, --min-ops): most seconds "
+        "one task's rating may take before the run stops with an error (default 10; 0: no "
+        "limit). 3-6 numbers take milliseconds, 7-8 numbers can take minutes",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_generator_arguments(parser)
 
@@ -244,10 +268,16 @@ def run(args: argparse.Namespace) -> int:
                 holdout=args.holdout or "task",
                 holdout_fraction=args.holdout_fraction,
                 config=config,
+                progress=not args.quiet,
+                rate_timeout=args.rate_timeout,
             )
         else:
             train = countdown_env.generate(
-                args.num, seed=args.seed, config=config, progress=not args.quiet
+                args.num,
+                seed=args.seed,
+                config=config,
+                progress=not args.quiet,
+                rate_timeout=args.rate_timeout,
             )
             test = []
     except TaskSpaceExhaustedError as err:
@@ -366,6 +396,11 @@ def _exhausted(err, args: argparse.Namespace, test_num: int) -> str:
         return (
             f"the task space is too small: {asked} asks for {err.asked} distinct tasks, but "
             f"these options hold only {err.size}; {fix}"
+        )
+    if getattr(err, "bound", None) is not None and err.asked is not None:
+        return (
+            f"the task space is too small: {asked} asks for {err.asked} distinct tasks, but "
+            f"these options hold at most {err.bound} (number sets times targets); {fix}"
         )
     holds = f" (these options hold {err.size} in all)" if err.size is not None else ""
     return (

@@ -11,6 +11,11 @@ is the fastest source). ``reset(options={"task": ...})`` or ``options={"nums": [
 Solvability. Generated tasks are solvable under the env's rules by construction. A task from
 ``tasks`` or ``options`` is checked once (its reference solution, else the exact solver) and an
 unsolvable one raises :class:`~countdown_env.errors.TaskError`, unless ``check_solvable=False``.
+"Solvable" means the verifier accepts the solver's answer under the env's rules (its limits on
+digits and length included). The solver gets ``solvable_timeout`` seconds (default
+:data:`DEFAULT_SOLVABLE_TIMEOUT`; ``None``: no limit): 7 or 8 numbers with a target out of reach
+can take minutes, and a check that runs out of time raises
+:class:`~countdown_env.errors.SolvabilityTimeoutError` (a ``TaskError``).
 
 Text spaces. Observations are ``Text(max_observation_length)`` over printable ASCII plus newline
 and the template's own characters. Actions are ``Text(max_action_length, min_length=0)`` over
@@ -45,10 +50,16 @@ from gymnasium.vector.utils import create_shared_memory
 
 from countdown_env.config import GeneratorConfig
 from countdown_env.datasets import task_from_row
-from countdown_env.errors import InvalidActionError, TaskError
+from countdown_env.errors import (
+    InvalidActionError,
+    SolvabilityTimeoutError,
+    SolverTimeoutError,
+    TaskError,
+    shown,
+)
 from countdown_env.generator import _task
 from countdown_env.prompts import PromptTemplate, get_template
-from countdown_env.solver import solve_tree
+from countdown_env.solver import accepted_solution
 from countdown_env.task import Task
 from verifiers.check import CountdownVerifier, Verifier, verify_equation
 from verifiers.errors import ConfigError
@@ -60,6 +71,7 @@ __all__ = [
     "ACTION_CHARSET",
     "DEFAULT_MAX_ACTION_LENGTH",
     "DEFAULT_MAX_OBSERVATION_LENGTH",
+    "DEFAULT_SOLVABLE_TIMEOUT",
     "OBSERVATION_CHARSET",
     "CountdownBaseEnv",
     "ObservationText",
@@ -105,6 +117,8 @@ ACTION_CHARSET: str = (
 
 DEFAULT_MAX_ACTION_LENGTH = 8192
 DEFAULT_MAX_OBSERVATION_LENGTH = 4096
+DEFAULT_SOLVABLE_TIMEOUT = 5.0
+"""Seconds the solvability check of a given task may take (``solvable_timeout``)."""
 _TASK_SEED_SPAN = 2**63 - 1
 _OPTION_KEYS = ("task", "nums", "target", "task_index")
 
@@ -140,12 +154,13 @@ class CountdownBaseEnv(gym.Env[str, str]):
         action_charset: str | None = None,
         refused_reward: float = 0.0,
         check_solvable: bool = True,
+        solvable_timeout: float | None = DEFAULT_SOLVABLE_TIMEOUT,
         **generator_kwargs: Any,
     ) -> None:
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(
                 f"render_mode must be one of {self.metadata['render_modes']} or None, "
-                f"got {render_mode!r}"
+                f"got {shown(render_mode)}"
             )
         self.render_mode = render_mode
         self.template = get_template(template)
@@ -167,9 +182,19 @@ class CountdownBaseEnv(gym.Env[str, str]):
             ("max_observation_length", max_observation_length, 64),
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ConfigError(f"{name} must be an integer >= {low}, got {value!r}")
+                raise ConfigError(f"{name} must be an integer >= {low}, got {shown(value)}")
         self.refused_reward = _finite("refused_reward", refused_reward)
         self.check_solvable = bool(check_solvable)
+        if solvable_timeout is not None and (
+            isinstance(solvable_timeout, bool)
+            or not isinstance(solvable_timeout, (int, float))
+            or not 0 < solvable_timeout < math.inf
+        ):
+            raise ConfigError(
+                "solvable_timeout must be a number of seconds > 0, or None for no limit, got "
+                f"{shown(solvable_timeout)}"
+            )
+        self.solvable_timeout = solvable_timeout
         charset = ACTION_CHARSET if action_charset is None else action_charset
         if not isinstance(charset, str) or not charset:
             raise ConfigError("action_charset must be a non-empty str of allowed characters")
@@ -208,26 +233,47 @@ class CountdownBaseEnv(gym.Env[str, str]):
                     index = int(index)  # numpy integers too, as np_random hands them out
                 if type(index) is not int or not 0 <= index < len(self.tasks):
                     raise ConfigError(
-                        f"task_index must be an integer in 0..{len(self.tasks) - 1}, got {index!r}"
+                        f"task_index must be an integer in 0..{len(self.tasks) - 1}, "
+                        f"got {shown(index)}"
                     )
                 return self._checked(self.tasks[index])
         if self.tasks is not None:
             return self._checked(self.tasks[int(self.np_random.integers(len(self.tasks)))])
         seed = int(self.np_random.integers(_TASK_SEED_SPAN))
-        return _task(cast(GeneratorConfig, self.config), seed, 0, 0)
+        return cast(Task, _task(cast(GeneratorConfig, self.config), seed, 0, 0))
 
     def _checked(self, task: Task) -> Task:
+        """``task`` once it is known solvable: its own solution verifies, or the verifier
+        accepts the solver's (found within ``solvable_timeout``)."""
         if not self.check_solvable or task.key in self._known_solvable:
             return task
         ok = (
             task.solution is not None
             and verify_equation(task.solution, task.nums, task.target, rules=self.rules).correct
         )
-        if not ok and solve_tree(task.nums, task.target, rules=self.rules) is None:
-            raise TaskError(
-                f"the task {task.nums} -> {task.target} is unsolvable under the env's rules; "
-                "remove it or pass check_solvable=False"
-            )
+        if not ok:
+            limit = self.solvable_timeout
+            try:
+                solution, why = accepted_solution(
+                    task.nums, task.target, rules=self.rules, timeout=limit
+                )
+            except SolverTimeoutError:
+                raise SolvabilityTimeoutError(
+                    f"checking that the task {shown(task.nums)} -> {shown(task.target)} is "
+                    f"solvable took more than solvable_timeout={limit:g} s; pass a larger "
+                    "solvable_timeout (None: no limit), give the task a 'solution', or pass "
+                    "check_solvable=False to skip the check"
+                ) from None
+            except TaskError as err:  # more numbers than the solver takes
+                raise TaskError(
+                    f"cannot check that the task is solvable: {err}; give the task a 'solution' "
+                    "or pass check_solvable=False"
+                ) from None
+            if solution is None:
+                raise TaskError(
+                    f"the task {shown(task.nums)} -> {shown(task.target)} {why} (the env's "
+                    "rules); remove it or pass check_solvable=False"
+                )
         self._known_solvable.add(task.key)
         return task
 
@@ -352,7 +398,7 @@ class CountdownBaseEnv(gym.Env[str, str]):
 
 def _finite(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{name} must be a finite number, got {value!r}")
+        raise ConfigError(f"{name} must be a finite number, got {shown(value)}")
     return float(value)
 
 
@@ -366,7 +412,7 @@ def call_reward(
     scores = reward_fn([completion], nums=[list(task.nums)], target=[task.target], prompts=[prompt])
     if not isinstance(scores, Sequence) or len(scores) != 1:
         raise ConfigError(
-            f"reward_fn must return a list with one score per completion, got {scores!r}"
+            f"reward_fn must return a list with one score per completion, got {shown(scores)}"
         )
     score = scores[0]
     if score is None:

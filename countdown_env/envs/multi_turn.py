@@ -8,6 +8,7 @@ from typing import Any
 import gymnasium as gym
 
 from countdown_env.envs.base import CountdownBaseEnv, _finite
+from countdown_env.errors import shown
 from verifiers.check import Verifier
 from verifiers.errors import ConfigError
 from verifiers.verdict import Status, Verdict
@@ -110,7 +111,7 @@ class CountdownMultiTurnEnv(CountdownBaseEnv):
     ) -> None:
         super().__init__(**kwargs)
         if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-            raise ConfigError(f"max_attempts must be an integer >= 1, got {max_attempts!r}")
+            raise ConfigError(f"max_attempts must be an integer >= 1, got {shown(max_attempts)}")
         self.max_attempts = max_attempts
         self.attempt_penalty = _finite("attempt_penalty", attempt_penalty)
         self._set_scoring(reward_fn, verifier)

@@ -10,17 +10,21 @@ from typing import Any, cast
 import gymnasium as gym
 
 from countdown_env.envs.base import CountdownBaseEnv, _finite
+from countdown_env.errors import TaskError, shown
 from countdown_env.solver import first_move
 from countdown_env.stepwise import pair_results
 from countdown_env.task import Task
 from verifiers.errors import ConfigError
 from verifiers.extract import extract_answer
 from verifiers.rules import TV_RULES
+from verifiers.tokens import normalise
 
 __all__ = ["CountdownStepsEnv", "parse_move"]
 
-_MOVE = re.compile(r"\s*(\d{1,18})\s*([-+*/×÷·−xX])\s*(\d{1,18})\s*(?:=\s*(\d{1,40})\s*)?")
-_GLYPHS = {"×": "*", "x": "*", "X": "*", "·": "*", "÷": "/", "−": "-"}
+_MOVE = re.compile(r"\s*(\d{1,18})\s*([-+*/])\s*(\d{1,18})\s*(?:=\s*(\d{1,40})\s*)?")
+_HEADLINE_LIMIT = 320
+"""Longest first line of an observation (the note on the last move), so that a task's
+observations have a bound known at ``reset``."""
 _INTRO = (
     "Combine two of the numbers with one operation per move, like '25 * 4'; the result replaces "
     "them. Reach the target."
@@ -30,18 +34,20 @@ _INTRO = (
 def parse_move(text: str) -> tuple[int, str, int, int | None] | None:
     """Read ``"a op b"`` (optionally ``"= result"``); ``None`` when it is not a move.
 
-    ``×``, ``x``, ``·``, ``÷`` and ``−`` are read as ``*``, ``*``, ``*``, ``/`` and ``-``.
+    The operators are spelled as the verifier reads them (:data:`verifiers.tokens.GLYPHS`):
+    ``×``, ``·``, ``⋅``, ``\\times`` and ``\\cdot`` for ``*``, ``÷`` and ``\\div`` for ``/``, ``−``
+    for ``-``; a letter ``x`` is no operator.
 
-    >>> parse_move(" 25 x 4 = 100")
+    >>> parse_move(" 25 × 4 = 100")
     (25, '*', 4, 100)
-    >>> parse_move("25 ** 4") is None
-    True
+    >>> parse_move("25 x 4") is None, parse_move("25 ** 4") is None
+    (True, True)
     """
-    found = _MOVE.fullmatch(text)
+    found = _MOVE.fullmatch(normalise(text))
     if found is None:
         return None
     a, op, b, claimed = found.groups()
-    return int(a), _GLYPHS.get(op, op), int(b), None if claimed is None else int(claimed)
+    return int(a), op, int(b), None if claimed is None else int(claimed)
 
 
 def _result(a: int, op: str, b: int) -> int | None:
@@ -72,12 +78,17 @@ class CountdownStepsEnv(CountdownBaseEnv):
     ## Action Space
     ``Text(max_action_length, min_length=0, charset=ACTION_CHARSET)``: a move ``"a op b"``,
     optionally ``"a op b = result"`` (the claimed result must be right), optionally inside an
-    ``<answer>...</answer>`` block (the last one counts). ``×``/``x``/``·``/``÷``/``−`` are
-    accepted. A non-``str`` action raises ``InvalidActionError``.
+    ``<answer>...</answer>`` block (the last one counts). The operators are spelled as the
+    verifier reads them: ``×``/``·``/``⋅``/``\\times``/``\\cdot``, ``÷``/``\\div`` and ``−`` are
+    accepted, a letter ``x`` is not. A non-``str`` action raises ``InvalidActionError``; such a
+    call is not counted as a step.
 
     ## Observation Space
     ``Text(max_observation_length)`` of printable ASCII: a line about the last move (or the
-    rules at the start), then ``Target: T``, ``Numbers: ...`` and ``Moves left: k``.
+    rules at the start; at most 320 characters), then ``Target: T``, ``Numbers: ...`` and
+    ``Moves left: k``. The numbers line never grows during a game, so ``reset`` refuses
+    (``TaskError``) a task whose observations could outgrow ``max_observation_length``, and
+    ``step`` never raises for it.
 
     ## Starting State
     A task drawn in ``reset`` (default: the TV game, 6 cards, targets 100-999), from ``tasks``,
@@ -165,15 +176,17 @@ class CountdownStepsEnv(CountdownBaseEnv):
             kwargs["rules"] = TV_RULES
         super().__init__(template="compact", **kwargs)
         if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
-            raise ConfigError(f"max_steps must be an integer >= 1, got {max_steps!r}")
+            raise ConfigError(f"max_steps must be an integer >= 1, got {shown(max_steps)}")
         self.max_steps = max_steps
         self.invalid_move_penalty = _finite("invalid_move_penalty", invalid_move_penalty)
         if not isinstance(closeness_reward, bool):
-            raise ConfigError(f"closeness_reward must be True or False, got {closeness_reward!r}")
+            raise ConfigError(
+                f"closeness_reward must be True or False, got {shown(closeness_reward)}"
+            )
         self.closeness_reward = closeness_reward
         self.closeness_scale = _finite("closeness_scale", closeness_scale)
         if self.closeness_scale <= 0:
-            raise ConfigError(f"closeness_scale must be > 0, got {closeness_scale!r}")
+            raise ConfigError(f"closeness_scale must be > 0, got {shown(closeness_scale)}")
         self.board: list[int] = []
         self.history: list[str] = []
         self._boards: list[list[int]] = []
@@ -187,6 +200,7 @@ class CountdownStepsEnv(CountdownBaseEnv):
     ) -> tuple[str, dict[str, Any]]:
         super().reset(seed=seed)
         task = self._draw_task(options)
+        self._check_board_fits(task)
         self.task = task
         self.board = list(task.nums)
         self.history, self._boards = [], []
@@ -202,8 +216,8 @@ class CountdownStepsEnv(CountdownBaseEnv):
         if self._status != "playing" or self.task is None:
             raise gym.error.ResetNeeded("the episode is over; call reset() before step()")
         target = self.task.target
+        move, reason = self._play(action)  # raises only for a non-str action: not a step
         self._steps += 1
-        move, reason = self._play(action)
         reward = 0.0 if move else -self.invalid_move_penalty
         terminated = truncated = False
         if move and (
@@ -239,28 +253,29 @@ class CountdownStepsEnv(CountdownBaseEnv):
         if "<answer>" in action:
             text = extract_answer(action) or ""
         parsed = parse_move(text)
-        shown = self._sanitize(text.strip(), 40)
+        echo = self._sanitize(normalise(text.strip()), 40)
         if parsed is None:
             return (
                 None,
-                f"Invalid move '{shown}': write two numbers and an operator, like '25 * 4'.",
+                f"Invalid move '{echo}': write two numbers and an operator, like '25 * 4'.",
             )
         a, op, b, claimed = parsed
         if op not in self.rules.operators:
-            return None, f"Invalid move '{shown}': the operator {op} is not allowed here."
+            return None, f"Invalid move '{echo}': the operator {op} is not allowed here."
         missing = Counter([a, b]) - Counter(self.board)
         if missing:
-            left = " ".join(map(str, self.board))
+            # The board is on the observation's Numbers line; repeating it here would double
+            # the observation of a large board.
             return (
                 None,
-                f"Invalid move '{shown}': {min(missing)} is not among the numbers left ({left}).",
+                f"Invalid move '{echo}': {min(missing)} is not among the numbers left.",
             )
         value = _result(a, op, b)
         if value is None:
             why = "not a whole number" if op == "/" else "not a positive number"
-            return None, f"Invalid move '{shown}': {a} {op} {b} is {why}."
+            return None, f"Invalid move '{echo}': {a} {op} {b} is {why}."
         if claimed is not None and claimed != value:
-            return None, f"Invalid move '{shown}': {a} {op} {b} is {value}, not {claimed}."
+            return None, f"Invalid move '{echo}': {a} {op} {b} is {value}, not {claimed}."
         self._boards.append(list(self.board))
         self.board.remove(a)
         self.board.remove(b)
@@ -283,11 +298,33 @@ class CountdownStepsEnv(CountdownBaseEnv):
     def _observe(self, headline: str) -> str:
         task = cast(Task, self.task)
         text = (
-            f"{headline}\nTarget: {task.target}\nNumbers: {' '.join(map(str, self.board))}\n"
+            f"{self._sanitize(headline, _HEADLINE_LIMIT)}\nTarget: {task.target}\n"
+            f"Numbers: {' '.join(map(str, self.board))}\n"
             f"Moves left: {self.max_steps - self._steps}"
         )
-        self._last_render = self._check_observation(self._sanitize(text, 10_000))
+        # Within the bound reset checked (the board's text never grows); cut as a last resort
+        # so that step never raises.
+        self._last_render = self._sanitize(text, self.observation_space.max_length)
         return self._last_render
+
+    def _check_board_fits(self, task: Task) -> None:
+        """Refuse at reset a task whose observations could outgrow ``max_observation_length``.
+
+        Combining ``a`` and ``b`` gives at most ``len(str(a)) + len(str(b))`` digits and drops a
+        separator, so the numbers line is longest at the start.
+        """
+        longest = (
+            _HEADLINE_LIMIT
+            + len(f"\nTarget: {task.target}\nNumbers: \nMoves left: {self.max_steps}")
+            + len(" ".join(map(str, task.nums)))
+        )
+        limit = self.observation_space.max_length
+        if longest > limit:
+            raise TaskError(
+                f"the task's observations can reach {longest} characters ({len(task.nums)} "
+                f"numbers), more than max_observation_length={limit}; pass "
+                f"max_observation_length={longest} or more"
+            )
 
     def _info(self) -> dict[str, Any]:
         info = self._task_info(cast(Task, self.task))

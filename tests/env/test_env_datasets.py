@@ -93,10 +93,10 @@ def test_countdown_tasks_3to4_layout_and_unsolvable_rows(tmp_path):
 def test_bad_rows_are_named(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"nums": [1, 2], "target": 3}\n{"nums": [1, "x"], "target": 3}\n')
-    with pytest.raises(TaskError, match="row 2"):
+    with pytest.raises(TaskError, match=r"bad\.jsonl line 2: nums"):
         read_tasks(path)
-    path.write_text('{"nums": [1, 2], "target": 3}\nnot json\n')
-    with pytest.raises(TaskError, match=":2"):
+    path.write_text('{"nums": [1, 2], "target": 3}\n\nnot json\n')
+    with pytest.raises(TaskError, match=r"bad\.jsonl line 3: not a JSON"):
         read_tasks(path)
     path.write_text('{"nums": [1, 2], "target": 3, "solution": "1*2"}\n')
     with pytest.raises(TaskError, match="does not verify"):
