@@ -1,7 +1,9 @@
 """Settings and records of the tool environment (:mod:`agents.trl_env`).
 
 Kept apart from the environment so a recipe or a script can build and validate a
-:class:`ToolEnvConfig` without importing gymnasium or the environment itself.
+:class:`ToolEnvConfig` without importing gymnasium or the environment itself (a config that
+draws its own tasks, ``task_seed`` set, checks its generator and template with
+:mod:`countdown_env`, which does import gymnasium).
 """
 
 from __future__ import annotations
@@ -9,9 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
+
+if TYPE_CHECKING:
+    from countdown_env.config import GeneratorConfig
 
 __all__ = ["DEFAULT_INSTRUCTIONS", "ToolCheck", "ToolEnvConfig"]
 
@@ -62,6 +68,37 @@ class ToolEnvConfig:
         },
     )
 
+    task_seed: int | None = field(
+        default=None,
+        metadata={
+            "help": "Let the environment draw its own tasks, task_at(task_seed, index, "
+            "generator), for rows without nums/target (a task_index column, or no train_dataset "
+            "at all); None: every row must carry nums and target."
+        },
+    )
+    generator: GeneratorConfig | Mapping[str, Any] | None = field(
+        default=None,
+        metadata={
+            "help": "What tasks are drawn (a GeneratorConfig or its fields, e.g. {'preset': "
+            "'tv'}); None: GeneratorConfig(). Needs task_seed."
+        },
+    )
+    template: str | None = field(
+        default=None,
+        metadata={
+            "help": "Registered prompt template whose text states a drawn task (reset returns "
+            "it before the instructions); None: 'chat'. Needs task_seed."
+        },
+    )
+    num_generations: int | None = field(
+        default=None,
+        metadata={
+            "help": "Without a task_index column: rollouts per task, equal to "
+            "GRPOConfig.num_generations; the k-th reset plays task k // num_generations. "
+            "Needs task_seed; one training process only."
+        },
+    )
+
     def __post_init__(self) -> None:
         for name, value, low in (
             ("max_attempts", self.max_attempts, 1),
@@ -96,6 +133,55 @@ class ToolEnvConfig:
                     f"instructions may only use the field {{max_attempts}} (write {{{{ }}}} for "
                     f"literal braces): {err!r}"
                 ) from err
+        self._check_task_drawing()
+
+    def _check_task_drawing(self) -> None:
+        """Validate the fields of self-drawn tasks; settle ``generator`` and ``rules``."""
+        if self.task_seed is None:
+            given = [name for name in ("generator", "template", "num_generations")
+                     if getattr(self, name) is not None]
+            if given:
+                raise ConfigError(
+                    f"{', '.join(given)} only apply to tasks the environment draws itself; "
+                    "set task_seed too"
+                )
+            return
+        seed = self.task_seed
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ConfigError(f"task_seed must be an integer >= 0 or None, got {seed!r}")
+        count = self.num_generations
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int)
+                                  or count < 1):
+            raise ConfigError(f"num_generations must be an integer >= 1 or None, got {count!r}")
+        from countdown_env.config import GeneratorConfig
+        from countdown_env.prompts import get_template
+
+        generator = self.generator
+        if generator is None:
+            generator = GeneratorConfig()
+        elif isinstance(generator, Mapping):
+            generator = GeneratorConfig.from_kwargs(None, **dict(generator))
+        elif not isinstance(generator, GeneratorConfig):
+            raise ConfigError(
+                f"generator must be a GeneratorConfig, a mapping of its fields or None, got "
+                f"{generator!r}"
+            )
+        object.__setattr__(self, "generator", generator)
+        if self.rules is None:
+            object.__setattr__(self, "rules", generator.rules)
+        else:
+            game = ("exact_use", "operators", "integer_intermediates")
+            differ = [name for name in game
+                      if getattr(self.rules, name) != getattr(generator.rules, name)]
+            if differ:
+                raise ConfigError(
+                    f"rules and generator disagree on {differ}: the drawn tasks would be checked "
+                    "under other rules than they were made for; leave rules None to use the "
+                    "generator's"
+                )
+        if self.template is not None and not isinstance(self.template, str):
+            raise ConfigError(f"template must be a template name or None, got {self.template!r}")
+        get_template(self.template or "chat")
 
 
 @dataclass(frozen=True)

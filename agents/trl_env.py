@@ -29,6 +29,10 @@ Points that matter:
 
 * Prompts must be conversational (a list of messages): TRL appends the text ``reset`` returns to
   the last user message. ``to_hf_dataset(..., template="chat")`` gives that shape.
+* No dataset needed: ``make_environment_factory(task_seed=0, num_generations=G)`` draws each
+  group's task itself (one process), and with a ``task_index`` column
+  (``Dataset.from_dict({"task_index": range(n)})``) in any setup. See
+  :class:`CountdownToolEnv` for why every member of a GRPO group gets the same task.
 * Set ``GRPOConfig.max_tool_calling_iterations`` (for example to ``max_attempts``). Its default,
   ``None``, lets a model call tools forever within the token budget; an unbounded tool loop ran
   out of memory in trl#4751. The attempt limit here bounds how many answers are *checked*, not
@@ -62,7 +66,9 @@ import gymnasium as gym
 
 import countdown_env  # noqa: F401  (registers CountdownMultiTurn-v0)
 from agents.tool_config import DEFAULT_INSTRUCTIONS, ToolCheck, ToolEnvConfig
+from agents.tool_tasks import ResetCount, task_for_row
 from agents.train_model import prepare_tool_tokenizer
+from countdown_env.prompts import prompt_text
 from verifiers.check import CountdownVerifier
 from verifiers.errors import ConfigError
 from verifiers.extract import extract_answer, extract_bare
@@ -104,6 +110,51 @@ class CountdownToolEnv:
     ``attempt_penalty=p`` each wrong check subtracts ``p`` (solved on the third check: ``1 - 2p``;
     never solved after ``k`` checks: ``-k*p``). Always a finite float, never ``None`` or NaN.
 
+    Tasks the environment draws itself (``config.task_seed`` set). A GRPO group is only a fair
+    comparison when its ``num_generations`` members play the same task (TRL's documentation
+    says so for environments that sample their own state), so a drawn task is always keyed,
+    never random: ``task_at(task_seed, index, config.generator)``. The ``index`` comes from:
+
+    * a ``task_index`` column. TRL's sampler repeats each row ``num_generations`` times within
+      one group, across processes, gradient accumulation and ``num_iterations`` alike, so this
+      is right in every setup. A dataset of indexes is all it takes:
+      ``Dataset.from_dict({"task_index": range(n)})`` (no ``prompt`` column needed).
+    * no dataset at all (``train_dataset`` omitted, ``max_steps`` set): TRL then feeds
+      identical placeholder rows (an empty user message), the same rows for every group. The
+      environments of one :class:`CountdownToolEnvFactory` count their task-less resets: the
+      ``k``-th plays index ``k // config.num_generations``. This holds because TRL resets a
+      process's rollouts one by one in batch order with each group's members adjacent, and in
+      one process every generation batch holds whole groups. So ``num_generations`` must equal
+      ``GRPOConfig.num_generations``, the run must be one process (``WORLD_SIZE`` > 1 is
+      refused: a group may span processes), an ``eval_dataset`` must carry its own task
+      columns (its rows would otherwise take numbers from the same count), and a resumed run
+      starts the count again at 0.
+
+    ``reset`` then returns the task's question (``config.template``, default ``"chat"``) and
+    the instructions, which TRL appends to the (empty) user message, so the model sees the
+    task. The drawn index is :attr:`task_index`.
+
+    >>> factory = make_environment_factory(task_seed=0, num_generations=2,
+    ...                                    generator={"max_numbers": 3})
+    >>> group = [factory() for _ in range(4)]   # TRL: one instance per rollout
+    >>> texts = [env.reset(prompt=[{"role": "user", "content": ""}]) for env in group]
+    >>> [env.task_index for env in group]
+    [0, 0, 1, 1]
+    >>> texts[0] == texts[1] != texts[2] and texts[0].startswith("Using the numbers")
+    True
+    >>> from countdown_env import task_at
+    >>> (group[2].nums, group[2].target) == (task_at(0, 1, max_numbers=3).nums,
+    ...                                       task_at(0, 1, max_numbers=3).target)
+    True
+
+    In a training script (a single process)::
+
+        trainer = GRPOTrainer(
+            model=model, processing_class=tokenizer,
+            environment_factory=make_environment_factory(task_seed=0, num_generations=8),
+            args=GRPOConfig(num_generations=8, max_steps=500, max_tool_calling_iterations=3),
+        )   # or train_dataset=Dataset.from_dict({"task_index": range(4000)}), any process count
+
     Args:
         config: the settings (default :class:`ToolEnvConfig()`).
         **overrides: :class:`ToolEnvConfig` fields to change, e.g. ``max_attempts=2``.
@@ -144,45 +195,62 @@ class CountdownToolEnv:
             disable_env_checker=True,
         )
         self._checks: list[ToolCheck] = []
+        self._task_index: int | None = None
+        # Set by CountdownToolEnvFactory: one count shared by every environment it makes.
+        self._draws: ResetCount | None = None
 
     # ----- TRL's environment protocol -------------------------------------------------------------
     def reset(self, **row: Any) -> str | None:
-        """Start a rollout on the dataset row's task; return the text to append to the prompt.
+        """Start a rollout on the row's task, or on one the environment draws; return the text to
+        append to the prompt.
 
-        Args:
-            **row: the dataset row as TRL passes it; ``nums`` (or ``numbers``) and ``target``
-                are read, plus ``solution`` when it is a string (it spares the solvability
-                check a search); every other column (``prompt``, ``id``, ...) is ignored.
+        Where the task comes from (see the class docstring for the GRPO group rule):
+
+        * ``nums`` (or ``numbers``) and ``target``: that task. ``solution``, when a string,
+          spares the solvability check a search.
+        * ``task_index`` (with ``config.task_seed`` set): ``task_at(task_seed, task_index,
+          generator)``.
+        * neither (TRL's placeholder rows when there is no ``train_dataset``; with
+          ``config.task_seed`` and ``config.num_generations`` set, through
+          :func:`make_environment_factory`): the ``k``-th reset of the factory's environments
+          plays ``task_at(task_seed, k // num_generations, generator)``.
+
+        Every other column (``prompt``, ``id``, ...) is ignored.
 
         Returns:
-            The instructions (``config.instructions`` with ``{max_attempts}`` filled in), or
-            ``None`` when ``instructions`` is ``None``.
+            For a row's own task, the instructions (``config.instructions`` with
+            ``{max_attempts}`` filled in, or ``None`` when ``instructions`` is ``None``). For a
+            drawn task, the task's question in ``config.template`` followed by the instructions
+            (after a blank line when the prompt's last message already has text).
 
         Raises:
-            ConfigError: the row has no ``nums``/``target`` (the dataset columns are misnamed),
-                or its ``prompt`` is a plain string: tool calling needs chat messages (TRL would
-                fail later on it with a bare ``TypeError``).
+            ConfigError: the row is inconsistent (``nums`` without ``target`` or the reverse,
+                ``nums`` and ``numbers`` that differ, a task column that is null, ``task_index``
+                beside ``nums``/``target``, a ``task_index`` that is not an integer >= 0), has no
+                task and the environment draws none, draws by counting resets outside a factory
+                or in several processes, or its ``prompt`` is a plain string: tool calling needs
+                chat messages (TRL would fail later on it with a bare ``TypeError``).
             countdown_env.TaskError: the task is malformed, or unsolvable with ``check_solvable``.
         """
-        nums = row.get("nums", row.get("numbers"))
-        if nums is None or "target" not in row:
-            raise ConfigError(
-                "CountdownToolEnv.reset needs the dataset columns 'nums' and 'target', got "
-                f"columns {sorted(row)}"
-            )
-        if isinstance(row.get("prompt"), str):
+        prompt = row.get("prompt")
+        if isinstance(prompt, str):
             raise ConfigError(
                 "environment_factory needs conversational prompts (a list of chat messages), got "
                 "a string prompt; build the dataset with to_hf_dataset(..., template='chat')"
             )
-        task: dict[str, Any] = {"nums": nums, "target": row["target"]}
-        if isinstance(row.get("solution"), str):
-            task["solution"] = row["solution"]
+        task, index = task_for_row(row, self._config, self._draws)
         self._env.reset(options={"task": task})
+        self._task_index = index
         self._checks = []
-        if self._config.instructions is None:
-            return None
-        return self._config.instructions.format(max_attempts=self._config.max_attempts)
+        instructions = self._config.instructions
+        if instructions is not None:
+            instructions = instructions.format(max_attempts=self._config.max_attempts)
+        if index is None:
+            return instructions
+        question = prompt_text(self._config.template or "chat", task.nums, task.target)
+        if _last_content(prompt):
+            question = "\n\n" + question
+        return question + (instructions or "")
 
     def check_answer(self, expression: str) -> str:
         """Check a candidate equation for the Countdown task and get feedback.
@@ -233,6 +301,11 @@ class CountdownToolEnv:
         return None if task is None else task.target
 
     @property
+    def task_index(self) -> int | None:
+        """The ``task_at`` index of a task the environment drew (``None`` for a row's task)."""
+        return self._task_index
+
+    @property
     def checks(self) -> tuple[ToolCheck, ...]:
         """Every ``check_answer`` call of this rollout that reached the environment, in order."""
         return tuple(self._checks)
@@ -271,19 +344,31 @@ def _argument_text(expression: object) -> tuple[str, str]:
                   f"its JSON form {shown} was checked instead. ")
 
 
+def _last_content(prompt: Any) -> bool:
+    """Whether the last message of a chat prompt already has text."""
+    if not isinstance(prompt, list) or not prompt or not isinstance(prompt[-1], Mapping):
+        return False
+    return bool(prompt[-1].get("content"))
+
+
 class CountdownToolEnvFactory:
     """A picklable zero-argument callable making :class:`CountdownToolEnv` with fixed settings.
 
-    Pass it as ``environment_factory``; build it with :func:`make_environment_factory`.
+    Pass it as ``environment_factory``; build it with :func:`make_environment_factory`. The
+    environments it makes share one count of task-less resets (see :class:`CountdownToolEnv`);
+    a pickled copy carries the count as it was and counts on its own from there.
     """
 
     def __init__(self, config: ToolEnvConfig) -> None:
         if not isinstance(config, ToolEnvConfig):
             raise ConfigError(f"config must be a ToolEnvConfig, got {type(config).__name__}")
         self.config = config
+        self._draws = ResetCount()
 
     def __call__(self) -> CountdownToolEnv:
-        return CountdownToolEnv(self.config)
+        env = CountdownToolEnv(self.config)
+        env._draws = self._draws
+        return env
 
     def __repr__(self) -> str:
         return f"CountdownToolEnvFactory({self.config!r})"
@@ -306,7 +391,9 @@ def make_environment_factory(
             ``"bare"`` extractor and the same rules (``get_correctness_reward("bare")``); the
             episode still ends on the first answer the rules accept.
         **options: other :class:`ToolEnvConfig` fields (``attempt_penalty``,
-            ``check_solvable``, ``max_expression_length``, ``instructions``).
+            ``check_solvable``, ``max_expression_length``, ``instructions``, and for tasks the
+            environment draws itself ``task_seed``, ``generator``, ``template``,
+            ``num_generations``: see :class:`CountdownToolEnv`).
 
     Raises:
         ConfigError: a setting is out of range or unknown.

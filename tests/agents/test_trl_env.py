@@ -38,6 +38,7 @@ from agents.trl_env import (
     make_environment_factory,
     prepare_tool_tokenizer,
 )
+from countdown_env import task_at
 from countdown_env.errors import TaskError
 from verifiers.errors import ConfigError
 from verifiers.rewards import correctness_reward, get_correctness_reward
@@ -76,8 +77,10 @@ def test_reset_reads_task_from_row_and_returns_instructions():
 
 
 def test_reset_refuses_rows_tool_calling_cannot_use():
-    with pytest.raises(ConfigError, match="'nums' and 'target'"):
+    with pytest.raises(ConfigError, match="'target' but no 'nums'"):
         CountdownToolEnv().reset(prompt=[], target=3)
+    with pytest.raises(ConfigError, match=r"'nums' and 'target'.*task_seed"):
+        CountdownToolEnv().reset(prompt=[{"role": "user", "content": "..."}])
     with pytest.raises(ConfigError, match="conversational"):
         CountdownToolEnv().reset(prompt="Using the numbers [3, 5] ...", nums=[3, 5], target=8)
 
@@ -391,3 +394,189 @@ def test_whole_float_targets_are_read_as_integers():
     env = CountdownToolEnv()
     env.reset(prompt=[], nums=[3, 7, 25], target=46.0)  # as a parquet column may hold it
     assert env.target == 46 and "correct" in env.check_answer("25+3*7")
+
+
+# ----- tasks the environment draws itself -----------------------------------------------------
+EMPTY = [{"role": "user", "content": ""}]  # TRL's placeholder prompt when there is no dataset
+
+
+def test_factory_environments_count_resets_into_groups():
+    factory = make_environment_factory(task_seed=3, num_generations=3, generator={"max_numbers": 3})
+    pool = [factory() for _ in range(3)]
+    seen = []
+    for _ in range(3):  # three generation rounds of one group each, the same pool reused
+        texts = [env.reset(prompt=EMPTY) for env in pool]
+        seen.append([(env.task_index, env.nums, env.target) for env in pool])
+        assert len(set(texts)) == 1
+    assert [[index for index, _, _ in group] for group in seen] == [[0] * 3, [1] * 3, [2] * 3]
+    for group in seen:
+        index, nums, target = group[0]
+        task = task_at(3, index, max_numbers=3)
+        assert (nums, target) == (task.nums, task.target)
+    env = pool[0]
+    assert texts[0] == prompt_text_of(env) + DEFAULT_INSTRUCTIONS.format(max_attempts=3)
+    assert env.check_answer(task_at(3, 2, max_numbers=3).solution).startswith("correct")
+    assert env.get_reward() == 1.0
+
+
+def prompt_text_of(env):
+    from countdown_env.prompts import prompt_text
+
+    return prompt_text("chat", env.nums, env.target)
+
+
+def test_task_index_rows_draw_that_task():
+    env = make_environment_factory(task_seed=0, instructions=None)()
+    text = env.reset(prompt=[{"role": "user", "content": "Solve this."}], task_index=5)
+    task = task_at(0, 5)
+    assert (env.nums, env.target, env.task_index) == (task.nums, task.target, 5)
+    assert text == "\n\n" + prompt_text_of(env)  # a blank line after the row's own text
+    env.reset(**ROW)  # a row's own task still wins; it is not a drawn one
+    assert (env.nums, env.task_index) == ([3, 7, 25], None)
+    import numpy as np
+
+    env.reset(task_index=np.int64(5))  # as a datasets/numpy column hands it out
+    assert env.task_index == 5
+    compact = make_environment_factory(task_seed=0, template="compact", instructions=None)()
+    assert compact.reset(task_index=5) == f"{' '.join(map(str, task.nums))}>{task.target}:"
+
+
+def test_drawn_tasks_use_the_generator_rules_and_pickle():
+    factory = make_environment_factory(task_seed=1, num_generations=2, generator={"preset": "tv"})
+    assert factory.config.rules.exact_use is False  # the rules the tasks were made for
+    factory().reset()
+    clone = pickle.loads(pickle.dumps(factory))
+    envs = [clone() for _ in range(2)]
+    for env in envs:
+        env.reset()
+    assert [env.task_index for env in envs] == [0, 1]  # the count travelled with the factory
+    with pytest.raises(ConfigError, match=r"disagree on \['exact_use', 'integer_intermediates'\]"):
+        make_environment_factory(task_seed=1, generator={"preset": "tv"}, rules={"exact_use": True})
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [({"nums": [3, 5]}, "'nums' but no 'target'"),
+     ({"numbers": [3, 5]}, "'numbers' but no 'target'"),
+     ({"target": 8}, "'target' but no 'nums'"),
+     ({"nums": [3, 5], "numbers": [3, 6], "target": 8}, "differ"),
+     ({"nums": None, "target": 8}, "'nums' is null"),
+     ({"nums": [3, 5], "target": None}, "'target' is null"),
+     ({"nums": [3, 5], "target": 8, "task_index": 2}, "not both"),
+     ({"target": 8, "task_index": 2}, "not both"),
+     ({"task_index": -1}, "task_index must be an integer >= 0"),
+     ({"task_index": True}, "task_index must be"),
+     ({"task_index": 1.5}, "task_index must be"),
+     ({"task_index": "3"}, "task_index must be"),
+     ({"task_index": None}, "task_index must be")],
+)
+def test_reset_refuses_inconsistent_rows(row, message):
+    env = make_environment_factory(task_seed=0, num_generations=2)()
+    with pytest.raises(ConfigError, match=message):
+        env.reset(prompt=EMPTY, **row)
+    assert env.nums is None  # nothing was started
+
+
+def test_drawing_needs_a_seed_a_group_size_and_a_shared_count(monkeypatch):
+    with pytest.raises(ConfigError, match="no task_seed"):
+        CountdownToolEnv().reset(prompt=EMPTY, task_index=3)
+    with pytest.raises(ConfigError, match="num_generations is not set"):
+        make_environment_factory(task_seed=0)().reset(prompt=EMPTY)
+    with pytest.raises(ConfigError, match="share one count"):
+        CountdownToolEnv(task_seed=0, num_generations=2).reset(prompt=EMPTY)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    env = make_environment_factory(task_seed=0, num_generations=2)()
+    with pytest.raises(ConfigError, match=r"one process.*task_index"):
+        env.reset(prompt=EMPTY)
+    env.reset(prompt=EMPTY, task_index=4)  # keyed by the row: right in any process count
+    assert env.task_index == 4
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"generator": {"max_numbers": 3}}, {"num_generations": 2}, {"template": "chat"},
+     {"task_seed": -1}, {"task_seed": 1.0}, {"task_seed": 0, "num_generations": 0},
+     {"task_seed": 0, "template": "no_such_template"}, {"task_seed": 0, "generator": 3},
+     {"task_seed": 0, "generator": {"max_nums": 3}}],
+)
+def test_bad_drawing_settings_are_refused(kwargs):
+    with pytest.raises(ConfigError):
+        make_environment_factory(**kwargs)
+
+
+def group_tasks(call, num_generations):
+    """The (nums, target, task_index) of each GRPO group, checking all its members share it."""
+    keys = call["tasks"]
+    groups = [keys[i:i + num_generations] for i in range(0, len(keys), num_generations)]
+    assert all(len(set(group)) == 1 for group in groups), groups
+    return [group[0] for group in groups]
+
+
+class TaskObserver(Observer):
+    """Also notes each rollout's task when the rewards are computed: TRL reuses the environment
+    objects, so by the end of training they hold the last batch's tasks."""
+
+    def __call__(self, prompts, completions, environments, **kwargs):
+        tasks = [(tuple(env.nums), env.target, env.task_index) for env in environments]
+        self.calls.append({"prompts": prompts, "tasks": tasks, **kwargs})
+        return [0.0] * len(completions)
+
+
+@needs_trl
+def test_grpo_step_without_a_dataset_shares_tasks_within_groups(tokenizer, tmp_path, monkeypatch):
+    """No train_dataset: TRL's placeholder rows; gradient accumulation, 2 groups of 2."""
+    from trl import GRPOConfig, GRPOTrainer
+
+    monkeypatch.setenv("TRL_EXPERIMENTAL_SILENCE", "1")
+    factory = make_environment_factory(task_seed=7, num_generations=2, max_attempts=1,
+                                       generator={"max_numbers": 3})
+    args = GRPOConfig(
+        output_dir=str(tmp_path), use_cpu=True, per_device_train_batch_size=2,
+        gradient_accumulation_steps=2, num_generations=2, max_steps=1, report_to="none",
+        logging_steps=1, save_strategy="no", disable_tqdm=True, seed=0,
+        max_completion_length=8, max_tool_calling_iterations=1,
+    )
+    observer = TaskObserver()
+    trainer = GRPOTrainer(model=micro_model(tokenizer), args=args, processing_class=tokenizer,
+                          reward_funcs=[observer], environment_factory=factory)
+    trainer.train()
+    assert len(observer.calls) == 1  # one generation batch for the two accumulated micro-steps
+    call = observer.calls[0]
+    tasks = group_tasks(call, 2)
+    assert [index for _, _, index in tasks] == [0, 1]
+    prompts = [p[-1]["content"] for p in call["prompts"]]
+    assert prompts[0] == prompts[1] != prompts[2] == prompts[3]
+    for (nums, target, index), prompt in zip(tasks, prompts[::2]):
+        task = task_at(7, index, max_numbers=3)
+        assert (list(nums), target) == (task.nums, task.target)
+        assert prompt.startswith(f"Using the numbers {task.nums}, create an equation that "
+                                 f"equals {task.target}.")
+        assert prompt.endswith(DEFAULT_INSTRUCTIONS.format(max_attempts=1))
+    assert math.isfinite(trainer.state.log_history[0]["loss"])
+
+
+@needs_trl
+def test_grpo_step_with_a_task_index_dataset(tokenizer, tmp_path, monkeypatch):
+    """A dataset of indexes only (no prompt column): TRL's sampler keeps each row in one group."""
+    from datasets import Dataset
+    from trl import GRPOConfig, GRPOTrainer
+
+    monkeypatch.setenv("TRL_EXPERIMENTAL_SILENCE", "1")
+    args = GRPOConfig(
+        output_dir=str(tmp_path), use_cpu=True, per_device_train_batch_size=4, num_generations=2,
+        max_steps=1, report_to="none", save_strategy="no", disable_tqdm=True, seed=0,
+        max_completion_length=8, max_tool_calling_iterations=1,
+    )
+    observer = TaskObserver()
+    trainer = GRPOTrainer(
+        model=micro_model(tokenizer), args=args, processing_class=tokenizer,
+        train_dataset=Dataset.from_dict({"task_index": list(range(100, 110))}),
+        reward_funcs=[observer], environment_factory=make_environment_factory(task_seed=7),
+    )
+    trainer.train()
+    call = observer.calls[0]
+    tasks = group_tasks(call, 2)
+    assert [index for _, _, index in tasks] == call["task_index"][::2]
+    assert all(100 <= index < 110 for _, _, index in tasks)
+    for nums, target, index in tasks:
+        assert (list(nums), target) == (task_at(7, index).nums, task_at(7, index).target)
