@@ -1,14 +1,14 @@
 """Benchmark of the evaluation harness: its overhead, and the embedded model's throughput.
 
 Run: ``python benchmarks/bench_agents.py [--quick]``. Prints one Markdown table. With torch
-limited to 2 threads (the reference machine has 2 cores), ``agents.evaluate.evaluate`` runs
+limited to 2 threads (the reference machine has 2 cores), ``agents.evaluation._harness.evaluate`` runs
 greedy decoding (24 new tokens) over N generated tasks with two models, in batches of 32 (the
 default of ``evaluate`` and ``countdown eval``), and the micro model also in batches of 64:
 
 - a micro model: the embedded architecture at width 32 with 1 layer (the tests' micro model),
   the fastest generator one could evaluate, so its overhead share is the worst case; batches of
   64 make its generation per task faster still (a stress setting, reported beside the target);
-- the default embedded model (``agents.tiny``, ~1M parameters, random-initialised so it never
+- the default embedded model (``agents.policies._tiny``, ~1M parameters, random-initialised so it never
   stops early).
 
 Measured, per task: the harness's time outside generation, split into prompts + requests (and
@@ -41,8 +41,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def _policy(micro: bool) -> Any:
-    from agents.models import TransformersPolicy
-    from agents.tiny import TinyModelConfig, build_model, build_tokenizer
+    from agents.policies._models import TransformersPolicy
+    from agents.policies._tiny import TinyModelConfig, build_model, build_tokenizer
 
     tokenizer = build_tokenizer()
     size = TinyModelConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64) \
@@ -52,8 +52,8 @@ def _policy(micro: bool) -> Any:
 
 
 def _run_once(policy: Any, tasks: list[Any], plots: bool, batch_size: int) -> dict[str, float]:
-    from agents.evaluate import evaluate, write_report
-    from agents.policies import SamplingConfig
+    from agents.evaluation._harness import evaluate, write_report
+    from agents.policies._base import SamplingConfig
 
     sampling = SamplingConfig(max_new_tokens=24)
     report = evaluate(policy, tasks, sampling=sampling, batch_size=batch_size, progress=False)
@@ -90,7 +90,7 @@ def _policy_vs_raw(policy: Any, tasks: list[Any], repeats: int) -> tuple[float, 
     256 compact prompts in one batch, greedy, 20 new tokens."""
     import torch
 
-    from agents.policies import SamplingConfig
+    from agents.policies._base import SamplingConfig
     from countdown_env.prompts import get_template
 
     template = get_template("compact")

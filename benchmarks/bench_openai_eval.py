@@ -5,7 +5,7 @@ OpenAI-compatible server started here (``http.server`` in a thread, answering ea
 with the solver's answer after ``--latency`` seconds, 0.05 by default, to stand for a model's
 generation time), or ``--base-url URL --model NAME`` against a real server (vLLM, SGLang,
 ``transformers serve``). Evaluates the same generated tasks through
-:class:`agents.openai_policy.OpenAIPolicy` and :func:`agents.evaluate.evaluate` at each
+:class:`agents.policies._openai.OpenAIPolicy` and :func:`agents.evaluation._harness.evaluate` at each
 concurrency and prints one Markdown table of tasks/s (wall time) and accuracy.
 """
 
@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agents.evaluate import evaluate
-from agents.openai_policy import OpenAIPolicy
-from agents.policies import SamplingConfig
+from agents.evaluation._harness import evaluate
+from agents.policies._openai import OpenAIPolicy
+from agents.policies._base import SamplingConfig
 from countdown_env import generate, solve
 
 _TASK = re.compile(r"\[([\d, ]+)\], create an equation that equals (\d+)")

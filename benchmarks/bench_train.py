@@ -38,7 +38,7 @@ def _fixed_template_accuracy(tasks: list[dict], op: str) -> float:
 
 
 def _random_policy_accuracy(tasks: list[dict]) -> float:
-    from agents.evaluate import evaluate
+    from agents.evaluation._harness import evaluate
 
     report = evaluate("random", tasks, template="compact", progress=False)
     return report.accuracy

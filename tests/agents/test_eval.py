@@ -13,11 +13,11 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from agents import metrics
-from agents.evaluate import EvalReport, evaluate, write_report
-from agents.plots import plot_training_curves
-from agents.policies import Completion, Request, SamplingConfig
-from agents.reports import compare_reports, format_comparison, format_summary, summarize_records
+from agents.evaluation import _metrics as metrics
+from agents.evaluation._harness import EvalReport, evaluate, write_report
+from agents.evaluation._plots import plot_training_curves
+from agents.policies._base import Completion, Request, SamplingConfig
+from agents.evaluation._reports import compare_reports, format_comparison, format_summary, summarize_records
 from countdown_env.errors import OutputExistsError
 from countdown_env.generator import generate
 from countdown_env.task import Task
@@ -351,8 +351,8 @@ def test_solver_and_random_policies_end_to_end():
 
 def test_transformers_policy_end_to_end_with_token_lengths():
     pytest.importorskip("transformers")
-    from agents.models import TransformersPolicy
-    from agents.tiny import TinyModelConfig, build_model, build_tokenizer
+    from agents.policies._models import TransformersPolicy
+    from agents.policies._tiny import TinyModelConfig, build_model, build_tokenizer
 
     tokenizer = build_tokenizer()
     model = build_model(tokenizer, seed=0, config=TinyModelConfig(

@@ -1,4 +1,4 @@
-"""``countdown eval`` end to end, and policy loading by spec (agents.models.load_policy)."""
+"""``countdown eval`` end to end, and policy loading by spec (agents.policies._models.load_policy)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from agents.cli import main
-from agents.models import (
+from agents.policies._models import (
     cache_dir,
     default_model_path,
     load_policy,
     register_default_model,
 )
-from agents.policies import RandomPolicy, SamplingConfig, SolverPolicy
+from agents.policies._base import RandomPolicy, SamplingConfig, SolverPolicy
 from verifiers.errors import ConfigError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -246,7 +246,7 @@ def test_eval_names_a_folder_that_is_not_a_model(tmp_path, capsys):
 
 def test_a_deleted_default_model_is_a_one_line_note(tmp_path, capsys, recwarn):
     pytest.importorskip("transformers")
-    from agents.model_cache import DefaultModelMissingWarning
+    from agents.policies._cache import DefaultModelMissingWarning
 
     saved = tmp_path / "checkpoint"
     tiny = load_policy("tiny", device="cpu")
@@ -355,8 +355,8 @@ def test_eval_solver_and_random_need_no_torch(tmp_path):
 
 
 def test_an_interrupted_report_write_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
-    import agents.plots
-    from agents.evaluate import evaluate, write_report
+    import agents.evaluation._plots
+    from agents.evaluation._harness import evaluate, write_report
     from countdown_env import generate
 
     report = evaluate(SolverPolicy(), generate(3, seed=1), progress=False)
@@ -365,14 +365,14 @@ def test_an_interrupted_report_write_leaves_the_folder_as_it_was(tmp_path, monke
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(agents.plots, "plot_report", interrupted)
+    monkeypatch.setattr(agents.evaluation._plots, "plot_report", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_report(report, out)
     assert sorted(p.name for p in out.iterdir()) == []  # no samples.jsonl without report.json
     monkeypatch.undo()
     write_report(report, out, plots=False)
     old = {p.name: p.read_bytes() for p in out.iterdir()}
-    monkeypatch.setattr(agents.plots, "plot_report", interrupted)
+    monkeypatch.setattr(agents.evaluation._plots, "plot_report", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_report(evaluate(SolverPolicy(), generate(5, seed=2), progress=False), out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == old  # the old report, whole

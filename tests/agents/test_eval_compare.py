@@ -7,7 +7,7 @@ import json
 import pytest
 
 from agents.cli import main
-from agents.reports import format_comparison, task_set_id, task_set_warnings
+from agents.evaluation._reports import format_comparison, task_set_id, task_set_warnings
 from countdown_env import generate
 
 

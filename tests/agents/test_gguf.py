@@ -1,4 +1,4 @@
-"""GGUF -> trainable checkpoint conversion (agents.gguf).
+"""GGUF -> trainable checkpoint conversion (agents.policies._gguf).
 
 A micro Llama GGUF file (2 layers, width 32, byte-level BPE vocabulary of ~100 tokens, one
 tensor quantized to Q8_0) is written with the ``gguf`` package in the test, so the conversion
@@ -18,9 +18,9 @@ gguf = pytest.importorskip("gguf")
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from agents.gguf import convert_gguf, converted_dir, smollm2_path  # noqa: E402
-from agents.models import load_policy  # noqa: E402
-from agents.policies import SamplingConfig  # noqa: E402
+from agents.policies._gguf import convert_gguf, converted_dir, smollm2_path  # noqa: E402
+from agents.policies._models import load_policy  # noqa: E402
+from agents.policies._base import SamplingConfig  # noqa: E402
 from verifiers.errors import ConfigError  # noqa: E402
 
 HIDDEN, LAYERS, HEADS, FFN = 32, 2, 4, 64

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pytest
 
 from agents.cli import main
-from agents.models import ModelSpec, load_policy, resolve_model_spec
+from agents.policies._models import ModelSpec, load_policy, resolve_model_spec
 from verifiers.errors import ConfigError
 
 

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from agents.cli import main
-from agents.openai_policy import OpenAIPolicy, PolicyServerError
-from agents.policies import Request, SamplingConfig
+from agents.policies._openai import OpenAIPolicy, PolicyServerError
+from agents.policies._base import Request, SamplingConfig
 from countdown_env import solve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,7 +253,7 @@ def test_eval_against_transformers_serve_with_smollm2(tmp_path):
     command = shutil.which("transformers")
     if command is None:
         pytest.skip("the transformers command is not on PATH")
-    from agents.gguf import convert_gguf, smollm2_path
+    from agents.policies._gguf import convert_gguf, smollm2_path
 
     model_dir = convert_gguf(smollm2_path(), cache=tmp_path / "cache")
     port = _free_port()

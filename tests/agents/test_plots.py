@@ -6,8 +6,8 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-import agents.plots as plots
-from agents.plots import plot_report
+import agents.evaluation._plots as plots
+from agents.evaluation._plots import plot_report
 
 
 @pytest.fixture

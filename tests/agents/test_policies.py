@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import verifiers
-from agents.policies import (
+from agents.policies._base import (
     Policy,
     RandomPolicy,
     Request,
@@ -127,8 +127,8 @@ def test_request_rejects_an_unknown_answer_format():
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from agents.models import TransformersPolicy  # noqa: E402
-from agents.tiny import TinyModelConfig, build_model, build_tokenizer  # noqa: E402
+from agents.policies._models import TransformersPolicy  # noqa: E402
+from agents.policies._tiny import TinyModelConfig, build_model, build_tokenizer  # noqa: E402
 
 CHAT_TEMPLATE = ("{% for m in messages %}{{ m['content'] }}{% endfor %}"
                  "{% if add_generation_prompt %}{{ '>' }}{% endif %}")
@@ -230,7 +230,7 @@ def test_policy_restores_training_mode(micro):
 
 
 def test_device_must_be_one_torch_can_use_here(micro):
-    from agents.devices import device_problem
+    from agents.policies._devices import device_problem
 
     assert device_problem("auto") is None and device_problem("cpu") is None
     assert device_problem("gpu").startswith("not a torch device")
@@ -248,7 +248,7 @@ def test_context_length_is_the_models_position_limit(micro):
 
 def test_missing_torch_is_a_dependency_error_with_the_fix():
     code = ("import sys; sys.modules['torch'] = None\n"
-            "from agents.models import load_policy\n"
+            "from agents.policies._models import load_policy\n"
             "from verifiers.errors import DependencyError\n"
             "try:\n    load_policy('tiny')\nexcept DependencyError as e:\n    print(e)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -258,7 +258,7 @@ def test_missing_torch_is_a_dependency_error_with_the_fix():
 
 def test_generation_budget_is_lowered_to_fit_the_context_once():
     # Past its positions a model writes noise (or fails); the budget is cut to what fits.
-    from agents.models import ContextCapWarning, load_policy
+    from agents.policies._models import ContextCapWarning, load_policy
 
     policy = load_policy("tiny")
     with pytest.warns(ContextCapWarning, match="generating at most 54 tokens") as caught:

@@ -11,8 +11,8 @@ import pytest
 pytest.importorskip("trl")
 
 from agents.cli import main
-from agents.commands.train import resolve_argv
-from agents.train_args import available_recipes, recipe_path
+from agents.cli.train import resolve_argv
+from agents.training._args import available_recipes, recipe_path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -66,7 +66,7 @@ def test_run_writes_summary_with_contract_fields(finished_run: Path) -> None:
 
 
 def test_trained_embedded_model_becomes_the_default_policy(finished_run: Path) -> None:
-    from agents.models import default_model_path
+    from agents.policies._models import default_model_path
 
     assert default_model_path() == (finished_run / "final").resolve()
 
@@ -127,7 +127,7 @@ def test_a_run_without_signal_says_so(tmp_path: Path, capsys) -> None:
 def test_signal_watch_needs_consecutive_stalls() -> None:
     import io
 
-    from agents.train_callbacks import SignalWatchCallback
+    from agents.training._callbacks import SignalWatchCallback
 
     stream = io.StringIO()
     watch = SignalWatchCallback(patience=3, stream=stream)
@@ -174,7 +174,7 @@ def test_bad_output_dir_and_config_are_one_line_errors(tmp_path: Path, capsys) -
 
 
 def test_model_given_with_resume_overrides_the_saved_one() -> None:
-    from agents.commands.train import _parse
+    from agents.cli.train import _parse
 
     saved = ["--model_name_or_path", "old/model", "--output-dir", "x", "--use_cpu", "true"]
     argv, _ = resolve_argv([*saved, "--model", "new/model", "--resume"])
@@ -182,7 +182,7 @@ def test_model_given_with_resume_overrides_the_saved_one() -> None:
 
 
 def test_cpu_precision_follows_the_cpu_unless_a_precision_is_chosen() -> None:
-    from agents.commands.train import _cpu_precision
+    from agents.cli.train import _cpu_precision
 
     argv = ["--model_name_or_path", "m", "--output-dir", "x", "--use_cpu", "true"]
     without = frozenset({"avx2", "avx512f"})  # the reference machine: no native bf16
@@ -223,7 +223,7 @@ def test_resume_without_a_run_is_a_clear_error(tmp_path: Path, capsys) -> None:
 def test_every_shipped_recipe_parses(name: str) -> None:
     import yaml
 
-    from agents.commands.train import _parse
+    from agents.cli.train import _parse
 
     recipe = yaml.safe_load(recipe_path(name).read_text())
     # GPU recipes ask for bf16, which a CPU-only machine refuses; every key is still checked.

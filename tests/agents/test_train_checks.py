@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("trl")
 
 from agents.cli import main
-from agents.devices import auto_threads, cpu_flags, native_bf16, parse_threads
+from agents.policies._devices import auto_threads, cpu_flags, native_bf16, parse_threads
 from verifiers.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,8 +134,8 @@ def test_explicit_gradient_checkpointing_wins_on_cpu() -> None:
     pytest.importorskip("transformers")
     from types import SimpleNamespace
 
-    from agents.tiny import build_model, build_tokenizer
-    from agents.train import _checkpointing_for_cpu
+    from agents.policies._tiny import build_model, build_tokenizer
+    from agents.training._pipeline import _checkpointing_for_cpu
 
     model = build_model(build_tokenizer(), seed=0)
     args = SimpleNamespace(gradient_checkpointing=True, activation_checkpointing=True)
@@ -151,8 +151,8 @@ def test_cpu_runs_load_bf16_checkpoints_in_float32(tmp_path) -> None:
 
     import torch
 
-    from agents.tiny import build_model, build_tokenizer
-    from agents.train_model import load_model_and_tokenizer
+    from agents.policies._tiny import build_model, build_tokenizer
+    from agents.training._model import load_model_and_tokenizer
 
     tokenizer = build_tokenizer()
     build_model(tokenizer, seed=0).to(torch.bfloat16).save_pretrained(tmp_path)

@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("trl")
 
 from agents.cli import main
-from agents.train_callbacks import SaveEveryMinutesCallback, TimeBudgetCallback
+from agents.training._callbacks import SaveEveryMinutesCallback, TimeBudgetCallback
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

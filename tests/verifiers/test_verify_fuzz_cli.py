@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 import verifiers
-from agents.commands import verify as verify_command
+from agents.cli import verify as verify_command
 from verifiers import Status, Verdict
 from verifiers.fuzz import FuzzFailure, check_invariants, main, make_target, run_random
 

@@ -1,0 +1,220 @@
+"""Arguments of ``countdown train``: the Countdown-specific script arguments and recipe lookup.
+
+``countdown train`` parses three dataclasses with TRL's own :class:`trl.TrlParser`: the
+:class:`CountdownTrainArguments` below, TRL's ``GRPOConfig`` and TRL's ``ModelConfig``. A recipe is
+a YAML file of values for any of the three (``--recipe cpu-tiny`` names one shipped in
+``agents/training/recipes/``, ``--config FILE`` takes any file); flags on the command line override it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from verifiers.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_RECIPE",
+    "REWARDS",
+    "CountdownTrainArguments",
+    "available_recipes",
+    "recipe_path",
+]
+
+RECIPES_DIR = Path(__file__).resolve().parent / "recipes"
+DEFAULT_RECIPE = "cpu-tiny"
+"""The recipe used when ``countdown train`` is given neither a recipe, a config nor a model."""
+
+REWARDS = ("correctness", "tinyzero", "format", "partial")
+"""Reward names accepted by ``--rewards``; each maps to a function in :mod:`verifiers.rewards`."""
+
+
+def available_recipes() -> list[str]:
+    """Names of the recipes shipped with the package."""
+    return sorted(p.stem for p in RECIPES_DIR.glob("*.yaml"))
+
+
+def recipe_path(name: str) -> Path:
+    """The YAML file of a shipped recipe, or a :class:`ConfigError` listing the known names."""
+    path = RECIPES_DIR / f"{name}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"unknown recipe {name!r}; available: {', '.join(available_recipes())}")
+    return path
+
+
+@dataclass
+class CountdownTrainArguments:
+    """What to train on, how to warm start, and how to measure; the GRPO knobs are GRPOConfig's."""
+
+    template: str | None = field(
+        default=None,
+        metadata={
+            "help": "Prompt template: compact (embedded model), tinyzero (base models) or chat. "
+            "Default: compact for the embedded model, chat when the tokenizer has a chat "
+            "template, else tinyzero."
+        },
+    )
+    rewards: list[str] = field(
+        default_factory=lambda: ["correctness"],
+        metadata={
+            "help": f"Rewards to sum, any of {', '.join(REWARDS)}; weights come from "
+            "--reward_weights (GRPOConfig)."
+        },
+    )
+    tasks_file: str | None = field(
+        default=None,
+        metadata={
+            "help": "Train on tasks from a JSONL/parquet file (e.g. the Countdown-Tasks-3to4 "
+            "layout) instead of the generator. Held-out tasks are split off it."
+        },
+    )
+    # The defaults are TinyZero's Countdown (3-4 numbers, 1..100, targets 1..100), what a
+    # model run without a recipe trains on; the cpu-tiny recipe sets its own 2-number space.
+    min_numbers: int = field(default=3, metadata={"help": "Fewest numbers in a task."})
+    max_numbers: int = field(default=4, metadata={"help": "Most numbers in a task."})
+    min_value: int = field(default=1, metadata={"help": "Smallest number drawn."})
+    max_value: int = field(default=100, metadata={"help": "Largest number drawn."})
+    min_target: int = field(default=1, metadata={"help": "Smallest target."})
+    max_target: int | None = field(
+        default=100, metadata={"help": "Largest target ('none': no cap beyond the numbers)."}
+    )
+    train_tasks: int = field(default=20_000, metadata={"help": "Training tasks to generate."})
+    heldout_tasks: int = field(
+        default=500, metadata={"help": "Held-out tasks, never trained on, for before/after."}
+    )
+    holdout: str = field(
+        default="task",
+        metadata={"help": "What the held-out split keeps apart: task, target or nums."},
+    )
+    task_seed: int = field(default=1234, metadata={"help": "Seed of the task generator."})
+    warmstart_seconds: float = field(
+        default=0.0,
+        metadata={
+            "help": "Format-only warm start before GRPO, in seconds (random equations over the "
+            "prompt's numbers, never solutions); 0 skips it."
+        },
+    )
+    warmstart_steps: int = field(
+        default=0,
+        metadata={
+            "help": "Stop the warm start after this many optimiser steps (0: only the time "
+            "limit). A step count makes the warm-started model the same on any machine."
+        },
+    )
+    warmstart_learning_rate: float = field(
+        default=3e-3, metadata={"help": "AdamW learning rate of the warm start."}
+    )
+    time_budget_seconds: float = field(
+        default=0.0,
+        metadata={"help": "Stop GRPO after this much wall time (0: run to max_steps)."},
+    )
+    eval_every_steps: int = field(
+        default=100,
+        metadata={
+            "help": "Held-out accuracy on a subset every N GRPO steps (0: only before/after)."
+        },
+    )
+    eval_subset: int = field(
+        default=200, metadata={"help": "Held-out tasks used by the periodic evaluation."}
+    )
+    eval_batch_size: int = field(default=256, metadata={"help": "Prompts per generate call."})
+    eval_max_new_tokens: int | None = field(
+        default=None,
+        metadata={"help": "Generation length in evaluation (default: max_completion_length)."},
+    )
+    environment: str = field(
+        default="single",
+        metadata={
+            "help": "single: one completion per task; tools: multi-turn through TRL's "
+            "environment_factory with a check_answer tool (agents.training._tool_env)."
+        },
+    )
+    max_attempts: int = field(
+        default=3, metadata={"help": "tools: check_answer calls checked per rollout."}
+    )
+    attempt_penalty: float = field(
+        default=0.0, metadata={"help": "tools: subtracted from the env reward per wrong check."}
+    )
+    tool_chat_template: str | None = field(
+        default=None,
+        metadata={
+            "help": "tools: give the tokenizer this TRL tool-calling chat template (e.g. "
+            "qwen2_5) when its own has no tool support."
+        },
+    )
+    save_minutes: float = field(
+        default=5.0,
+        metadata={
+            "help": "Also save a GRPO checkpoint every N minutes of wall time (0: only every "
+            "--save_steps), so a run killed before its first --save_steps keeps its steps."
+        },
+    )
+    threads: str = field(
+        default="auto",
+        metadata={
+            "help": "torch threads: a count, or auto (OMP_NUM_THREADS when set, else the "
+            "usable cores, at most 8; see agents.policies._devices.auto_threads)."
+        },
+    )
+    expected_grpo_step_seconds: float = field(
+        default=0.0,
+        metadata={
+            "help": "Seconds a GRPO step takes on the machine the recipe was measured on (0: "
+            "unknown); a time cap that cuts GRPO short reports the slowdown against it."
+        },
+    )
+    expected_warmstart_step_seconds: float = field(
+        default=0.0,
+        metadata={"help": "The same for a warm-start step (0: unknown)."},
+    )
+    resume: bool = field(
+        default=False,
+        metadata={"help": "Continue the run in --output_dir from its last checkpoint."},
+    )
+
+    def __post_init__(self) -> None:
+        if isinstance(self.rewards, str):
+            self.rewards = [self.rewards]
+        unknown = [r for r in self.rewards if r not in REWARDS]
+        if unknown or not self.rewards:
+            raise ConfigError(
+                f"rewards must be a non-empty list from {REWARDS}, got {self.rewards}"
+            )
+        if self.template not in (None, "compact", "tinyzero", "chat"):
+            raise ConfigError(f"template must be compact, tinyzero or chat, got {self.template!r}")
+        if not 1 <= self.min_numbers <= self.max_numbers:
+            raise ConfigError(
+                f"need 1 <= min_numbers <= max_numbers, got {self.min_numbers}, {self.max_numbers}"
+            )
+        if not 1 <= self.min_value <= self.max_value:
+            raise ConfigError(
+                f"need 1 <= min_value <= max_value, got {self.min_value}, {self.max_value}"
+            )
+        if self.max_target is not None and not 1 <= self.min_target <= self.max_target:
+            raise ConfigError(
+                f"need 1 <= min_target <= max_target, got {self.min_target}, {self.max_target}"
+            )
+        if self.environment not in ("single", "tools"):
+            raise ConfigError(f"environment must be single or tools, got {self.environment!r}")
+        if self.environment == "tools" and self.template not in (None, "chat"):
+            raise ConfigError("environment=tools needs chat prompts: set template to chat")
+        if self.max_attempts < 1 or not (self.attempt_penalty >= 0):
+            raise ConfigError("max_attempts must be >= 1 and attempt_penalty >= 0")
+        if self.holdout not in ("task", "target", "nums"):
+            raise ConfigError(f"holdout must be task, target or nums, got {self.holdout!r}")
+        for name in ("train_tasks", "heldout_tasks"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("warmstart_seconds", "time_budget_seconds", "save_minutes",
+                     "expected_grpo_step_seconds", "expected_warmstart_step_seconds"):
+            value = getattr(self, name)
+            if not (value >= 0 and math.isfinite(value)):
+                raise ConfigError(f"{name} must be a finite number >= 0, got {value!r}")
+        if self.warmstart_steps < 0:
+            raise ConfigError(f"warmstart_steps must be >= 0, got {self.warmstart_steps}")
+        if self.eval_every_steps < 0 or self.eval_subset < 1 or self.eval_batch_size < 1:
+            raise ConfigError("eval_every_steps must be >= 0, eval_subset and eval_batch_size >= 1")
+        from agents.policies._devices import parse_threads
+
+        parse_threads(str(self.threads))

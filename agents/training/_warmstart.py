@@ -1,0 +1,142 @@
+"""Format-only warm start for a model that cannot yet write an equation.
+
+A randomly initialised model emits noise, so its GRPO reward is always 0 and nothing is learned.
+The warm start teaches only the *answer format*: each training text is the prompt of a real task
+followed by an independent random well-formed equation over the same numbers (each used once),
+never a solution. The model learns to write legal expressions over the numbers it is shown, but
+nothing links what it writes to the target: any gain in hitting targets comes from RL with the
+verifier's reward. :func:`format_only_texts` exposes the texts so a test can check exactly that.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from agents.policies._base import random_expression
+from verifiers.errors import ConfigError
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+__all__ = ["WarmStartConfig", "format_only_texts", "warm_start"]
+
+
+@dataclass(frozen=True)
+class WarmStartConfig:
+    """Settings of the format-only warm start (a plain supervised loop, no TRL)."""
+
+    seconds: float = field(default=120.0, metadata={"help": "Wall-clock budget; 0 skips it."})
+    max_steps: int = field(default=100_000, metadata={"help": "Upper bound on optimiser steps."})
+    batch_size: int = field(default=128, metadata={"help": "Texts per optimiser step."})
+    learning_rate: float = field(default=3e-3, metadata={"help": "AdamW learning rate."})
+    seed: int = field(default=0, metadata={"help": "Seed of the random equations and batches."})
+    bf16: bool = field(
+        default=False,
+        metadata={
+            "help": "bf16 autocast (only worth it on a CPU with native bf16, see "
+            "agents.policies._devices.native_bf16); float32 otherwise."
+        },
+    )
+
+    def __post_init__(self) -> None:
+        if not (self.seconds >= 0 and math.isfinite(self.seconds)):
+            raise ConfigError(f"seconds must be a finite number >= 0, got {self.seconds!r}")
+        if self.max_steps < 0:
+            raise ConfigError(f"max_steps must be >= 0, got {self.max_steps!r}")
+        if self.batch_size < 1:
+            raise ConfigError(f"batch_size must be >= 1, got {self.batch_size!r}")
+        if not (self.learning_rate > 0):
+            raise ConfigError(f"learning_rate must be > 0, got {self.learning_rate!r}")
+
+
+def format_only_texts(
+    prompts: Sequence[str],
+    nums: Sequence[Sequence[int]],
+    rng: random.Random,
+    *,
+    sample_equation: Callable[[Sequence[int], random.Random], str] = random_expression,
+) -> list[tuple[str, str]]:
+    """(prompt, completion) pairs: each prompt with a random equation over its own numbers."""
+    return [(p, sample_equation(n, rng)) for p, n in zip(prompts, nums, strict=True)]
+
+
+def _batch_tensors(
+    tokenizer: PreTrainedTokenizerBase, pairs: Sequence[tuple[str, str]]
+) -> dict[str, Any]:
+    import torch
+
+    rows = []
+    for prompt, completion in pairs:
+        prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        completion_ids = tokenizer(completion, add_special_tokens=False)["input_ids"]
+        rows.append((prompt_ids, [*completion_ids, tokenizer.eos_token_id]))
+    width = max(len(p) + len(c) for p, c in rows)
+    input_ids = torch.full((len(rows), width), tokenizer.pad_token_id, dtype=torch.long)
+    labels = torch.full((len(rows), width), -100, dtype=torch.long)
+    attention = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, (prompt_ids, completion_ids) in enumerate(rows):
+        ids = prompt_ids + completion_ids
+        input_ids[i, : len(ids)] = torch.tensor(ids)
+        attention[i, : len(ids)] = 1
+        # Loss on the completion only: the model is never taught to predict prompts.
+        labels[i, len(prompt_ids) : len(ids)] = torch.tensor(completion_ids)
+    return {"input_ids": input_ids, "attention_mask": attention, "labels": labels}
+
+
+def warm_start(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompts: Sequence[str],
+    nums: Sequence[Sequence[int]],
+    config: WarmStartConfig | None = None,
+    *,
+    sample_equation: Callable[[Sequence[int], random.Random], str] = random_expression,
+    on_step: Callable[[int, float], None] | None = None,
+) -> dict[str, Any]:
+    """Train ``model`` in place on format-only texts until the time or step budget ends.
+
+    Returns ``{"steps", "seconds", "final_loss"}``; ``"stopped_by": "time"`` is added when
+    the time budget ended it before ``max_steps``. ``on_step(step, loss)`` is called after each
+    optimiser step (a progress bar hooks in there). The model runs where it is, in float32, or
+    under CPU bf16 autocast with ``config.bf16``.
+    """
+    import torch
+
+    cfg = config or WarmStartConfig()
+    if len(prompts) != len(nums) or not prompts:
+        raise ConfigError("warm_start needs the same non-zero number of prompts and nums")
+    rng = random.Random(cfg.seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate)
+    model.train()
+    start = time.monotonic()
+    steps, loss_value = 0, float("nan")
+    while steps < cfg.max_steps and time.monotonic() - start < cfg.seconds:
+        picks = [rng.randrange(len(prompts)) for _ in range(cfg.batch_size)]
+        pairs = format_only_texts(
+            [prompts[i] for i in picks],
+            [nums[i] for i in picks],
+            rng,
+            sample_equation=sample_equation,
+        )
+        batch = _batch_tensors(tokenizer, pairs)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+            loss = model(**batch).loss
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        steps += 1
+        loss_value = float(loss.item())
+        if on_step is not None:
+            on_step(steps, loss_value)
+    model.eval()
+    info: dict[str, Any] = {
+        "steps": steps, "seconds": time.monotonic() - start, "final_loss": loss_value
+    }
+    if steps < cfg.max_steps:
+        info["stopped_by"] = "time"
+    return info
