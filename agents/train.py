@@ -43,6 +43,7 @@ from agents.train_data import (
 )
 from agents.train_model import (
     load_model_and_tokenizer,
+    peft_config,
     prepare_tool_tokenizer,
     resolve_template,
 )
@@ -152,7 +153,10 @@ def run_training(
     started = time.monotonic()
     if reward_funcs is not None:
         check_rewards(reward_funcs)
-    _peft_config(model_args)  # a LoRA problem is said before the model loads
+    # --reward_weights must line up with the rewards: said now, not after the first evaluation.
+    reward_weights(training_args.reward_weights,
+                   len(script.rewards if reward_funcs is None else reward_funcs))
+    peft_config(model_args)  # a LoRA problem is said before the model loads
     # Reading the device sets up accelerate's distributed state, so under `accelerate launch`
     # the process group exists before the first barrier below (not only once the trainer does).
     _ = training_args.device
@@ -190,29 +194,6 @@ def _record_reward_names(layout: RunLayout, names: list[str]) -> None:
     config = json.loads(layout.config.read_text(encoding="utf-8"))
     config.setdefault("countdown", {})["rewards"] = names
     _write_json(layout.config, config)
-
-
-def _peft_config(model_args: Any) -> Any:
-    """TRL's ``get_peft_config(model_args)``: a ``peft.LoraConfig`` with ``--use_peft``, else None.
-
-    Raises:
-        DependencyError: ``--use_peft`` without the peft package.
-        ConfigError: a LoRA value peft refuses (``--lora_r 0``, ...).
-    """
-    if not getattr(model_args, "use_peft", False):
-        return None
-    import importlib.util
-
-    from verifiers.errors import DependencyError
-
-    if importlib.util.find_spec("peft") is None:
-        raise DependencyError("--use_peft needs peft: pip install 'countdown-rl[peft]'")
-    from trl import get_peft_config
-
-    try:
-        return get_peft_config(model_args)
-    except ValueError as err:
-        raise ConfigError(f"--use_peft: {err}") from err
 
 
 def _save_final(trainer: Any, tokenizer: Any, layout: RunLayout) -> Any:
@@ -530,7 +511,7 @@ def _run_stages(
         train_dataset=train_dataset(train_tasks, template),
         processing_class=tokenizer,
         callbacks=[budget, metrics_file, heldout_cb, progress, watch],
-        peft_config=_peft_config(model_args),
+        peft_config=peft_config(model_args),
         **environment,
     )
     # Our own bar and metrics file replace the trainer's printed log dicts.
