@@ -95,6 +95,9 @@ def run_argv(argv: list[str]) -> int:
     _check_model_value(argv, config)
     argv, machine = _cpu_precision(argv, config)
     script, training_args, model_args = _parse(argv)
+    from agents.training._model import peft_config
+
+    peft_config(model_args)  # a LoRA problem is one line before anything else is said
     given = _option_value(argv, "--output_dir", "--output-dir") is not None
     if not given and training_args.output_dir in (None, "", "trainer_output"):
         raise ConfigError("--output-dir DIR is required: every run writes into its own folder")
@@ -318,6 +321,11 @@ GRPO training on Countdown with TRL. Main options:
   --resume             continue the run in --output-dir with its saved settings
   --threads N          torch threads (default auto: OMP_NUM_THREADS, else the usable cores)
   --save_minutes M     also save a GRPO checkpoint every M minutes (0: only --save_steps)
+  --rewards R [R ...]  correctness, tinyzero, format, partial, TRL's overlong and
+                       repetition, MODULE:FUNCTION (your reward) or verifier:MODULE:NAME;
+                       NAME:key=value,... sets parameters; --reward_weights, one per reward
+  --use_peft           train a LoRA adapter (--lora_r, --lora_alpha, --lora_dropout,
+                       --lora_target_modules ...); final/ holds the merged model
 
 Values come from, in increasing priority: the defaults listed below, the recipe or config
 file, then the command line. The defaults below are the dataclasses' own; a recipe changes

@@ -27,7 +27,8 @@ DEFAULT_RECIPE = "cpu-tiny"
 """The recipe used when ``countdown train`` is given neither a recipe, a config nor a model."""
 
 REWARDS = ("correctness", "tinyzero", "format", "partial")
-"""Reward names accepted by ``--rewards``; each maps to a function in :mod:`verifiers.rewards`."""
+"""Our reward names accepted by ``--rewards`` (:mod:`verifiers.rewards`); TRL's shaping and a
+user's ``MODULE:FUNCTION`` are accepted too (see :mod:`agents.training._rewards`)."""
 
 
 def available_recipes() -> list[str]:
@@ -58,8 +59,10 @@ class CountdownTrainArguments:
     rewards: list[str] = field(
         default_factory=lambda: ["correctness"],
         metadata={
-            "help": f"Rewards to sum, any of {', '.join(REWARDS)}; weights come from "
-            "--reward_weights (GRPOConfig)."
+            "help": f"Rewards to sum: {', '.join(REWARDS)}, TRL's overlong and repetition "
+            "shaping, MODULE:FUNCTION (any TRL reward function, or a Verifier) or "
+            "verifier:MODULE:NAME; parameters as NAME:key=value,key=value. Weights come from "
+            "--reward_weights (GRPOConfig), one per reward."
         },
     )
     tasks_file: str | None = field(
@@ -176,11 +179,9 @@ class CountdownTrainArguments:
     def __post_init__(self) -> None:
         if isinstance(self.rewards, str):
             self.rewards = [self.rewards]
-        unknown = [r for r in self.rewards if r not in REWARDS]
-        if unknown or not self.rewards:
-            raise ConfigError(
-                f"rewards must be a non-empty list from {REWARDS}, got {self.rewards}"
-            )
+        from agents.training._rewards import check_rewards
+
+        check_rewards(self.rewards)  # imports a user's reward module now, before a model loads
         if self.template not in (None, "compact", "tinyzero", "chat"):
             raise ConfigError(f"template must be compact, tinyzero or chat, got {self.template!r}")
         if not 1 <= self.min_numbers <= self.max_numbers:

@@ -66,6 +66,10 @@ class RunLayout:
         return self.root / "final"
 
     @property
+    def adapter(self) -> Path:
+        return self.root / "adapter"
+
+    @property
     def plots(self) -> Path:
         return self.root / "plots"
 
@@ -260,28 +264,17 @@ def train_dataset(tasks: list[Any], template: str) -> Any:
     return countdown_env.to_hf_dataset(tasks, template=template)
 
 
-def build_rewards(names: list[str], template: str) -> list[Any]:
-    """The reward functions for ``--rewards``, in the template's answer format."""
+def build_rewards(
+    names: list[Any], template: str, max_completion_length: int | None = None
+) -> list[Any]:
+    """The reward functions for ``--rewards`` (see :mod:`agents.training._rewards`), in the
+    template's answer format, then the zero-weight training diagnostics."""
+    from agents.training._stage_eval import TrainingDiagnostics
+    from agents.training._rewards import build_rewards as build
     from countdown_env.prompts import get_template
-    from verifiers import rewards
 
     extractor = "bare" if get_template(template).answer_format == "bare" else "answer"
-    made = []
-    for name in names:
-        if name == "correctness":
-            made.append(rewards.get_correctness_reward(extractor=extractor))
-        elif name == "tinyzero":
-            made.append(rewards.get_tinyzero_reward(extractor=extractor))
-        elif name == "format":
-            made.append(rewards.get_format_reward())
-        elif name == "partial":
-            made.append(rewards.get_partial_credit_reward(extractor=extractor))
-        else:
-            raise ConfigError(f"unknown reward {name!r}")
-    from agents.training._stage_eval import TrainingDiagnostics
-
-    made.append(TrainingDiagnostics(template))
-    return made
+    return [*build(names, extractor, max_completion_length), TrainingDiagnostics(template)]
 
 
 def reward_weights(user_weights: list[float] | None, n_rewards: int) -> list[float]:

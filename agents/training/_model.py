@@ -11,6 +11,7 @@ __all__ = [
     "EMBEDDED_SPECS",
     "load_model_and_tokenizer",
     "model_path_problem",
+    "peft_config",
     "prepare_tool_tokenizer",
     "resolve_template",
 ]
@@ -112,6 +113,35 @@ def load_model_and_tokenizer(
 
         return (*_pretrained(convert_gguf(spec), model_args, float32), False)
     return (*_pretrained(spec, model_args, float32), False)
+
+
+def peft_config(model_args: Any) -> Any:
+    """TRL's ``get_peft_config(model_args)``: a ``peft.LoraConfig`` with ``--use_peft``, else None.
+
+    Raises:
+        DependencyError: ``--use_peft`` without the peft package.
+        ConfigError: a LoRA value that cannot train (``--lora_r 0``, a dropout outside [0, 1)).
+    """
+    if not getattr(model_args, "use_peft", False):
+        return None
+    import importlib.util
+    import math
+
+    if importlib.util.find_spec("peft") is None:
+        raise DependencyError("--use_peft needs peft: pip install 'countdown-rl[peft]'")
+    r, alpha, dropout = model_args.lora_r, model_args.lora_alpha, model_args.lora_dropout
+    if not r >= 1:
+        raise ConfigError(f"--lora_r must be >= 1, got {r!r}")
+    if not (alpha > 0 and math.isfinite(alpha)):
+        raise ConfigError(f"--lora_alpha must be a finite number > 0, got {alpha!r}")
+    if not 0 <= dropout < 1:
+        raise ConfigError(f"--lora_dropout must be in [0, 1), got {dropout!r}")
+    from trl import get_peft_config
+
+    try:
+        return get_peft_config(model_args)
+    except ValueError as err:
+        raise ConfigError(f"--use_peft: {err}") from err
 
 
 def resolve_template(template: str | None, tokenizer: Any, embedded: bool) -> str:

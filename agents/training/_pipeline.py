@@ -8,7 +8,8 @@ One run lives in one directory::
     DIR/eval_before/         evaluation report, samples and plots before GRPO
     DIR/checkpoints/         TRL checkpoints (``--resume`` continues from the last one)
     DIR/metrics.jsonl        one row per logging step (reward, lengths, format violations, ...)
-    DIR/final/               the trained model and tokenizer
+    DIR/final/               the trained model and tokenizer (LoRA merged in, with --use_peft)
+    DIR/adapter/             with --use_peft: the LoRA adapter alone (PEFT's adapter files)
     DIR/eval_after/          evaluation after GRPO
     DIR/plots/               curves over training steps
     DIR/progress.json        GRPO step and seconds at the last checkpoint, seconds per invocation
@@ -42,6 +43,7 @@ from agents.training._data import (
 from agents.training._distributed import barrier, is_main_process
 from agents.training._model import (
     load_model_and_tokenizer,
+    peft_config,
     prepare_tool_tokenizer,
     resolve_template,
 )
@@ -119,15 +121,31 @@ def run_training(
     *,
     argv: list[str] | None = None,
     machine: dict[str, Any] | None = None,
+    reward_funcs: list[Any] | None = None,
 ) -> dict[str, Any]:
     """Run every stage of one training run and return the summary written to summary.json.
 
     ``argv`` (the resolved command line) is kept in config.json so ``--resume`` can replay it;
     ``machine`` (the CPU settings ``countdown train`` chose: precision, threads) goes there too.
+    ``reward_funcs`` replaces ``script.rewards``: TRL reward callables (each logged under its
+    ``__name__``) and/or ``--rewards`` items (:mod:`agents.training._rewards`); a resumed run must
+    be given the same ones. ``model_args.use_peft`` trains a LoRA adapter (TRL's
+    ``get_peft_config``); ``final/`` then holds the merged model and ``adapter/`` the adapter.
+
+    Raises:
+        ConfigError: a reward or LoRA setting is unusable (before the model loads).
     """
     from transformers.utils import logging as transformers_logging
 
+    from agents.training._rewards import check_rewards, reward_name
+
     started = time.monotonic()
+    if reward_funcs is not None:
+        check_rewards(reward_funcs)
+    # --reward_weights must line up with the rewards: said now, not after the first evaluation.
+    reward_weights(training_args.reward_weights,
+                   len(script.rewards if reward_funcs is None else reward_funcs))
+    peft_config(model_args)  # a LoRA problem is said before the model loads
     # Reading the device sets up accelerate's distributed state, so under `accelerate launch`
     # the process group exists before the first barrier below (not only once the trainer does).
     _ = training_args.device
@@ -150,10 +168,44 @@ def run_training(
         model, tokenizer, embedded, train_tasks, heldout = _start(
             layout, script, training_args, model_args, argv, dict(machine or {})
         )
+    if reward_funcs is not None and is_main_process():
+        _record_reward_names(layout, [reward_name(f) if callable(f) else f for f in reward_funcs])
     return _run_stages(
         layout, script, training_args, model_args, clock,
-        model, tokenizer, embedded, train_tasks, heldout,
+        model, tokenizer, embedded, train_tasks, heldout, reward_funcs,
     )
+
+
+def _record_reward_names(layout: RunLayout, names: list[str]) -> None:
+    """Put the Python ``reward_funcs`` into config.json (``countdown.rewards``) by name."""
+    if not layout.config.is_file():
+        return
+    config = json.loads(layout.config.read_text(encoding="utf-8"))
+    config.setdefault("countdown", {})["rewards"] = names
+    _write_json(layout.config, config)
+
+
+def _save_final(trainer: Any, tokenizer: Any, layout: RunLayout) -> Any:
+    """Save the trained model into ``final/`` and return it for the evaluation after GRPO.
+
+    A LoRA run saves its adapter into ``adapter/`` and the base model with the adapter merged
+    into ``final/``, so ``countdown eval --policy DIR/final`` (and any from_pretrained) loads it
+    without peft. Every process merges its own copy (the evaluation runs on each).
+    """
+    model = trainer.accelerator.unwrap_model(trainer.model)
+    if not hasattr(model, "merge_and_unload"):
+        if is_main_process():
+            trainer.save_model(str(layout.final))
+            tokenizer.save_pretrained(layout.final)
+        return trainer.model
+    if is_main_process():
+        model.save_pretrained(layout.adapter)
+        tokenizer.save_pretrained(layout.adapter)
+    merged = model.merge_and_unload()
+    if is_main_process():
+        merged.save_pretrained(layout.final)
+        tokenizer.save_pretrained(layout.final)
+    return merged
 
 
 class _Clock:
@@ -313,6 +365,7 @@ def _run_stages(
     embedded: bool,
     train_tasks: list[Any],
     heldout: list[Any],
+    reward_funcs: list[Any] | None = None,
 ) -> dict[str, Any]:
     """Warm start, evaluate, GRPO, evaluate again, plots and summary (each stage skipped when
     its result exists)."""
@@ -427,7 +480,11 @@ def _run_stages(
         report=[lambda step, m: metrics_file.write_row({"step": step, **m}), progress.note],
     )
     watch = SignalWatchCallback()
-    rewards = build_rewards(script.rewards, template)
+    rewards = build_rewards(
+        script.rewards if reward_funcs is None else reward_funcs,
+        template,
+        training_args.max_completion_length,
+    )
     training_args.reward_weights = reward_weights(training_args.reward_weights, len(rewards) - 1)
     environment: dict[str, Any] = {}
     if script.environment == "tools":
@@ -443,6 +500,7 @@ def _run_stages(
         train_dataset=train_dataset(train_tasks, template),
         processing_class=tokenizer,
         callbacks=[budget, metrics_file, heldout_cb, progress, watch],
+        peft_config=peft_config(model_args),
         **environment,
     )
     # Our own bar and metrics file replace the trainer's printed log dicts.
@@ -462,12 +520,11 @@ def _run_stages(
     if is_main_process():
         layout.write_progress({"grpo_seconds": grpo_seconds, "step": grpo_steps,
                                "invocations": clock.invocations()})
-        trainer.save_model(str(layout.final))
-        tokenizer.save_pretrained(layout.final)
+    final_model = _save_final(trainer, tokenizer, layout)
     barrier()
 
     after = evaluate_stage(
-        trainer.model,
+        final_model,
         tokenizer,
         heldout,
         template,
