@@ -115,25 +115,21 @@ def add_dataclass_arguments(
     *,
     defaults: Any = None,
     defaults_label: str = "the default",
-    exclude: Iterable[str] = (),
 ) -> None:
     """Add one flag per field of dataclass ``cls`` to ``parser`` (or an argument group).
 
     ``defaults`` (an instance of ``cls``; default ``cls()``) gives the values the help text shows
     where the metadata's ``flag_help`` says ``{default}``; a ``bool`` flag whose value is already
-    the one in ``defaults`` says so, naming ``defaults_label``. ``exclude`` names fields left out.
+    the one in ``defaults`` says so, naming ``defaults_label``.
     """
     hints = typing.get_type_hints(cls)
     shown_from = cls() if defaults is None else defaults
-    left_out = set(exclude)
     for field in dataclasses.fields(cls):
-        if field.name in left_out:
-            continue
         meta = field.metadata
         kind = _base_type(hints[field.name])
         default = getattr(shown_from, field.name)
         text = meta.get("flag_help") or meta.get("help") or ""
-        text = text.replace("{default}", _shown(default, field))
+        text = text.replace("{default}", _shown(default, field)).replace("%", "%%")
         options: dict[str, Any] = {"dest": field.name, "help": text}
         if kind is bool:
             const = not field.default
@@ -148,8 +144,8 @@ def add_dataclass_arguments(
                 options["choices"] = choices
             elif "none" in meta:
                 options.update(type=int_or_none, metavar="N|none", default=argparse.SUPPRESS)
-            elif kind is int:
-                options.update(type=int, metavar=meta.get("metavar", "N"))
+            elif kind in (int, float):
+                options.update(type=kind, metavar=meta.get("metavar", "N"))
             elif "metavar" in meta:
                 options["metavar"] = meta["metavar"]
         parser.add_argument(field_flag(field), **options)
