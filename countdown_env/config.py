@@ -4,7 +4,11 @@ One dataclass is the Python API, the ``countdown generate`` flags and a YAML rec
 field carries ``metadata={"help": ...}`` and is checked in ``__post_init__``, which raises
 :class:`~countdown_env.errors.GeneratorOptionError` (a :class:`~verifiers.errors.ConfigError`)
 naming the field and the accepted range, or the other field that sets the bound; its
-``describe(name)`` words the same message with the ``countdown`` flags.
+``describe(name)`` words the same message with the ``countdown`` flags. The flags are made from
+the fields: the metadata also holds the flag's wording (``flag_help``, ``{default}`` for the
+value the command starts from, written by ``show``), a spelling other than the field's name
+(``flag``), the accepted values (``choices``), for an optional integer what ``none`` means
+(``none``), and for a ``bool`` what holds without the flag (``unset_help``).
 """
 
 from __future__ import annotations
@@ -95,77 +99,143 @@ class GeneratorConfig:
     False
     """
 
-    min_numbers: int = field(default=3, metadata={"help": "Fewest numbers in a task (2-8)."})
+    min_numbers: int = field(
+        default=3,
+        metadata={
+            "help": "Fewest numbers in a task (2-8).",
+            "flag_help": "fewest numbers in a task (2-8; default {default})",
+        },
+    )
     max_numbers: int = field(
-        default=4, metadata={"help": "Most numbers in a task (min_numbers-8)."}
+        default=4,
+        metadata={
+            "help": "Most numbers in a task (min_numbers-8).",
+            "flag_help": "most numbers in a task (--min-numbers to 8; default {default})",
+        },
     )
     draw: str = field(
         default="uniform",
         metadata={
             "help": "How numbers are drawn: 'uniform' (each from min_value..max_value, repeats "
-            "allowed) or 'tv' (large from 25/50/75/100, small from 1-10 with two of each)."
+            "allowed) or 'tv' (large from 25/50/75/100, small from 1-10 with two of each).",
+            "flag_help": "how numbers are drawn: uniform (each from --min-value..--max-value, "
+            "repeats allowed) or tv (large from 25/50/75/100, small from 1-10 with two of each; "
+            "default {default})",
+            "choices": DRAWS,
         },
     )
     min_value: int = field(
-        default=1, metadata={"help": "Smallest number of the uniform draw (>= 1)."}
+        default=1,
+        metadata={
+            "help": "Smallest number of the uniform draw (>= 1).",
+            "flag_help": "smallest number of the uniform draw (default {default})",
+        },
     )
     max_value: int = field(
         default=100,
-        metadata={"help": f"Largest number of the uniform draw (min_value..{MAX_VALUE})."},
+        metadata={
+            "help": f"Largest number of the uniform draw (min_value..{MAX_VALUE}).",
+            "flag_help": f"largest number of the uniform draw (up to {MAX_VALUE}; "
+            "default {default})",
+        },
     )
     large_count: int | None = field(
         default=None,
         metadata={
             "help": "TV draw only: how many large numbers (0-4, at most min_numbers); "
-            "None draws 0-4 at random for each task."
+            "None draws 0-4 at random for each task.",
+            "flag_help": "TV draw: how many of 25/50/75/100 (0-4, at most --min-numbers; "
+            "default random)",
         },
     )
     min_target: int | None = field(
-        default=1, metadata={"help": "Smallest target (>= 1); None means 1."}
+        default=1,
+        metadata={
+            "help": "Smallest target (>= 1); None means 1.",
+            "flag_help": "smallest target (default {default})",
+        },
     )
     max_target: int | None = field(
         default=100,
-        metadata={"help": "Largest target (>= min_target); None means any reachable value."},
+        metadata={
+            "help": "Largest target (>= min_target); None means any reachable value.",
+            "flag_help": "largest target (default {default}; 'none': any reachable value)",
+            "none": "any reachable value",
+        },
     )
     target_from: str = field(
         default="expression",
         metadata={
             "help": "'expression': the target is the value of a random expression over the "
             "numbers (fast, solvable by construction); 'range': uniform in min_target..max_target "
-            "and kept only when the solver finds a solution (the TV way; slower)."
+            "and kept only when the solver finds a solution (the TV way; slower).",
+            "flag_help": "target from a random expression (fast) or uniform in the range, kept "
+            "if solvable (slower; default {default})",
+            "choices": TARGET_FROM,
         },
     )
     operators: str = field(
-        default="+-*/", metadata={"help": "Allowed operators, a subset of '+-*/'."}
+        default="+-*/",
+        metadata={
+            "help": "Allowed operators, a subset of '+-*/'.",
+            "flag_help": "allowed operators, a subset of '+-*/' (default {default}); a set "
+            "starting with '-' needs '=': --operators=-* (or write it '*-')",
+            "show": lambda operators: "".join(sorted(operators, key="+-*/".index)),
+        },
     )
     exact_use: bool = field(
         default=True,
-        metadata={"help": "Each number used exactly once (True) or at most once (False)."},
+        metadata={
+            "help": "Each number used exactly once (True) or at most once (False).",
+            "flag": "--at-most-once",
+            "flag_help": "each number used at most once",
+            "unset_help": "exactly once",
+        },
     )
     integer_intermediates: bool = field(
         default=False,
-        metadata={"help": "Every intermediate result must be a positive integer (TV rules)."},
+        metadata={
+            "help": "Every intermediate result must be a positive integer (TV rules).",
+            "flag_help": "every intermediate result must be a positive integer (TV rules)",
+        },
     )
     min_solutions: int | None = field(
         default=None,
-        metadata={"help": "Keep tasks with at least this many distinct solutions (rates tasks)."},
+        metadata={
+            "help": "Keep tasks with at least this many distinct solutions (rates tasks).",
+            "flag_help": "keep tasks with at least this many solutions (rates tasks)",
+        },
     )
     max_solutions: int | None = field(
         default=None,
-        metadata={"help": "Keep tasks with at most this many distinct solutions (rates tasks)."},
+        metadata={
+            "help": "Keep tasks with at most this many distinct solutions (rates tasks).",
+            "flag_help": "keep tasks with at most this many solutions (rates tasks)",
+        },
     )
     min_ops: int | None = field(
         default=None,
         metadata={
-            "help": "Keep tasks whose shortest solution needs at least this many operations."
+            "help": "Keep tasks whose shortest solution needs at least this many operations.",
+            "flag_help": "keep tasks whose shortest solution needs at least this many "
+            "operations (rates tasks)",
         },
     )
     rate: bool = field(
         default=False,
-        metadata={"help": "Fill n_solutions, min_ops and search_nodes for every task (slower)."},
+        metadata={
+            "help": "Fill n_solutions, min_ops and search_nodes for every task (slower).",
+            "flag_help": "fill n_solutions, min_ops and search_nodes for every task (for the "
+            "difficulty breakdown of countdown eval; slower)",
+        },
     )
     unique: bool = field(
-        default=True, metadata={"help": "No two tasks of one set share numbers and target."}
+        default=True,
+        metadata={
+            "help": "No two tasks of one set share numbers and target.",
+            "flag": "--allow-duplicates",
+            "flag_help": "allow the same task twice in one set",
+        },
     )
 
     def __post_init__(self) -> None:

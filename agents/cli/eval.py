@@ -25,12 +25,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from agents.cli.generate import target_bound
+from agents.cli.generate import (
+    add_generator_arguments,
+    flag_name,
+    generator_config,
+    generator_kwargs,
+)
+from agents.cli.options import add_template_argument
 
 __all__ = ["add_arguments", "run"]
 
-_GENERATOR_FLAGS = ("min_numbers", "max_numbers", "min_value", "max_value", "min_target")
-_PRESETS = ("tinyzero", "tv", "two-numbers", "three-small")
 _COMPARE_OPTIONS = ("compare", "changed_only")
 _CHECKED_NUMBERS = 4
 """File tasks with at most this many numbers are checked for a solution (a few ms each when
@@ -67,23 +71,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seed of the task generator and of sampling (default: %(default)s)")
     source.add_argument("--tasks", metavar="FILE",
                         help="read tasks from a JSONL or parquet file instead of generating")
-    source.add_argument("--preset", choices=_PRESETS, help="generator preset")
-    for flag in _GENERATOR_FLAGS:
-        source.add_argument(f"--{flag.replace('_', '-')}", type=int, dest=flag,
-                            help=f"generator {flag.replace('_', ' ')}")
-    source.add_argument("--max-target", dest="max_target", type=target_bound,
-                        metavar="N|none", default=argparse.SUPPRESS,
-                        help="generator max target ('none': any reachable value)")
     source.add_argument("--rules", choices=("tinyzero", "tv"), default=None,
                         help="rules answers are checked under: tinyzero (each number exactly "
                              "once) or tv (at most once, positive integer steps); default: "
-                             "the generator preset's, tinyzero for --tasks")
-    source.add_argument("--rate", action="store_true",
-                        help="rate generated tasks (solution count, search nodes) for the "
-                             "difficulty breakdown; slower")
+                             "the generator's, tinyzero for --tasks")
+    add_generator_arguments(parser)  # --rate also fills the difficulty breakdown
     gen = parser.add_argument_group("generation")
-    gen.add_argument("--template", choices=("tinyzero", "chat", "compact"),
-                     help="prompt template (default: chosen from the policy)")
+    add_template_argument(gen, "prompt template (default: chosen from the policy)")
     gen.add_argument("--temperature", type=float, default=None,
                      help="sampling temperature; 0 is greedy (default: 0, or 1 with --samples)")
     gen.add_argument("--top-p", type=float, default=1.0, help="nucleus mass (default: 1)")
@@ -127,7 +121,7 @@ def _given_options(args: argparse.Namespace) -> list[str]:
              if name not in _COMPARE_OPTIONS and getattr(args, name, default) != default]
     if "max_target" in vars(args):
         given.append("max_target")
-    return [f"--{name.replace('_', '-')}" for name in given]
+    return [flag_name(name) for name in given]
 
 
 def _check_options(args: argparse.Namespace) -> None:
@@ -211,25 +205,17 @@ def _load_tasks(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any], An
     from verifiers.rules import DEFAULT_RULES, TV_RULES
 
     named_rules = {"tinyzero": DEFAULT_RULES, "tv": TV_RULES}.get(args.rules or "")
-    overrides = {f: getattr(args, f) for f in _GENERATOR_FLAGS if getattr(args, f) is not None}
-    if "max_target" in vars(args):  # an explicit 'none' is a value, not an unset flag
-        overrides["max_target"] = args.max_target
     if args.num_tasks is not None and args.num_tasks < 1:
         raise ConfigError(f"-n must be >= 1, got {args.num_tasks}")
     if args.tasks:
-        if overrides or args.preset or args.rate:
+        if generator_kwargs(args):
             raise ConfigError("--tasks reads tasks from a file; drop the generator flags "
                               "(--preset, --min-numbers, --rate, ...)")
         tasks = _read_task_file(args)
         return tasks, {"tasks_file": str(args.tasks)}, named_rules or DEFAULT_RULES
-    from countdown_env import GeneratorConfig, generate
+    from countdown_env import generate
 
-    kwargs: dict[str, Any] = dict(overrides)
-    if args.preset:
-        kwargs["preset"] = args.preset
-    if args.rate:
-        kwargs["rate"] = True
-    config = GeneratorConfig.from_kwargs(**kwargs)
+    config = generator_config(args)
     tasks = generate(args.num_tasks or 200, seed=args.seed, config=config)
     source = {"generator": config.to_dict(), "seed": args.seed, "preset": args.preset}
     return tasks, source, named_rules or config.rules

@@ -12,14 +12,25 @@ dataset is never replaced), and have an existing folder. A request for more dist
 than a small configuration holds is refused at once. If the test set cannot be written after
 all, a training output this run created is removed again, so a failure leaves no half result.
 
-The generator flags here are shared with ``countdown play`` (:func:`add_generator_arguments`).
+The generator flags here are shared with ``countdown play``, ``eval`` and ``serve``
+(:func:`add_generator_arguments`); they are made from ``GeneratorConfig``'s fields.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from typing import TYPE_CHECKING, Any
+
+from agents.cli.options import (
+    Choices,
+    add_dataclass_arguments,
+    add_template_argument,
+    field_flag,
+    given_fields,
+    int_or_none,
+)
 
 if TYPE_CHECKING:
     from countdown_env.config import GeneratorConfig
@@ -32,35 +43,23 @@ __all__ = [
     "generator_kwargs",
     "non_negative",
     "run",
+    "target_bound",
 ]
 
 _TEST_NUM = 100
 _EXTENSION_FORMATS = {".jsonl": ("jsonl",), ".parquet": ("parquet", "tinyzero")}
 _WRITES = {"jsonl": "JSONL", "parquet": "parquet", "tinyzero": "parquet", "hf": "a folder"}
-# (flag, config field, help); every default is None so that a preset's values survive.
-_INT_FLAGS = (
-    ("--min-numbers", "min_numbers", "fewest numbers in a task (2-8; default 3)"),
-    ("--max-numbers", "max_numbers", "most numbers in a task (default 4)"),
-    ("--min-value", "min_value", "smallest number of the uniform draw (default 1)"),
-    ("--max-value", "max_value", "largest number of the uniform draw (default 100)"),
-    (
-        "--large-count",
-        "large_count",
-        "TV draw: how many of 25/50/75/100 (0-4, at most --min-numbers; default random)",
-    ),
-    ("--min-target", "min_target", "smallest target (default 1)"),
-    ("--min-solutions", "min_solutions", "keep tasks with at least this many solutions"),
-    ("--max-solutions", "max_solutions", "keep tasks with at most this many solutions"),
-    ("--min-ops", "min_ops", "keep tasks whose shortest solution needs this many operations"),
-)
-
-
-_FLAGS = {"exact_use": "--at-most-once", "unique": "--allow-duplicates"}
 
 
 def flag_name(field: str) -> str:
-    """The command-line flag of a ``GeneratorConfig`` field (``max_value`` -> ``--max-value``)."""
-    return _FLAGS.get(field, "--" + field.replace("_", "-"))
+    """The command-line flag of a ``GeneratorConfig`` field (``max_value`` -> ``--max-value``,
+    ``exact_use`` -> ``--at-most-once``); any other name is spelled ``--`` + name with ``-``."""
+    from countdown_env.config import GeneratorConfig
+
+    for each in dataclasses.fields(GeneratorConfig):
+        if each.name == field:
+            return field_flag(each)
+    return "--" + field.replace("_", "-")
 
 
 def non_negative(text: str) -> int:
@@ -102,90 +101,42 @@ def _rate_seconds(text: str) -> float | None:
     return value or None
 
 
-def target_bound(text: str) -> int | None:
-    """argparse type of ``--max-target``: an integer, or ``none``/``any`` for no cap."""
-    if text.lower() in ("none", "any"):
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer or 'none', got {text!r}") from None
+target_bound = int_or_none
+"""argparse type of ``--max-target``: an integer, or ``none``/``any`` for no cap."""
 
 
-def add_generator_arguments(parser: argparse.ArgumentParser) -> None:
-    """The generator's options as flags (see ``countdown_env.GeneratorConfig`` for each)."""
+def add_generator_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    defaults: GeneratorConfig | None = None,
+    defaults_label: str = "the default",
+    preset_help: str = "start from a named configuration (flags below override it)",
+) -> argparse._ArgumentGroup:
+    """The group "task generator": ``--preset`` and one flag per ``GeneratorConfig`` field.
+
+    Flags, types, help and choices come from the fields' metadata
+    (:func:`agents.cli.options.add_dataclass_arguments`); ``--preset`` offers the names in
+    :data:`countdown_env.config.PRESETS`. The help shows the values of ``defaults`` (default:
+    ``GeneratorConfig()``, what ``countdown generate`` starts from).
+    """
+    from countdown_env.config import PRESETS, GeneratorConfig
+
     group = parser.add_argument_group("task generator")
-    group.add_argument(
-        "--preset",
-        choices=["tinyzero", "tv", "two-numbers", "three-small"],
-        help="start from a named configuration (flags below override it)",
+    group.add_argument("--preset", choices=Choices(lambda: list(PRESETS)), help=preset_help)
+    add_dataclass_arguments(
+        group, GeneratorConfig, defaults=defaults, defaults_label=defaults_label
     )
-    group.add_argument("--draw", choices=["uniform", "tv"], help="how numbers are drawn")
-    for flag, field, help_text in _INT_FLAGS:
-        group.add_argument(flag, dest=field, type=int, metavar="N", help=help_text)
-    group.add_argument(
-        "--max-target",
-        dest="max_target",
-        type=target_bound,
-        metavar="N|none",
-        default=argparse.SUPPRESS,
-        help="largest target (default 100; 'none': any reachable value)",
-    )
-    group.add_argument(
-        "--target-from",
-        choices=["expression", "range"],
-        help="target from a random expression (default) or uniform in the range, kept if solvable",
-    )
-    group.add_argument(
-        "--operators",
-        help="allowed operators, a subset of '+-*/'; a set starting with '-' needs '=': "
-        "--operators=-* (or write it '*-')",
-    )
-    group.add_argument(
-        "--at-most-once",
-        dest="exact_use",
-        action="store_const",
-        const=False,
-        help="each number used at most once (default: exactly once)",
-    )
-    group.add_argument(
-        "--integer-intermediates",
-        action="store_const",
-        const=True,
-        help="every intermediate result must be a positive integer (TV rules)",
-    )
-    group.add_argument(
-        "--rate",
-        action="store_const",
-        const=True,
-        help="fill n_solutions, min_ops and search_nodes for every task (slower)",
-    )
-    group.add_argument(
-        "--allow-duplicates",
-        dest="unique",
-        action="store_const",
-        const=False,
-        help="allow the same task twice in one set",
-    )
+    return group
 
 
 def generator_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """The generator options the user set on the command line (unset flags are left out)."""
-    names = [field for _, field, _ in _INT_FLAGS] + [
-        "preset",
-        "draw",
-        "max_target",
-        "target_from",
-        "operators",
-        "exact_use",
-        "integer_intermediates",
-        "rate",
-        "unique",
-    ]
-    out = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
-    if "max_target" in vars(args):  # an explicit 'none' is a value, not an unset flag
-        out["max_target"] = args.max_target
-    return out
+    """The generator options the user set on the command line (unset flags are left out):
+    ``preset`` and the ``GeneratorConfig`` fields (an explicit ``--max-target none`` is kept)."""
+    from countdown_env.config import GeneratorConfig
+
+    preset = getattr(args, "preset", None)
+    return {**({"preset": preset} if preset is not None else {}),
+            **given_fields(args, GeneratorConfig)}
 
 
 def generator_config(args: argparse.Namespace, **defaults: Any) -> GeneratorConfig:
@@ -215,10 +166,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output format (default: from the extension, .jsonl or .parquet; a .jsonl or "
         ".parquet name must match the format)",
     )
-    parser.add_argument(
-        "--template",
-        help="add a 'prompt' column with this template (tinyzero, chat, compact); "
-        "hf and tinyzero formats default to tinyzero",
+    add_template_argument(
+        parser,
+        "add a 'prompt' column with this template (hf and tinyzero formats default to "
+        "tinyzero)",
     )
     parser.add_argument("--force", action="store_true", help="replace an existing output")
     parser.add_argument("--test-output", help="also write a held-out test set here")

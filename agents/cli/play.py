@@ -45,43 +45,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nums", type=int, nargs="+", help="play these numbers (with --target)")
     parser.add_argument("-t", "--target", type=int, help="play this target (with --nums)")
     parser.add_argument("--max-steps", type=int, default=12, help="moves allowed (default 12)")
-    add_generator_arguments(parser)
-    _show_game_defaults(parser)
+    from countdown_env.config import GeneratorConfig
+
+    add_generator_arguments(
+        parser,
+        defaults=GeneratorConfig.from_kwargs(**_GAME_DEFAULTS),
+        defaults_label="the TV game",
+        preset_help="start from a named configuration (default tv: the TV game; flags below "
+        "override it)",
+    )
 
 
 _GAME_DEFAULTS = {"preset": "tv", "integer_intermediates": True}
-"""The game ``countdown play`` draws when no flag says otherwise: the TV game."""
-
-
-def _show_game_defaults(parser: argparse.ArgumentParser) -> None:
-    """Rewrite the generator flags' help to give this command's defaults (the TV game's), not
-    those of ``countdown generate``."""
-    from countdown_env.config import GeneratorConfig
-
-    game = GeneratorConfig.from_kwargs(**_GAME_DEFAULTS)
-    operators = "".join(sorted(game.operators, key="+-*/".index))
-    shown = {
-        "preset": "start from a named configuration (default tv: the TV game; flags below "
-                  "override it)",
-        "draw": f"how numbers are drawn (default {game.draw})",
-        "min_numbers": f"fewest numbers in a task (2-8; default {game.min_numbers})",
-        "max_numbers": f"most numbers in a task (default {game.max_numbers})",
-        "min_target": f"smallest target (default {game.min_target})",
-        "max_target": f"largest target (default {game.max_target}; 'none': any reachable "
-                      "value)",
-        "target_from": f"target from a random expression or uniform in the range, kept if "
-                       f"solvable (default {game.target_from})",
-        "operators": f"allowed operators, a subset of '+-*/' (default {operators}); a set "
-                     "starting with '-' needs '=': --operators=-* (or write it '*-')",
-        "exact_use": "each number used at most once"
-                     + (" (already so in the TV game)" if not game.exact_use else ""),
-        "integer_intermediates": "every intermediate result must be a positive integer"
-                                 + (" (already so in the TV game)"
-                                    if game.integer_intermediates else ""),
-    }
-    for action in parser._actions:
-        if action.dest in shown:
-            action.help = shown[action.dest]
+"""The game ``countdown play`` draws when no flag says otherwise: the TV game; ``--help`` shows
+its values as the defaults, not those of ``countdown generate``."""
 
 
 def _read(prompt: str) -> str | None:

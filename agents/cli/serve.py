@@ -32,6 +32,7 @@ _ONLY_FOR = {"max_attempts": "CountdownMultiTurn-v0", "max_steps": "CountdownSte
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of ``countdown serve`` (argparse only; openenv-core is imported by ``run``)."""
     from agents.cli.generate import add_generator_arguments, non_negative
+    from agents.cli.options import add_template_argument
 
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = __doc__.split("\n\n", 1)[1]
@@ -47,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         choices=("critical", "error", "warning", "info", "debug"),
                         help="uvicorn's log level (default: %(default)s)")
     task = parser.add_argument_group("environment")
-    task.add_argument("--template", help="prompt template: tinyzero (default), chat, compact")
+    add_template_argument(task, "prompt template (default tinyzero)")
     task.add_argument("--tasks", metavar="FILE",
                       help="draw tasks from a JSONL or parquet file instead of the generator")
     task.add_argument("--max-attempts", type=int, metavar="N",

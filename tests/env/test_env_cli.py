@@ -27,6 +27,7 @@ def test_generate_jsonl_and_refuse_overwrite(tmp_path, capsys):
 
 
 def test_generate_formats_options_and_holdout(tmp_path):
+    pytest.importorskip("pyarrow")
     parquet, test = tmp_path / "train.parquet", tmp_path / "test.parquet"
     args = [
         "generate",
@@ -56,6 +57,7 @@ def test_generate_formats_options_and_holdout(tmp_path):
     assert len(train) == 40 and len(held) == 10
     assert not {t.key for t in train} & {t.key for t in held}
     assert all(len(t.nums) == 2 and max(t.nums) <= 50 for t in train)
+    pytest.importorskip("datasets")
     folder = tmp_path / "hf"
     assert (
         main(
@@ -251,6 +253,7 @@ def test_generate_force_never_deletes_a_folder_that_is_not_a_dataset(tmp_path, c
     assert main(argv) == 2
     assert "is not a saved dataset" in _err_line(capsys)
     assert (folder / "mydata.txt").read_text() == "keep"
+    pytest.importorskip("datasets")
     dataset = tmp_path / "ds"
     assert main(["generate", "-n", "5", "-o", str(dataset), "--format", "hf", "--quiet"]) == 0
     assert main(["generate", "-n", "6", "-o", str(dataset), "--format", "hf", "--quiet"]) == 2

@@ -227,6 +227,7 @@ def test_rewards_survive_pickle():
 
 
 def test_rewards_work_in_trl_naming():
+    pytest.importorskip("trl")
     from trl.trainer.utils import get_callable_name, is_async_callable
 
     for reward in (
