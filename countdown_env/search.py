@@ -113,13 +113,19 @@ def _combine(op: str, x: Canon, y: Canon) -> Canon:
         pos, neg = xp + yp, xn + yn
     else:
         pos, neg = xp + yn, xn + yp
-    pos = tuple(sorted(pos))
+    # A zero term goes last among the added ones: "3+0" is legal under integer rules, where
+    # "0+3..." starts with a zero intermediate when more terms follow.
+    pos = tuple(sorted(pos, key=_zero_last) if kind == _SUM else sorted(pos))
     neg = tuple(sorted(neg))
     if kind == _SUM:
         text = "+".join(p[0] for p in pos) + "".join("-" + q[0] for q in neg)
     else:
         text = "*".join(_factor(p) for p in pos) + "".join("/" + _factor(q) for q in neg)
     return (text, kind, pos, neg, (op, x[4], y[4]))
+
+
+def _zero_last(node: Canon) -> tuple[bool, Canon]:
+    return node[0] == "0", node
 
 
 def _factor(node: Canon) -> str:
@@ -211,7 +217,9 @@ class Search:
                 if add:
                     v = a + b
                     if v > 0 and v not in out:
-                        out[v] = ("+", ta, tb)
+                        # A zero goes on the right: format_tree drops the parentheses of
+                        # "0+(0+3)", and "0+0+3" is checked as (0+0)+3, a zero intermediate.
+                        out[v] = ("+", ta, tb) if a else ("+", tb, ta)
                 if mul:
                     v = a * b
                     if v > 0 and v not in out:
@@ -331,12 +339,23 @@ class Search:
                     (left, a, right, b, op, first) for b, op, first in self._zero_matches(a, t, vb)
                 )
 
+    def _left_first(self, op: str, a: Value, b: Value, a_first: bool) -> bool:
+        """Whether ``a`` goes on the left; under integer rules a zero goes right of a ``+``.
+
+        :func:`format_tree` drops the parentheses of ``0+(0+3)``, and ``0+0+3`` is checked as
+        ``(0+0)+3``, a zero intermediate; ``3+0+0`` is checked as written.
+        """
+        if op == "+" and self._integer and (a if a_first else b) == 0:
+            return not a_first
+        return a_first
+
     def find(self, key: tuple[int, ...], t: Value) -> Tree | None:
         """One tree using every number of ``key`` exactly once with value ``t``, or ``None``."""
         if len(key) == 1:
             return key[0] if key[0] == t else None
         for left, a, right, b, op, a_first in self._matches(key, t):
             ta, tb = self.values(left)[a], self.values(right)[b]
+            a_first = self._left_first(op, a, b, a_first)
             return (op, ta, tb) if a_first else (op, tb, ta)
         return None
 
@@ -353,6 +372,7 @@ class Search:
                 found[leaf[0]] = leaf
         else:
             for left, a, right, b, op, a_first in self._matches(key, t):
+                a_first = self._left_first(op, a, b, a_first)
                 for ca in self.find_all(left, a).values():
                     for cb in self.find_all(right, b).values():
                         node = _combine(op, ca, cb) if a_first else _combine(op, cb, ca)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from countdown_env import generate
+from countdown_env import generate, solve, solve_all
 from countdown_env.config import GeneratorConfig
 from countdown_env.envs.steps import CountdownStepsEnv
 from countdown_env.search import Search, format_tree, splits
@@ -52,6 +52,8 @@ def _closure(key, rules, memo):
     nums=st.lists(st.integers(0, 9), min_size=1, max_size=4).map(lambda n: tuple(sorted(n))),
     rules=st.sampled_from(RULES),
 )
+@example(nums=(0, 0, 3), rules=TV_RULES)  # 0 + 0 and 0 * 3 are not positive
+@example(nums=(0, 2, 2), rules=DEFAULT_RULES)  # 2 / 0 is no value, 0 / 2 is
 def test_the_solvers_values_are_the_cores(nums, rules):
     search = Search(rules)
     table = search.values(nums)
@@ -102,3 +104,13 @@ def test_pair_results_are_the_cores_moves():
                 continue
             expected = [value for value, _op, _first in moves(a, b, rules)]
             assert pair_results(a, b, rules) == expected
+
+
+def test_solutions_with_zeros_check_under_integer_rules():
+    # The solver wrote "0+0+3", which the checker reads as (0+0)+3: a zero intermediate.
+    for nums, target in [([0, 0, 3], 3), ([0, 0, 2, 1], 3), ([1, 0, 3, 0], 2)]:
+        rules = Rules(integer_intermediates=True)
+        answers = [solve(nums, target, rules=rules), *solve_all(nums, target, rules=rules)]
+        for answer in answers:
+            verdict = verify_equation(answer, nums, target, rules=rules)
+            assert verdict.correct, (nums, answer, verdict.reason)
