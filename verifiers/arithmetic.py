@@ -93,14 +93,18 @@ def divide(a: Value, b: Value) -> Value:
     >>> divide(12, 4), divide(3, 4)
     (3, Fraction(3, 4))
     """
-    if type(a) is int and type(b) is int:
+    if type(a) is int and type(b) is int:  # the solver's commonest case, without a call
         q, r = divmod(a, b)
         return q if r == 0 else Fraction(a, b)
-    return exact(a / b)
+    return calculate("/", a, b)
 
 
 def calculate(op: str, a: Value, b: Value) -> Value:
     """``a op b`` exactly, whatever the rules; ``op`` is one of ``+ - * /``.
+
+    A fraction operand is computed on its integer numerator and denominator and one
+    ``Fraction`` is built for a result that is not whole (two to four times faster than
+    ``Fraction``'s own operators, which matters to the checker's general path).
 
     Raises:
         ZeroDivisionError: ``op`` is ``/`` and ``b`` is zero.
@@ -108,15 +112,27 @@ def calculate(op: str, a: Value, b: Value) -> Value:
     >>> calculate("-", 3, 5), calculate("*", Fraction(1, 3), 3)
     (-2, 1)
     """
+    if type(a) is int and type(b) is int:
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        q, r = divmod(a, b)
+        return q if r == 0 else Fraction(a, b)
+    an, ad = (a, 1) if type(a) is int else (a.numerator, a.denominator)
+    bn, bd = (b, 1) if type(b) is int else (b.numerator, b.denominator)
     if op == "+":
-        value = a + b
+        n, d = an * bd + bn * ad, ad * bd
     elif op == "-":
-        value = a - b
+        n, d = an * bd - bn * ad, ad * bd
     elif op == "*":
-        value = a * b
+        n, d = an * bn, ad * bd
     else:
-        return divide(a, b)
-    return value if type(value) is int else exact(value)
+        n, d = an * bd, ad * bn
+    q, r = divmod(n, d)  # ZeroDivisionError for a zero divisor, as Fraction raises
+    return q if r == 0 else Fraction(n, d)
 
 
 def fits_rules(value: Value, rules: Rules) -> bool:

@@ -257,10 +257,10 @@ def _run(
     if zero_division:
         # A division by zero outranks a bad intermediate: it is reported even if found later.
         return None, 1, used, failure
-    value = stack[0]
-    if type(value) is int:
-        return value, 1, used, failure
-    return value.numerator, value.denominator, used, failure
+    result = stack[0]
+    if type(result) is int:
+        return result, 1, used, failure
+    return result.numerator, result.denominator, used, failure
 
 
 def _split_claim(

@@ -256,8 +256,9 @@ class CountdownStepsEnv(CountdownBaseEnv):
                 None,
                 f"Invalid move '{echo}': {min(missing)} is not among the numbers left.",
             )
-        value = combine(op, a, b, self.rules)  # the env's rules have integer_intermediates
-        if value is None:
+        # The env's rules have integer_intermediates: a value is a positive int, or None.
+        value = combine(op, a, b, self.rules)
+        if type(value) is not int:
             why = "not a whole number" if op == "/" else "not a positive number"
             return None, f"Invalid move '{echo}': {a} {op} {b} is {why}."
         if claimed is not None and claimed != value:
