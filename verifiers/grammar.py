@@ -10,9 +10,10 @@ Grammar (whitespace between tokens is free; ``N`` is a run of ASCII digits)::
 It is parsed by an iterative shunting-yard over the token list, so nesting depth costs heap, not
 the interpreter's stack, and a refusal comes in time proportional to the length. The same pass
 evaluates exactly through :mod:`verifiers.arithmetic` (the one arithmetic core, with the rules'
-checks), which is what the checker uses; :func:`parse` returns the project's small intermediate form, a postfix program (:class:`Parsed`):
-number literals are ``int`` items and operators are the strings ``"+" "-" "*" "/"`` and
-``"neg"`` (unary minus). A unary plus changes nothing and leaves no item.
+checks), which is what the checker uses; :func:`parse` returns the project's small intermediate
+form, a postfix program (:class:`Parsed`): number literals are ``int`` items and operators are
+the strings ``"+" "-" "*" "/"`` and ``"neg"`` (unary minus). A unary plus changes nothing and
+leaves no item.
 
 Decisions a reader may look for:
 
