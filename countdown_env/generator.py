@@ -39,6 +39,7 @@ from countdown_env.stepwise import dfs_nodes
 from countdown_env.task import Task
 from verifiers.arithmetic import combine
 from verifiers.errors import ConfigError
+from verifiers.rules import Rules
 
 __all__ = [
     "ATTEMPTS_PER_ITEM",
@@ -99,6 +100,14 @@ def _draw_nums(cfg: GeneratorConfig, rng: random.Random) -> list[int]:
     return nums
 
 
+@functools.lru_cache(maxsize=64)
+def _operation_rules(operators: str, integer_intermediates: bool) -> Rules:
+    """The rules one operation is checked under by :func:`verifiers.arithmetic.combine`, the
+    checker's own arithmetic (number use plays no part in one operation); built once, since
+    building :class:`Rules` costs about as much as drawing an expression."""
+    return Rules(operators=operators, integer_intermediates=integer_intermediates)
+
+
 def _random_expression(values: list[int], cfg: GeneratorConfig, rng: random.Random):
     """Combine random pairs with random operators until one value is left: ``(value, tree)``.
 
@@ -109,7 +118,7 @@ def _random_expression(values: list[int], cfg: GeneratorConfig, rng: random.Rand
     trees: list[Any] = list(values)
     ops = cfg.operators
     count = len(ops)
-    rules = cfg.rules  # the checker's arithmetic and checks (verifiers.arithmetic.combine)
+    rules = _operation_rules(ops, cfg.integer_intermediates)
     low, high = cfg.min_target or 1, cfg.max_target
     rand = rng.random
     while len(vals) > 1:
