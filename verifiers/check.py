@@ -185,19 +185,19 @@ def _check(
         )
     if failure is not None:
         return Verdict(False, failure[0], None, text, failure[1])
-    # A whole value comes from fraction()'s memo at once; a fraction is built when read.
-    value = fraction(n, 1) if d == 1 else Later(fraction, n, d)
     if claimed is not None:
         if claimed != target:
             reason = Later(wrong_claim, claimed, target)
-            return Verdict(False, Status.WRONG_VALUE, value, text, reason)
+            return Verdict(False, Status.WRONG_VALUE, Later(fraction, n, d), text, reason)
         if d != 1 or n != claimed:
             reason = Later(false_claim, n, d, claimed)
-            return Verdict(False, Status.WRONG_VALUE, value, text, reason)
+            return Verdict(False, Status.WRONG_VALUE, Later(fraction, n, d), text, reason)
     if d == 1 and n == target:
-        # The reason too comes from a small memo, cheaper than deferring it.
-        return Verdict(True, Status.CORRECT, value, text, equals_target(target))
-    return Verdict(False, Status.WRONG_VALUE, value, text, Later(misses_target, n, d, target))
+        # Built at once: the target's Fraction and sentence come from small memos, cheaper
+        # than deferring them.
+        return Verdict(True, Status.CORRECT, fraction(n, 1), text, equals_target(target))
+    reason = Later(misses_target, n, d, target)
+    return Verdict(False, Status.WRONG_VALUE, Later(fraction, n, d), text, reason)
 
 
 _CACHE = VerdictCache(CACHE_SIZE, CACHE_BYTES)

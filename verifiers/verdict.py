@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 from verifiers.values import exact_text
 
@@ -43,9 +42,9 @@ class Status(str, enum.Enum):
         return self.value
 
 
-class Later:
+class Later(functools.partial):  # type: ignore[type-arg]
     """A verdict field computed when first read: ``Later(build, *args)`` stands for
-    ``build(*args)``.
+    ``build(*args)`` (a :func:`functools.partial`, marked for :class:`Verdict`).
 
     The checker passes a verdict's ``value`` and ``reason`` this way, because building a
     ``Fraction`` and a sentence costs about as much as checking a short answer, and a reward
@@ -55,11 +54,7 @@ class Later:
     Fraction(7, 2)
     """
 
-    __slots__ = ("args", "build")
-
-    def __init__(self, build: Callable[..., Any], *args: Any) -> None:
-        self.build = build
-        self.args = args
+    __slots__ = ()
 
 
 @dataclass(frozen=True, init=False)
@@ -154,7 +149,7 @@ _get_reason, _set_reason = Verdict.__dict__["_reason"].__get__, Verdict.__dict__
 def _read_value(self: Verdict) -> Fraction | None:
     item = _get_value(self)
     if type(item) is Later:
-        item = item.build(*item.args)
+        item = item()
         _set_value(self, item)
     return item  # type: ignore[no-any-return]
 
@@ -162,7 +157,7 @@ def _read_value(self: Verdict) -> Fraction | None:
 def _read_reason(self: Verdict) -> str:
     item = _get_reason(self)
     if type(item) is Later:
-        item = item.build(*item.args)
+        item = item()
         _set_reason(self, item)
     return item  # type: ignore[no-any-return]
 
