@@ -33,11 +33,13 @@ import numpy as np
 
 from countdown_env.config import TV_LARGE, GeneratorConfig
 from countdown_env.errors import SolverTimeoutError, TaskSpaceExhaustedError, shown
-from countdown_env.search import Search, _div, format_tree, submultisets
+from countdown_env.search import Search, format_tree, submultisets
 from countdown_env.solver import count_solutions, solve_tree
 from countdown_env.stepwise import dfs_nodes
 from countdown_env.task import Task
+from verifiers.arithmetic import combine
 from verifiers.errors import ConfigError
+from verifiers.rules import Rules
 
 __all__ = [
     "ATTEMPTS_PER_ITEM",
@@ -98,6 +100,14 @@ def _draw_nums(cfg: GeneratorConfig, rng: random.Random) -> list[int]:
     return nums
 
 
+@functools.lru_cache(maxsize=64)
+def _operation_rules(operators: str, integer_intermediates: bool) -> Rules:
+    """The rules one operation is checked under by :func:`verifiers.arithmetic.combine`, the
+    checker's own arithmetic (number use plays no part in one operation); built once, since
+    building :class:`Rules` costs about as much as drawing an expression."""
+    return Rules(operators=operators, integer_intermediates=integer_intermediates)
+
+
 def _random_expression(values: list[int], cfg: GeneratorConfig, rng: random.Random):
     """Combine random pairs with random operators until one value is left: ``(value, tree)``.
 
@@ -108,7 +118,7 @@ def _random_expression(values: list[int], cfg: GeneratorConfig, rng: random.Rand
     trees: list[Any] = list(values)
     ops = cfg.operators
     count = len(ops)
-    integer = cfg.integer_intermediates
+    rules = _operation_rules(ops, cfg.integer_intermediates)
     low, high = cfg.min_target or 1, cfg.max_target
     rand = rng.random
     while len(vals) > 1:
@@ -121,13 +131,13 @@ def _random_expression(values: list[int], cfg: GeneratorConfig, rng: random.Rand
         last = n == 2
         for k in range(count):
             op = ops[(first + k) % count]
-            made = _apply(op, a, b, integer)
+            made = combine(op, a, b, rules)
             if made is not None and (
                 not last or (type(made) is int and low <= made and (high is None or made <= high))
             ):
                 break
             if op in "-/":  # the other order is a different value only for these two
-                made = _apply(op, b, a, integer)
+                made = combine(op, b, a, rules)
                 if made is not None and (
                     not last
                     or (type(made) is int and low <= made and (high is None or made <= high))
@@ -142,27 +152,6 @@ def _random_expression(values: list[int], cfg: GeneratorConfig, rng: random.Rand
         vals.append(made)
         trees.append(tree)
     return vals[0], trees[0]
-
-
-def _apply(op: str, a: Any, b: Any, integer: bool) -> Any:
-    if op == "+":
-        v = a + b
-    elif op == "-":
-        v = a - b
-    elif op == "*":
-        v = a * b
-    elif not b:
-        return None
-    else:
-        v = _div(a, b)
-    if type(v) is not int:
-        if integer:
-            return None
-        if v.denominator == 1:  # a Fraction that came out whole: keep ints fast and hashable
-            return v.numerator
-    elif integer and v <= 0:
-        return None
-    return v
 
 
 def _in_range(value: Any, cfg: GeneratorConfig) -> bool:

@@ -1,7 +1,10 @@
 """The search engine behind :mod:`countdown_env.solver`: value tables over multisets of numbers.
 
-Everything here is exact: values are ``int`` or :class:`fractions.Fraction` (a fraction whose
-denominator is 1 is turned back into an ``int``, so equal values hash and compare equal).
+Everything here is exact: values are :mod:`verifiers.arithmetic`'s (``int`` or
+:class:`fractions.Fraction`; a whole fraction is turned back into an ``int``, so equal values hash
+and compare equal). The table builders inline that module's operations and checks for speed
+(they run for every pair of values); ``tests/env/test_arithmetic_agreement.py`` holds every table
+to :func:`verifiers.arithmetic.moves`, the checker's own arithmetic.
 
 How it works. For a multiset ``S`` of numbers (a sorted tuple, so repeated values are separate
 numbers but equal sub-multisets are searched once), ``values(S)`` maps every value an expression
@@ -22,17 +25,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from fractions import Fraction
 from functools import lru_cache
 from time import monotonic
 
 from countdown_env.errors import SolverTimeoutError, shown
+from verifiers.arithmetic import Value, divide, exact
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
 
 __all__ = ["Search", "Tree", "Value", "canonical_text", "format_tree", "splits", "submultisets"]
 
-Value = int | Fraction
 Tree = int | tuple[str, "Tree", "Tree"]
 
 _PREC = {"+": 1, "-": 1, "*": 2, "/": 2}
@@ -40,19 +42,6 @@ _LEAF, _SUM, _PROD = 0, 1, 2
 # A canonical node: (text, kind, positive terms or numerator factors, negative terms or
 # denominators, one tree with this form).
 Canon = tuple[str, int, tuple, tuple, "Tree"]
-
-
-def _norm(v: Value) -> Value:
-    if type(v) is Fraction and v.denominator == 1:
-        return v.numerator
-    return v
-
-
-def _div(a: Value, b: Value) -> Value:
-    if type(a) is int and type(b) is int:
-        q, r = divmod(a, b)
-        return q if r == 0 else Fraction(a, b)
-    return _norm(a / b)
 
 
 @lru_cache(maxsize=4096)
@@ -124,13 +113,19 @@ def _combine(op: str, x: Canon, y: Canon) -> Canon:
         pos, neg = xp + yp, xn + yn
     else:
         pos, neg = xp + yn, xn + yp
-    pos = tuple(sorted(pos))
+    # A zero term goes last among the added ones: "3+0" is legal under integer rules, where
+    # "0+3..." starts with a zero intermediate when more terms follow.
+    pos = tuple(sorted(pos, key=_zero_last) if kind == _SUM else sorted(pos))
     neg = tuple(sorted(neg))
     if kind == _SUM:
         text = "+".join(p[0] for p in pos) + "".join("-" + q[0] for q in neg)
     else:
         text = "*".join(_factor(p) for p in pos) + "".join("/" + _factor(q) for q in neg)
     return (text, kind, pos, neg, (op, x[4], y[4]))
+
+
+def _zero_last(node: Canon) -> tuple[bool, Canon]:
+    return node[0] == "0", node
 
 
 def _factor(node: Canon) -> str:
@@ -222,7 +217,9 @@ class Search:
                 if add:
                     v = a + b
                     if v > 0 and v not in out:
-                        out[v] = ("+", ta, tb)
+                        # A zero goes on the right: format_tree drops the parentheses of
+                        # "0+(0+3)", and "0+0+3" is checked as (0+0)+3, a zero intermediate.
+                        out[v] = ("+", ta, tb) if a else ("+", tb, ta)
                 if mul:
                     v = a * b
                     if v > 0 and v not in out:
@@ -256,26 +253,26 @@ class Search:
             for b, tb in vb.items():
                 both_int = a_int and type(b) is int
                 if add:
-                    v = a + b if both_int else _norm(a + b)
+                    v = a + b if both_int else exact(a + b)
                     if v not in out:
                         out[v] = ("+", ta, tb)
                 if mul:
-                    v = a * b if both_int else _norm(a * b)
+                    v = a * b if both_int else exact(a * b)
                     if v not in out:
                         out[v] = ("*", ta, tb)
                 if sub:
-                    v = a - b if both_int else _norm(a - b)
+                    v = a - b if both_int else exact(a - b)
                     if v not in out:
                         out[v] = ("-", ta, tb)
                     if -v not in out:
                         out[-v] = ("-", tb, ta)
                 if div:
                     if b:
-                        v = _div(a, b)
+                        v = divide(a, b)
                         if v not in out:
                             out[v] = ("/", ta, tb)
                     if a:
-                        v = _div(b, a)
+                        v = divide(b, a)
                         if v not in out:
                             out[v] = ("/", tb, ta)
 
@@ -301,17 +298,17 @@ class Search:
                 yield t * a, "/", False
             return
         if self._add:
-            yield _norm(t - a), "+", True
+            yield exact(t - a), "+", True
         if self._sub:
-            yield _norm(a - t), "-", True
-            yield _norm(t + a), "-", False
+            yield exact(a - t), "-", True
+            yield exact(t + a), "-", False
         if self._mul and a:
-            yield _div(t, a), "*", True
+            yield divide(t, a), "*", True
         if self._div:
             if t:
-                yield _div(a, t), "/", True
+                yield divide(a, t), "/", True
             if a:
-                yield _norm(t * a), "/", False
+                yield exact(t * a), "/", False
 
     def _zero_matches(self, a: Value, t: Value, vb: dict) -> Iterator[tuple[Value, str, bool]]:
         """Rational rules only: ``0*b`` and ``0/b`` reach ``t == 0`` for any usable ``b``."""
@@ -342,12 +339,23 @@ class Search:
                     (left, a, right, b, op, first) for b, op, first in self._zero_matches(a, t, vb)
                 )
 
+    def _left_first(self, op: str, a: Value, b: Value, a_first: bool) -> bool:
+        """Whether ``a`` goes on the left; under integer rules a zero goes right of a ``+``.
+
+        :func:`format_tree` drops the parentheses of ``0+(0+3)``, and ``0+0+3`` is checked as
+        ``(0+0)+3``, a zero intermediate; ``3+0+0`` is checked as written.
+        """
+        if op == "+" and self._integer and (a if a_first else b) == 0:
+            return not a_first
+        return a_first
+
     def find(self, key: tuple[int, ...], t: Value) -> Tree | None:
         """One tree using every number of ``key`` exactly once with value ``t``, or ``None``."""
         if len(key) == 1:
             return key[0] if key[0] == t else None
         for left, a, right, b, op, a_first in self._matches(key, t):
             ta, tb = self.values(left)[a], self.values(right)[b]
+            a_first = self._left_first(op, a, b, a_first)
             return (op, ta, tb) if a_first else (op, tb, ta)
         return None
 
@@ -364,6 +372,7 @@ class Search:
                 found[leaf[0]] = leaf
         else:
             for left, a, right, b, op, a_first in self._matches(key, t):
+                a_first = self._left_first(op, a, b, a_first)
                 for ca in self.find_all(left, a).values():
                     for cb in self.find_all(right, b).values():
                         node = _combine(op, ca, cb) if a_first else _combine(op, cb, ca)

@@ -10,38 +10,22 @@ from __future__ import annotations
 import time
 
 from countdown_env.errors import SolverTimeoutError
-from countdown_env.search import Value, _div, _norm
+from verifiers.arithmetic import Value, moves
 from verifiers.rules import Rules
 
 __all__ = ["dfs_nodes", "pair_results"]
 
 
 def pair_results(a: Value, b: Value, rules: Rules) -> list[Value]:
-    """Every value one operation can make from ``a`` and ``b`` (either order) under the rules."""
-    ops, out = rules.operators, []
-    if rules.integer_intermediates:
-        if "+" in ops and a + b > 0:
-            out.append(a + b)
-        if "*" in ops and a * b > 0:
-            out.append(a * b)
-        if "-" in ops and a != b:
-            out.append(abs(a - b))
-        if "/" in ops:
-            if b and a % b == 0 and a // b > 0:
-                out.append(a // b)
-            if a and b % a == 0 and b // a > 0 and a != b:
-                out.append(b // a)
-        return out
-    if "+" in ops:
-        out.append(_norm(a + b))
-    if "*" in ops:
-        out.append(_norm(a * b))
-    if "-" in ops:
-        out += [_norm(a - b), _norm(b - a)]
-    if "/" in ops:
-        out += [_div(a, b)] if b else []
-        out += [_div(b, a)] if a else []
-    return out
+    """Every value one operation can make from ``a`` and ``b`` (either order) under the rules.
+
+    The operations and their checks are :func:`verifiers.arithmetic.moves`'s, the checker's own.
+
+    >>> from verifiers.rules import TV_RULES
+    >>> pair_results(6, 3, TV_RULES)
+    [9, 18, 3, 2]
+    """
+    return [value for value, _op, _a_first in moves(a, b, rules)]
 
 
 class _Stop(Exception):

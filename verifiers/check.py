@@ -17,9 +17,10 @@ Order of decisions for one expression (the first that fails gives the verdict):
 Speed: most answers are short, plain ASCII and legal. :func:`~verifiers.fastpath.run_fast`
 decides those in one tight pass (and words the commonest refusals); a character refusal is then
 one regex search; anything else goes to the general path above, which finds and words the
-refusal. The two give the same verdict on every input. The verdict's ``value``
-and ``reason`` are built on first read (see :class:`~verifiers.verdict.Verdict`), since a
-reward reads only ``correct``.
+refusal. The two give the same verdict on every input; both compute with the rules of
+:mod:`verifiers.arithmetic` (the fast path inlines them, and a differential test holds it).
+The verdict's ``value`` and ``reason`` are built on first read
+(:class:`~verifiers.verdict.Later`), since a reward reads only ``correct``.
 
 Cache: GRPO samples several completions per prompt and they often agree, so verdicts are
 memoised in one process-wide cache (:mod:`verifiers.verdict_cache`; oldest entries dropped first)
@@ -54,7 +55,7 @@ from verifiers.recipes import (
 from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers.tokens import character_refusal, normalise
 from verifiers.values import show_int, show_repr
-from verifiers.verdict import Status, Verdict, _fast_verdict
+from verifiers.verdict import Later, Status, Verdict
 from verifiers.verdict_cache import CacheInfo, VerdictCache
 
 __all__ = [
@@ -152,54 +153,51 @@ def _check(
     Plain answers are decided by :func:`~verifiers.fastpath.run_fast`; anything it declines
     (and everything when ``fast_path`` is false, which the tests use to compare the two) goes
     through :func:`~verifiers.grammar.run_unchecked`. Values and reasons are handed to the
-    verdict as recipes, built only if read.
+    verdict as :class:`~verifiers.verdict.Later`, built only if read.
     """
     text = expression.strip()
     fast = decide_fast(text, rules, len(nums)) if fast_path else None
     if fast is not None:
         if len(fast) == 2:
-            return _fast_verdict(False, fast[0], None, text, fast[1])
+            return Verdict(False, fast[0], None, text, fast[1])
         n, d, used, claimed = fast
         failure = None
     else:
         if fast_path:
-            # The general path's first check, without its exception or eager wording.
+            # The general path's first check, without raising its exception.
             refusal = character_refusal(normalise(text))
             if refusal is not None:
-                return _fast_verdict(False, Status.FORBIDDEN, None, text, refusal)
+                return Verdict(False, Status.FORBIDDEN, None, text, refusal)
         try:
             n, d, used, claimed, failure = run_unchecked(text, rules, len(nums), nums, target)
         except ExpressionError as refusal:
-            return _fast_verdict(False, refusal.status, None, text, refusal.reason)
+            return Verdict(False, refusal.status, None, text, refusal.reason)
     # Multiset comparison: repeated values in nums are separate numbers (order is irrelevant
     # from here on, so the list is sorted in place).
     used.sort()
     if used != sorted(nums) and (rules.exact_use or not fits(used, nums)):
-        return _fast_verdict(
+        return Verdict(
             False,
             Status.WRONG_NUMBERS,
-            None if n is None else (fraction, n, d),
+            None if n is None else Later(fraction, n, d),
             text,
-            (numbers_problem, used, nums, rules.exact_use),
+            Later(numbers_problem, used, nums, rules.exact_use),
         )
     if failure is not None:
-        return _fast_verdict(False, failure[0], None, text, failure[1])
+        return Verdict(False, failure[0], None, text, failure[1])
     if claimed is not None:
         if claimed != target:
-            return _fast_verdict(
-                False, Status.WRONG_VALUE, (fraction, n, d), text, (wrong_claim, claimed, target)
-            )
+            reason = Later(wrong_claim, claimed, target)
+            return Verdict(False, Status.WRONG_VALUE, Later(fraction, n, d), text, reason)
         if d != 1 or n != claimed:
-            return _fast_verdict(
-                False, Status.WRONG_VALUE, (fraction, n, d), text, (false_claim, n, d, claimed)
-            )
+            reason = Later(false_claim, n, d, claimed)
+            return Verdict(False, Status.WRONG_VALUE, Later(fraction, n, d), text, reason)
     if d == 1 and n == target:
-        return _fast_verdict(
-            True, Status.CORRECT, (fraction, n, 1), text, (equals_target, target)
-        )
-    return _fast_verdict(
-        False, Status.WRONG_VALUE, (fraction, n, d), text, (misses_target, n, d, target)
-    )
+        # Built at once: the target's Fraction and sentence come from small memos, cheaper
+        # than deferring them.
+        return Verdict(True, Status.CORRECT, fraction(n, 1), text, equals_target(target))
+    reason = Later(misses_target, n, d, target)
+    return Verdict(False, Status.WRONG_VALUE, Later(fraction, n, d), text, reason)
 
 
 _CACHE = VerdictCache(CACHE_SIZE, CACHE_BYTES)
@@ -207,7 +205,7 @@ _cache_lookup = _CACHE.lookup
 
 
 def _too_long(expression: str, rules: Rules) -> Verdict:
-    return _fast_verdict(
+    return Verdict(
         False,
         Status.TOO_LONG,
         None,
@@ -325,7 +323,7 @@ expression='50 + 50 - 1', reason='the expression equals 99')
         reason = "the extractor found no answer"
         if isinstance(extractor, str):
             reason = _NO_ANSWER_REASONS[extractor]
-        return _fast_verdict(False, Status.NO_ANSWER, None, None, reason)
+        return Verdict(False, Status.NO_ANSWER, None, None, reason)
     if rule_overrides:
         return verify_equation(answer, nums, target, rules=rules, cache=cache, **rule_overrides)
     return verify_equation(answer, nums, target, rules=rules, cache=cache)

@@ -1,9 +1,8 @@
 """Exact evaluation: of answer text, and of a :class:`~verifiers.grammar.Parsed` postfix program.
 
-Values are plain ``int`` (numerator, denominator) pairs in lowest terms with a positive
-denominator while computing (see :mod:`verifiers.values`); the result is a
-:class:`fractions.Fraction`, so ``1/3*3`` is exactly 1 and nothing is compared within a
-tolerance.
+The arithmetic and its checks are :mod:`verifiers.arithmetic`'s, shared with the grammar, the
+solver, the generator and the step game; the result is a :class:`fractions.Fraction`, so
+``1/3*3`` is exactly 1 and nothing is compared within a tolerance.
 
 >>> evaluate("6 / (1 - 3/4)")
 Fraction(24, 1)
@@ -12,12 +11,12 @@ Fraction(24, 1)
 from __future__ import annotations
 
 from fractions import Fraction
-from math import gcd
 
+from verifiers.arithmetic import Value, calculate, negate, refusal
 from verifiers.errors import ExpressionError
 from verifiers.grammar import Parsed, run_unchecked
-from verifiers.rules import DEFAULT_RULES, Rules
-from verifiers.values import MAX_VALUE_BITS, format_value, show_repr
+from verifiers.rules import DEFAULT_RULES, TV_RULES, Rules
+from verifiers.values import show_repr
 from verifiers.verdict import Status
 
 __all__ = ["evaluate", "evaluate_postfix"]
@@ -40,52 +39,32 @@ def evaluate_postfix(
     >>> evaluate_postfix([1, 3, "/", 3, "*"])
     (1, 1)
     """
-    stack: list[tuple[int, int]] = []
+    rules = TV_RULES if integer_intermediates else DEFAULT_RULES
+    stack: list[Value] = []
     for item in postfix:
         if type(item) is int:
-            stack.append((item, 1))
+            stack.append(item)
             continue
         if len(stack) < (1 if item == "neg" else 2) or item not in ("+", "-", "*", "/", "neg"):
             raise ExpressionError(
                 Status.MALFORMED, f"not a valid postfix program at {show_repr(item)}"
             )
-        bn, bd = stack.pop()
+        b = stack.pop()
         if item == "neg":
-            n, d = -bn, bd
-            an, ad = 0, 1
+            value, refused = negate(b, rules)
         else:
-            an, ad = stack.pop()
-            if item == "+":
-                n, d = an * bd + bn * ad, ad * bd
-            elif item == "-":
-                n, d = an * bd - bn * ad, ad * bd
-            elif item == "*":
-                n, d = an * bn, ad * bd
-            elif bn == 0:
-                raise ExpressionError(
-                    Status.DIVISION_BY_ZERO, f"division by zero ({format_value(an, ad)} / 0)"
-                )
-            else:
-                n, d = an * bd, ad * bn
-            if d < 0:
-                n, d = -n, -d
-            g = gcd(n, d)
-            n, d = n // g, d // g
-        if n.bit_length() > MAX_VALUE_BITS or d.bit_length() > MAX_VALUE_BITS:
-            raise ExpressionError(
-                Status.TOO_LONG,
-                f"an intermediate value exceeds {MAX_VALUE_BITS} bits (about 3,000 digits)",
-            )
-        if integer_intermediates and (d != 1 or n <= 0):
-            raise ExpressionError(
-                Status.BAD_INTERMEDIATE,
-                f"the intermediate result {format_value(an, ad)} {item} {format_value(bn, bd)} "
-                f"= {format_value(n, d)} is not a positive integer (integer_intermediates=True)",
-            )
-        stack.append((n, d))
+            a = stack.pop()
+            refused = refusal(item, a, b, rules)
+            value = 0 if refused is not None else calculate(item, a, b)
+        if refused is not None:
+            raise ExpressionError(*refused)
+        stack.append(value)
     if len(stack) != 1:
         raise ExpressionError(Status.MALFORMED, "not a valid postfix program (operands left)")
-    return stack[0]
+    value = stack[0]
+    if type(value) is int:
+        return value, 1
+    return value.numerator, value.denominator
 
 
 def evaluate(expression: str | Parsed, rules: Rules = DEFAULT_RULES) -> Fraction:

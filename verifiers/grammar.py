@@ -9,10 +9,11 @@ Grammar (whitespace between tokens is free; ``N`` is a run of ASCII digits)::
 
 It is parsed by an iterative shunting-yard over the token list, so nesting depth costs heap, not
 the interpreter's stack, and a refusal comes in time proportional to the length. The same pass
-evaluates exactly on integer (numerator, denominator) pairs, which is what the checker uses;
-:func:`parse` returns the project's small intermediate form, a postfix program (:class:`Parsed`):
-number literals are ``int`` items and operators are the strings ``"+" "-" "*" "/"`` and
-``"neg"`` (unary minus). A unary plus changes nothing and leaves no item.
+evaluates exactly through :mod:`verifiers.arithmetic` (the one arithmetic core, with the rules'
+checks), which is what the checker uses; :func:`parse` returns the project's small intermediate
+form, a postfix program (:class:`Parsed`): number literals are ``int`` items and operators are
+the strings ``"+" "-" "*" "/"`` and ``"neg"`` (unary minus). A unary plus changes nothing and
+leaves no item.
 
 Decisions a reader may look for:
 
@@ -32,13 +33,23 @@ Parsed(postfix=(25, 50, '+', 4, '*'), numbers=(25, 50, 4), claimed=300)
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from math import gcd
 from typing import NamedTuple
 
+from verifiers.arithmetic import (
+    TOO_BIG_REASON,
+    Value,
+    bad_intermediate,
+    calculate,
+    division_by_zero,
+    fits_rules,
+    forbidden_operator,
+    negate,
+    too_big,
+)
 from verifiers.errors import ExpressionError
 from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers.tokens import tokenize
-from verifiers.values import MAX_VALUE_BITS, format_value, needs_size_check
+from verifiers.values import needs_size_check
 from verifiers.verdict import Status
 
 __all__ = ["MAX_LITERAL_DIGITS", "Parsed", "parse", "run_unchecked"]
@@ -51,8 +62,6 @@ literal below the evaluator's value cap and below CPython's 4,300-digit ``int()`
 # ")" and the end sentinel rank 0: they reduce everything back to their "(".
 _END = ""
 _PRECEDENCE: dict[str, int] = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, ")": 0, _END: 0}
-
-_OPERATOR_NAMES = {"+": "addition", "-": "subtraction", "*": "multiplication", "/": "division"}
 
 
 class Parsed(NamedTuple):
@@ -124,40 +133,6 @@ def _unary(token: str, rules: Rules, ops: list[str]) -> None:
     raise ExpressionError(Status.MALFORMED, f"operator {token!r} has no left operand")
 
 
-def _show(value: int | tuple[int, int]) -> str:
-    return format_value(value) if type(value) is int else format_value(*value)  # type: ignore[misc]
-
-
-def _too_big(value: int | tuple[int, int]) -> bool:
-    if type(value) is int:
-        return value.bit_length() > MAX_VALUE_BITS
-    return max(value[0].bit_length(), value[1].bit_length()) > MAX_VALUE_BITS  # type: ignore[index]
-
-
-def _ratio(n: int, d: int) -> int | tuple[int, int]:
-    """``n / d`` (``d != 0``) as an int when exact, else a reduced pair with ``d > 0``."""
-    if d < 0:
-        n, d = -n, -d
-    g = gcd(n, d)
-    if g != 1:
-        n //= g
-        d //= g
-    return n if d == 1 else (n, d)
-
-
-def _combine(op: str, a: int | tuple[int, int], b: int | tuple[int, int]) -> int | tuple[int, int]:
-    """``a op b`` when at least one side is a fraction (``b`` is non-zero for ``/``)."""
-    an, ad = (a, 1) if type(a) is int else a  # type: ignore[misc]
-    bn, bd = (b, 1) if type(b) is int else b  # type: ignore[misc]
-    if op == "+":
-        return _ratio(an * bd + bn * ad, ad * bd)
-    if op == "-":
-        return _ratio(an * bd - bn * ad, ad * bd)
-    if op == "*":
-        return _ratio(an * bn, ad * bd)
-    return _ratio(an * bd, ad * bn)
-
-
 def _run(
     tokens: list[str],
     rules: Rules,
@@ -183,8 +158,8 @@ def _run(
     if not tokens:
         raise ExpressionError(Status.MALFORMED, "the expression is empty")
     tokens.append(_END)
-    # Values: an int, or a (numerator, denominator) pair in lowest terms with denominator > 1.
-    stack: list[int | tuple[int, int]] = []
+    # Values: exact (see verifiers.arithmetic, which does all the arithmetic and its checks).
+    stack: list[Value] = []
     ops: list[str] = ["("]  # the bottom "(" pairs with the end sentinel
     used: list[int] = []
     room = len(tokens) if max_numbers is None else max_numbers  # literals still allowed
@@ -246,11 +221,7 @@ def _run(
             if depth == 0:
                 raise ExpressionError(Status.MALFORMED, "')' has no matching '('")
         elif rank and token not in allowed:
-            raise ExpressionError(
-                Status.FORBIDDEN,
-                f"{_OPERATOR_NAMES[token]} ({token}) is not allowed by these rules "
-                f"(operators={allowed!r})",
-            )
+            raise ExpressionError(*forbidden_operator(token, rules))
         top = ops[-1]
         while top != "(" and rank_of[top] >= rank:
             ops.pop()
@@ -258,44 +229,22 @@ def _run(
                 postfix.append(top)
             b = stack.pop()
             if top == "neg":
-                result = -b if type(b) is int else (-b[0], b[1])
-                if integer_only and failure is None:
-                    failure = (
-                        Status.BAD_INTERMEDIATE,
-                        f"the negation -({_show(b)}) is not a positive integer "
-                        "(integer_intermediates=True)",
-                    )
+                result, refused = negate(b, rules)
+                if refused is not None and failure is None:
+                    failure = refused
             else:
                 a = stack.pop()
                 if top == "/" and b == 0:
                     if failure is None or failure[0] is not Status.DIVISION_BY_ZERO:
-                        failure = (Status.DIVISION_BY_ZERO, f"division by zero ({_show(a)} / 0)")
+                        failure = division_by_zero(a)
                     zero_division = True
                     result = 0
-                elif type(a) is int and type(b) is int:
-                    if top == "+":
-                        result = a + b
-                    elif top == "-":
-                        result = a - b
-                    elif top == "*":
-                        result = a * b
-                    elif a % b == 0:
-                        result = a // b
-                    else:
-                        result = _ratio(a, b)
                 else:
-                    result = _combine(top, a, b)
-                if check_size and _too_big(result):
-                    raise ExpressionError(
-                        Status.TOO_LONG,
-                        f"an intermediate value exceeds {MAX_VALUE_BITS} bits (about 3,000 digits)",
-                    )
-                if integer_only and failure is None and (type(result) is not int or result <= 0):
-                    failure = (
-                        Status.BAD_INTERMEDIATE,
-                        f"the intermediate result {_show(a)} {top} {_show(b)} = "
-                        f"{_show(result)} is not a positive integer (integer_intermediates=True)",
-                    )
+                    result = calculate(top, a, b)
+                    if check_size and too_big(result):
+                        raise ExpressionError(Status.TOO_LONG, TOO_BIG_REASON)
+                    if integer_only and failure is None and not fits_rules(result, rules):
+                        failure = bad_intermediate(top, a, b, result)
             stack.append(result)
             top = ops[-1]
         if token == ")":
@@ -309,10 +258,10 @@ def _run(
     if zero_division:
         # A division by zero outranks a bad intermediate: it is reported even if found later.
         return None, 1, used, failure
-    value = stack[0]
-    if type(value) is int:
-        return value, 1, used, failure
-    return value[0], value[1], used, failure
+    result = stack[0]
+    if type(result) is int:
+        return result, 1, used, failure
+    return result.numerator, result.denominator, used, failure
 
 
 def _split_claim(

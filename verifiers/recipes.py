@@ -1,10 +1,8 @@
-"""Verdict fields built on demand, and the multiset number check of :mod:`verifiers.check`.
+"""The checker's verdict values and sentences, and its multiset number check.
 
-A verdict keeps its ``value`` and ``reason`` as recipes, a function and its arguments, and
-builds them on first read (see :class:`~verifiers.verdict.Verdict`): a reward reads only
-``correct``. The recipes are here: :func:`fraction` for values, :func:`numbers_problem` and the
-sentence builders for reasons. :func:`fits` is the hot multiset test "each number used at most
-once".
+:func:`fraction` turns the checker's ``(numerator, denominator)`` into the verdict's
+``Fraction``; :func:`numbers_problem` and the sentence builders word the verdict's ``reason``;
+:func:`fits` is the multiset test "each number used at most once".
 
 >>> print(numbers_problem([3, 3], (3, 7), exact_use=True))
 the answer uses 3 2 times but it is given 1 time(s); leaves out 7 (each of [3, 7] must be used \
@@ -36,6 +34,7 @@ _INTEGER_FRACTIONS: dict[int, Fraction] = {}
 
 
 def fraction(n: int, d: int) -> Fraction:
+    """``n / d`` (in lowest terms, ``d > 0``) as a ``Fraction``; whole ones come from a memo."""
     if d != 1:
         return Fraction(n, d)
     value = _INTEGER_FRACTIONS.get(n)
@@ -91,9 +90,18 @@ def numbers_problem(used: list[int], nums: tuple[int, ...], exact_use: bool) -> 
     return f"the answer {'; '.join(problems)} (each of [{shown}] must be used {rule})"
 
 
-# Reason sentences, built only when a caller reads Verdict.reason (see verifiers.verdict).
+# The verdicts' reason sentences.
+_EQUALS_TARGET: dict[int, str] = {}
+
+
 def equals_target(target: int) -> str:
-    return f"the expression equals {show_int(target)}"
+    """The reason of a correct verdict; kept per target (a bounded memo, as for fractions)."""
+    sentence = _EQUALS_TARGET.get(target)
+    if sentence is None:
+        sentence = f"the expression equals {show_int(target)}"
+        if len(_EQUALS_TARGET) < 4_096:
+            _EQUALS_TARGET[target] = sentence
+    return sentence
 
 
 def misses_target(n: int, d: int, target: int) -> str:

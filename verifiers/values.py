@@ -1,8 +1,8 @@
-"""Exact values as integer (numerator, denominator) pairs: size limits and display.
+"""Exact values: size limits and display.
 
-The checker keeps values as plain ``int`` pairs in lowest terms with a positive denominator
-(several times faster than :class:`fractions.Fraction` on the hot path) and builds one
-``Fraction`` for the verdict.
+The arithmetic itself is :mod:`verifiers.arithmetic`'s. The checker's fast path keeps values as
+plain ``int`` (numerator, denominator) pairs (several times faster than
+:class:`fractions.Fraction`) and gives the verdict one ``Fraction``.
 
 Size: the bits of a result are at most the bits of its operands plus one, so a value never
 holds more digits than the expression has characters (about 4.33 bits per character at worst).

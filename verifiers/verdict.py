@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 from verifiers.values import exact_text
 
-__all__ = ["Status", "Verdict"]
+__all__ = ["Later", "Status", "Verdict"]
 
 
 class Status(str, enum.Enum):
@@ -42,7 +42,22 @@ class Status(str, enum.Enum):
         return self.value
 
 
-@dataclass(frozen=True)
+class Later(functools.partial):  # type: ignore[type-arg]
+    """A verdict field computed when first read: ``Later(build, *args)`` stands for
+    ``build(*args)`` (a :func:`functools.partial`, marked for :class:`Verdict`).
+
+    The checker passes a verdict's ``value`` and ``reason`` this way, because building a
+    ``Fraction`` and a sentence costs about as much as checking a short answer, and a reward
+    reads only ``correct``. Reading the field builds it once and keeps the result.
+
+    >>> Verdict(False, Status.WRONG_VALUE, Later(Fraction, 7, 2), "7/2", "not 3").value
+    Fraction(7, 2)
+    """
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, init=False)
 class Verdict:
     """The immutable result of checking one answer.
 
@@ -53,11 +68,9 @@ class Verdict:
         expression: the expression that was checked (after extraction), or ``None``.
         reason: one human sentence saying what happened.
 
-    A frozen dataclass (``dataclasses.fields``, ``replace`` and ``asdict`` work; equality,
-    hashing, ``repr`` and pickling go by the five fields). ``value`` and ``reason`` are
-    properties over private slots: the checker stores them as a recipe (``(build, *args)``) that
-    runs once, on first access, because building a ``Fraction`` and a sentence for every answer
-    cost about as much as checking it, and most callers (rewards) only read ``correct``.
+    A frozen dataclass with ``__slots__``: ``dataclasses.fields``, ``replace`` and ``asdict``
+    work; equality, hashing, ``repr`` and pickling go by the five fields. ``value`` and
+    ``reason`` may be given as :class:`Later` (built on first read).
 
     >>> v = Verdict(False, Status.NO_ANSWER, None, None, "No <answer> block was found.")
     >>> v.correct, str(v.status)
@@ -71,6 +84,23 @@ class Verdict:
     value: Fraction | None
     expression: str | None
     reason: str
+
+    def __init__(
+        self,
+        correct: bool,
+        status: Status,
+        value: Fraction | Later | None,
+        expression: str | None,
+        reason: str | Later,
+    ) -> None:
+        # The slots are filled through their own descriptors: the frozen __setattr__ refuses
+        # assignment, and object.__setattr__ per field (the dataclass way) costs about twice
+        # as much for the one verdict the checker builds per answer.
+        _set_correct(self, correct)
+        _set_status(self, status)
+        _set_value(self, value)
+        _set_expression(self, expression)
+        _set_reason(self, reason)
 
     def __bool__(self) -> bool:
         return self.correct
@@ -109,91 +139,34 @@ class Verdict:
         }
 
 
-_VALUE_SLOT = Verdict.__dict__["_value"]
-_REASON_SLOT = Verdict.__dict__["_reason"]
+_set_correct = Verdict.__dict__["correct"].__set__
+_set_status = Verdict.__dict__["status"].__set__
+_set_expression = Verdict.__dict__["expression"].__set__
+_get_value, _set_value = Verdict.__dict__["_value"].__get__, Verdict.__dict__["_value"].__set__
+_get_reason, _set_reason = Verdict.__dict__["_reason"].__get__, Verdict.__dict__["_reason"].__set__
 
 
-def _given(item: object) -> object:
-    """The recipe for a tuple passed to the public constructor: return it unchanged."""
-    return item
+def _read_value(self: Verdict) -> Fraction | None:
+    item = _get_value(self)
+    if type(item) is Later:
+        item = item()
+        _set_value(self, item)
+    return item  # type: ignore[no-any-return]
 
 
-def _lazy_property(slot: Any, doc: str) -> property:
-    """A read-only field over ``slot``, which holds the field's object or a pending recipe.
-
-    A recipe is a ``tuple`` ``(build, *args)``; the first read calls ``build(*args)`` and keeps
-    the result in the slot (a cache; the verdict's meaning never changes). The setter is only
-    reached from the dataclass ``__init__`` (``object.__setattr__``); it wraps a tuple so that
-    it is kept as given, never taken for a recipe.
-    """
-    get, put = slot.__get__, slot.__set__
-
-    def read(self: Verdict) -> Any:
-        item = get(self)
-        if type(item) is tuple:
-            item = item[0](*item[1:])
-            if type(item) is not tuple:
-                put(self, item)
-        return item
-
-    def write(self: Verdict, item: object) -> None:
-        put(self, (_given, item) if type(item) is tuple else item)
-
-    return property(read, write, doc=doc)
+def _read_reason(self: Verdict) -> str:
+    item = _get_reason(self)
+    if type(item) is Later:
+        item = item()
+        _set_reason(self, item)
+    return item  # type: ignore[no-any-return]
 
 
-# Installed after @dataclass so the dataclass still sees (and its __init__, __eq__, __hash__,
-# __repr__ use) the five public fields.
-Verdict.value = _lazy_property(  # type: ignore[misc, assignment]
-    _VALUE_SLOT, "The exact value when the expression could be evaluated, else ``None``."
+# Installed after @dataclass, so that the dataclass sees two plain fields (no defaults) and its
+# __eq__, __hash__ and fields() go through these properties.
+Verdict.value = property(  # type: ignore[assignment]
+    _read_value, doc="The exact value when the expression could be evaluated, else ``None``."
 )
-Verdict.reason = _lazy_property(  # type: ignore[misc, assignment]
-    _REASON_SLOT, "One human sentence saying what happened."
+Verdict.reason = property(  # type: ignore[assignment]
+    _read_reason, doc="One human sentence saying what happened."
 )
-
-
-class _Blank:
-    """A mutable twin of :class:`Verdict`'s slot layout, used only inside :func:`_fast_verdict`.
-
-    Filling plain slots is a single bytecode each, where filling the frozen class's slots needs
-    a descriptor call each; the finished object then becomes a ``Verdict`` by ``__class__``
-    assignment, which Python allows between classes with the same slots. Nothing else ever
-    sees a ``_Blank``.
-    """
-
-    __slots__ = Verdict.__slots__
-    correct: bool
-    status: Status
-    _value: object
-    expression: str | None
-    _reason: object
-
-
-def _fast_verdict(
-    correct: bool,
-    status: Status,
-    value: Fraction | tuple[Any, ...] | None,
-    expression: str | None,
-    reason: str | tuple[Any, ...],
-) -> Verdict:
-    """Build a :class:`Verdict` without its ``__init__``, for the checker's hot path.
-
-    ``value`` and ``reason`` may be recipes ``(build, *args)``, built on first access (for
-    example ``(Fraction, 7, 2)``). Same result as ``Verdict(...)`` in a fifth of the time: the
-    frozen dataclass ``__init__`` goes through ``object.__setattr__`` and the properties once
-    per field. Only for callers that pass the right types (the package's own checker).
-
-    >>> _fast_verdict(False, Status.WRONG_VALUE, (Fraction, 7, 2), "7/2", "not 3").value
-    Fraction(7, 2)
-    """
-    verdict = _new(_Blank)
-    verdict.correct = correct
-    verdict.status = status
-    verdict._value = value
-    verdict.expression = expression
-    verdict._reason = reason
-    verdict.__class__ = Verdict  # type: ignore[assignment]
-    return verdict  # type: ignore[return-value]
-
-
-_new = object.__new__

@@ -34,7 +34,7 @@ __all__ = ["CacheInfo", "VerdictCache", "entry_bytes"]
 
 _ENTRY_OVERHEAD = 600
 """Bytes of one entry besides its strings and numbers: the key tuple, two dict slots, the
-verdict object and its recipe tuples (measured at about 500)."""
+verdict object, its value and its reason (measured at about 500)."""
 
 _INT_BYTES = 40
 """One number held by the key's tuple and again by the verdict's list of used numbers: a

@@ -14,6 +14,7 @@ from countdown_env.errors import TaskError, shown
 from countdown_env.solver import first_move
 from countdown_env.stepwise import pair_results
 from countdown_env.task import Task
+from verifiers.arithmetic import combine
 from verifiers.errors import ConfigError
 from verifiers.extract import extract_answer
 from verifiers.rules import TV_RULES
@@ -48,21 +49,6 @@ def parse_move(text: str) -> tuple[int, str, int, int | None] | None:
         return None
     a, op, b, claimed = found.groups()
     return int(a), op, int(b), None if claimed is None else int(claimed)
-
-
-def _result(a: int, op: str, b: int) -> int | None:
-    """The move's value under TV rules (a positive integer), or ``None`` when not allowed."""
-    if op == "+":
-        value = a + b
-    elif op == "-":
-        value = a - b
-    elif op == "*":
-        value = a * b
-    elif b == 0 or a % b:
-        return None
-    else:
-        value = a // b
-    return value if value > 0 else None
 
 
 class CountdownStepsEnv(CountdownBaseEnv):
@@ -270,8 +256,9 @@ class CountdownStepsEnv(CountdownBaseEnv):
                 None,
                 f"Invalid move '{echo}': {min(missing)} is not among the numbers left.",
             )
-        value = _result(a, op, b)
-        if value is None:
+        # The env's rules have integer_intermediates: a value is a positive int, or None.
+        value = combine(op, a, b, self.rules)
+        if type(value) is not int:
             why = "not a whole number" if op == "/" else "not a positive number"
             return None, f"Invalid move '{echo}': {a} {op} {b} is {why}."
         if claimed is not None and claimed != value:
