@@ -5,8 +5,8 @@ package is not installed the module is left out of collection instead of failing
 ``countdown_env/integrations/reasoning_gym.py`` (reasoning-gym, Python 3.11+) and
 ``countdown_env/openenv/`` (openenv-core, the ``serve`` extra).
 
-A function that imports an optional package only when called (``_require("datasets")``, as
-``countdown_env.datasets`` and ``countdown_env.writers`` do) keeps its module importable with the
+A function that imports an optional package only when called (``require_module("datasets")``, as
+``countdown_env._datasets`` and ``countdown_env._writers`` do) keeps its module importable with the
 core install alone; its own doctest is skipped, not failed, where that package is missing
 (:func:`missing_for_doctest`). The other doctests of the module still run.
 """
@@ -30,7 +30,7 @@ collect_ignore_glob: list[str] = []
 if importlib.util.find_spec("openenv") is None:
     collect_ignore_glob.append("countdown_env/openenv/*")
 
-_REQUIRE = re.compile(r"""_require\(\s*["']([\w.]+)["']""")
+_REQUIRE = re.compile(r"""require_module\(\s*["']([\w.]+)["']""")
 
 
 def _documented(name: str) -> object | None:
@@ -50,7 +50,7 @@ def _documented(name: str) -> object | None:
 def missing_for_doctest(name: str) -> list[str]:
     """Optional packages that the object documented by doctest ``name`` imports but are missing.
 
-    Only functions, classes and methods are read (their source's ``_require("...")`` calls); a
+    Only functions, classes and methods are read (their source's ``require_module("...")`` calls); a
     module's own docstring examples must run with the core install.
     """
     obj = _documented(name)

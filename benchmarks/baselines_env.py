@@ -16,7 +16,7 @@ import random
 import time
 from collections.abc import Iterator
 
-from countdown_env.search import canonical_text
+from countdown_env._search import canonical_text
 
 __all__ = ["Timeout", "dfs_all", "dfs_solve", "generate_and_filter"]
 

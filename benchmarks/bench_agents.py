@@ -91,7 +91,7 @@ def _policy_vs_raw(policy: Any, tasks: list[Any], repeats: int) -> tuple[float, 
     import torch
 
     from agents.policies._base import SamplingConfig
-    from countdown_env.prompts import get_template
+    from countdown_env._prompts import get_template
 
     template = get_template("compact")
     prompts = [template.format(t.nums, t.target) for t in tasks[:256]]

@@ -35,8 +35,8 @@ sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 from baselines_env import Timeout, dfs_all, dfs_solve, generate_and_filter
 
 from countdown_env import CountdownEnv, generate, solve, solve_all
-from countdown_env.config import TV_LARGE
-from verifiers.check import CountdownVerifier
+from countdown_env._config import TV_LARGE
+from verifiers._check import CountdownVerifier
 from verifiers.rules import TV_RULES
 
 _SMALL = [v for v in range(1, 11) for _ in range(2)]

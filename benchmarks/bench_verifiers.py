@@ -37,9 +37,9 @@ from baselines_verifiers import (
 
 import verifiers
 from verifiers import rewards, verify_equation
-from verifiers.check import _check
-from verifiers.fastpath import run_fast
-from verifiers.grammar import run_unchecked
+from verifiers._check import _check
+from verifiers._fastpath import run_fast
+from verifiers._grammar import run_unchecked
 
 MB = 1_000_000
 

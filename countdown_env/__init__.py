@@ -29,8 +29,8 @@ check_name_clashes()
 
 import gymnasium as gym
 
-from countdown_env.config import PRESETS, GeneratorConfig
-from countdown_env.datasets import (
+from countdown_env._config import PRESETS, GeneratorConfig
+from countdown_env._datasets import (
     read_tasks,
     task_from_row,
     to_hf_dataset,
@@ -53,7 +53,7 @@ from countdown_env.errors import (
     TaskFileError,
     TaskSpaceExhaustedError,
 )
-from countdown_env.generator import (
+from countdown_env._generator import (
     enumerate_tasks,
     generate,
     iter_tasks,
@@ -61,7 +61,8 @@ from countdown_env.generator import (
     task_at,
     task_space_size,
 )
-from countdown_env.prompts import (
+from countdown_env._prompts import (
+    ANSWER_FORMATS,
     PromptTemplate,
     format_prompt,
     get_template,
@@ -69,7 +70,7 @@ from countdown_env.prompts import (
     register_template,
     template_names,
 )
-from countdown_env.solver import (
+from countdown_env._solver import (
     count_solutions,
     first_move,
     min_operations,
@@ -77,9 +78,10 @@ from countdown_env.solver import (
     solve_all,
     solve_tree,
 )
-from countdown_env.splits import is_held_out, make_splits, split
-from countdown_env.task import Task, task_id, task_key
-from countdown_env.writers import (
+from countdown_env._splits import is_held_out, make_splits, split
+from countdown_env._task import Task, task_id, task_key
+from countdown_env._writers import (
+    check_output,
     save_hf_dataset,
     write_jsonl,
     write_parquet,
@@ -88,6 +90,8 @@ from countdown_env.writers import (
 )
 
 __all__ = [
+    "ANSWER_FORMATS",
+    "check_output",
     "ACTION_CHARSET",
     "ENV_IDS",
     "OBSERVATION_CHARSET",

@@ -89,7 +89,7 @@ class TaskSpaceExhaustedError(ConfigError):
 
 
 class GeneratorOptionError(ConfigError):
-    """A generator option (a :class:`~countdown_env.config.GeneratorConfig` field) is refused.
+    """A generator option (a :class:`~countdown_env._config.GeneratorConfig` field) is refused.
 
     ``str(err)`` names the Python fields (``max_solutions must be >= min_solutions (10), got
     2``); :meth:`describe` names them another way, e.g. as the ``countdown`` command-line flags.
@@ -143,7 +143,7 @@ def shown(value: object, limit: int = 60) -> str:
     "'xxxxxx..."
     """
     if type(value) is int and value.bit_length() > 3_000:
-        return f"an integer of {_digits(value)} digits"
+        return f"an integer of {digit_count(value)} digits"
     try:
         text = repr(value)
     except (ValueError, RecursionError, MemoryError):
@@ -151,7 +151,7 @@ def shown(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: max(limit - 3, 1)] + "..."
 
 
-def _digits(value: int) -> int:
+def digit_count(value: int) -> int:
     """Decimal digits of ``abs(value)`` without converting it to text (exact)."""
     magnitude = abs(value)
     digits = max(1, int(magnitude.bit_length() * 0.30102999566398120))

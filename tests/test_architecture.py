@@ -7,7 +7,8 @@ inside functions (a lazy import is still a dependency), except those under
 - no import circle anywhere (a circle means two modules cannot be read or replaced apart);
 - the wings import one way: ``agents`` -> ``countdown_env`` -> ``verifiers``;
 - no module imports another module's private (``_name``) names; what is shared gets a public
-  name in its module.
+  name in its module;
+- a wing reaches another only through public modules (implementation modules are ``_name.py``).
 """
 
 from __future__ import annotations
@@ -150,7 +151,19 @@ def test_wings_import_one_way(lower):
     assert upward == []
 
 
-@pytest.mark.parametrize("package", ["agents"])
-def test_no_module_imports_another_modules_private_names(package):
+def test_no_module_imports_another_modules_private_names():
     _, private = _graph()
-    assert [line for line in private if line.startswith(package)] == []
+    assert private == []
+
+
+def test_wings_meet_only_at_public_modules():
+    """A wing reaches another through its public face and public modules, never a ``_name``."""
+    graph, _ = _graph()
+    crossing = [
+        f"{name} -> {target}"
+        for name, targets in graph.items()
+        for target in targets
+        if target.split(".")[0] != name.split(".")[0]
+        and any(part.startswith("_") for part in target.split(".")[1:])
+    ]
+    assert crossing == []

@@ -12,13 +12,19 @@ True
 >>> verifiers.rewards.tinyzero_reward(["<answer>5*2</answer>"], nums=[[5, 3]], target=[10])
 [0.1]
 
+The implementation lives in private modules; the public surface is this package, plus
+:mod:`verifiers.rules` (the rules dataclass), :mod:`verifiers.extract` (answer extractors),
+:mod:`verifiers.arithmetic` (the exact arithmetic every wing shares), :mod:`verifiers.rewards`
+(TRL reward functions), :mod:`verifiers.errors`, :mod:`verifiers.strategies` and
+:mod:`verifiers.fuzz` (fuzz-testing a checker) and :mod:`verifiers.integrations` (verl, ...).
+
 Importing this package loads only the standard library.
 """
 
 from __future__ import annotations
 
 from verifiers import rewards
-from verifiers.check import (
+from verifiers._check import (
     CACHE_BYTES,
     CACHE_SIZE,
     CountdownVerifier,
@@ -35,11 +41,13 @@ from verifiers.errors import (
     ExpressionError,
     RulesError,
 )
-from verifiers.evaluate import evaluate
+from verifiers._completions import completion_text
+from verifiers._evaluate import evaluate
 from verifiers.extract import extract_answer, extract_bare, extract_boxed
-from verifiers.grammar import Parsed, parse
+from verifiers._grammar import Parsed, parse
+from verifiers._tokens import UNICODE_SPACES, normalise
 from verifiers.rules import DEFAULT_RULES, OPERATORS, TV_RULES, Rules
-from verifiers.verdict import Status, Verdict
+from verifiers._verdict import Status, Verdict
 
 __all__ = [
     "CACHE_BYTES",
@@ -47,6 +55,7 @@ __all__ = [
     "DEFAULT_RULES",
     "OPERATORS",
     "TV_RULES",
+    "UNICODE_SPACES",
     "ConfigError",
     "CountdownError",
     "CountdownVerifier",
@@ -60,10 +69,12 @@ __all__ = [
     "Verifier",
     "cache_info",
     "clear_cache",
+    "completion_text",
     "evaluate",
     "extract_answer",
     "extract_bare",
     "extract_boxed",
+    "normalise",
     "parse",
     "rewards",
     "verify",

@@ -1,9 +1,9 @@
 """The arithmetic of one :class:`~verifiers.rules.Rules` object, in one place.
 
 Every part of the project that computes with Countdown numbers uses this module: the checker's
-general path (:mod:`verifiers.grammar`, :mod:`verifiers.evaluate`), the solver's search, the
+general path (:mod:`verifiers._grammar`, :mod:`verifiers._evaluate`), the solver's search, the
 task generator and the step game. So "what does ``a op b`` make, and do the rules allow it?"
-has one answer. (The checker's fast path, :mod:`verifiers.fastpath`, keeps its own inlined loop
+has one answer. (The checker's fast path, :mod:`verifiers._fastpath`, keeps its own inlined loop
 for speed; ``tests/verifiers/test_fastpath.py`` holds it to the general path, hence to this
 module.)
 
@@ -13,14 +13,14 @@ compare equal in the solver's tables).
 
 The rules' checks on one operation, in the order the checker applies them:
 
-* a division by zero is refused (:data:`~verifiers.verdict.Status.DIVISION_BY_ZERO`);
-* a result past :data:`~verifiers.values.MAX_VALUE_BITS` is refused
-  (:data:`~verifiers.verdict.Status.TOO_LONG`; only checked where values can get that big);
+* a division by zero is refused (:data:`~verifiers._verdict.Status.DIVISION_BY_ZERO`);
+* a result past :data:`~verifiers._values.MAX_VALUE_BITS` is refused
+  (:data:`~verifiers._verdict.Status.TOO_LONG`; only checked where values can get that big);
 * with ``integer_intermediates`` (the TV game) every result must be a positive integer
-  (:data:`~verifiers.verdict.Status.BAD_INTERMEDIATE`).
+  (:data:`~verifiers._verdict.Status.BAD_INTERMEDIATE`).
 
 :func:`combine` answers with a value or ``None`` (no allocation, for the solver's and the
-generator's loops); :func:`refusal` words why, exactly as a :class:`~verifiers.verdict.Verdict`
+generator's loops); :func:`refusal` words why, exactly as a :class:`~verifiers._verdict.Verdict`
 says it.
 
 >>> from verifiers.rules import TV_RULES
@@ -40,8 +40,8 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from verifiers.rules import DEFAULT_RULES, Rules
-from verifiers.values import MAX_VALUE_BITS, format_value
-from verifiers.verdict import Status
+from verifiers._values import MAX_VALUE_BITS, format_value
+from verifiers._verdict import Status
 
 __all__ = [
     "TOO_BIG_REASON",
@@ -66,7 +66,7 @@ Value = int | Fraction
 """An exact value: ``int`` when whole, else a ``Fraction`` (denominator > 1)."""
 
 TOO_BIG_REASON = f"an intermediate value exceeds {MAX_VALUE_BITS} bits (about 3,000 digits)"
-"""The checker's reason for a value past :data:`~verifiers.values.MAX_VALUE_BITS`."""
+"""The checker's reason for a value past :data:`~verifiers._values.MAX_VALUE_BITS`."""
 
 
 class Refusal(NamedTuple):
@@ -142,7 +142,7 @@ def fits_rules(value: Value, rules: Rules) -> bool:
 
 
 def too_big(value: Value) -> bool:
-    """Whether a part of ``value`` is longer than :data:`~verifiers.values.MAX_VALUE_BITS`."""
+    """Whether a part of ``value`` is longer than :data:`~verifiers._values.MAX_VALUE_BITS`."""
     if type(value) is int:
         return value.bit_length() > MAX_VALUE_BITS
     return max(value.numerator.bit_length(), value.denominator.bit_length()) > MAX_VALUE_BITS
@@ -179,7 +179,7 @@ def refusal(op: str, a: Value, b: Value, rules: Rules = DEFAULT_RULES) -> Refusa
     """Why ``rules`` refuse ``a op b`` (worded as the checker's verdicts), or ``None``.
 
     The checks are :func:`combine`'s plus the value-size limit; an operator outside
-    ``rules.operators`` is :data:`~verifiers.verdict.Status.FORBIDDEN`.
+    ``rules.operators`` is :data:`~verifiers._verdict.Status.FORBIDDEN`.
 
     >>> refusal("/", 5, 0)
     Refusal(status=<Status.DIVISION_BY_ZERO: 'division_by_zero'>, reason='division by zero (5 / 0)')

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from verifiers.verdict import Status
+    from verifiers._verdict import Status
 
 __all__ = [
     "ConfigError",
@@ -40,9 +40,9 @@ class DependencyError(CountdownError, ImportError):
 class ExpressionError(CountdownError, ValueError):
     """An answer expression was refused; ``status`` says which rule, the message says why.
 
-    Raised by :func:`verifiers.grammar.parse` and :func:`verifiers.evaluate.evaluate`, the
+    Raised by :func:`verifiers._grammar.parse` and :func:`verifiers._evaluate.evaluate`, the
     building blocks under the checker. :func:`verifiers.verify` never raises it: it turns the
-    refusal into a :class:`~verifiers.verdict.Verdict` with the same status and reason.
+    refusal into a :class:`~verifiers._verdict.Verdict` with the same status and reason.
     """
 
     def __init__(self, status: Status, reason: str) -> None:

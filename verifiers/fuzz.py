@@ -2,7 +2,7 @@
 
 Every input becomes a task (``nums``, ``target``) and a completion: raw bytes as text, text
 wrapped in ``<answer>`` tags, text glued from hostile :data:`~verifiers.strategies.PIECES`, or
-(five inputs in eight) a :func:`~verifiers.near_miss.near_miss`: a valid answer, or one that
+(five inputs in eight) a :func:`~verifiers._near_miss.near_miss`: a valid answer, or one that
 a checker missing a rule calls correct (a subset, a repeat or a foreign number with the target
 set to its value, several ``<answer>`` blocks, unary signs, ``= N`` claims, fractions; see
 :data:`~verifiers.strategies.NEAR_MISS_KINDS`). Each verdict must
@@ -12,7 +12,7 @@ with its status, a correct verdict equals the target, uses the numbers as the ru
 decision takes at most ``--max-ms`` milliseconds (timed twice before it counts, since a
 shared machine can pause any single call).
 
-Fuzz your own verifier (anything following :class:`~verifiers.check.Verifier`; a class is
+Fuzz your own verifier (anything following :class:`~verifiers._check.Verifier`; a class is
 instantiated with no arguments). It must return a :class:`verifiers.Verdict` (build one with
 ``Verdict(correct=..., status=Status...., value=..., expression=..., reason=...)`` or return
 what :func:`verifiers.verify` gives); it is tried once on a simple task before fuzzing, and
@@ -42,14 +42,14 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from verifiers.check import CountdownVerifier, Verifier, verify_equation
+from verifiers._check import CountdownVerifier, Verifier, verify_equation
 from verifiers.errors import ConfigError, CountdownError, DependencyError
-from verifiers.near_miss import NEAR_MISS_KINDS, near_miss
+from verifiers._near_miss import NEAR_MISS_KINDS, near_miss
 from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers.strategies import PIECES
-from verifiers.tokens import normalise
-from verifiers.values import show_int, show_repr
-from verifiers.verdict import Status, Verdict
+from verifiers._tokens import normalise
+from verifiers._values import show_int, show_repr
+from verifiers._verdict import Status, Verdict
 
 __all__ = [
     "FuzzFailure",
@@ -226,7 +226,7 @@ def _check_correct(
 class _ByteReader:
     """Turns fuzzer bytes into choices, deterministically (the same bytes, the same input).
 
-    A :class:`~verifiers.near_miss.Choices`, so :func:`~verifiers.near_miss.near_miss` reads
+    A :class:`~verifiers._near_miss.Choices`, so :func:`~verifiers._near_miss.near_miss` reads
     its choices from the bytes too.
     """
 
@@ -275,7 +275,7 @@ def make_target(
     """The ``TestOneInput(data)`` function for atheris (or any bytes-driven engine).
 
     The bytes choose the input (the same bytes, the same input): three in eight are raw or
-    glued text, five in eight a :func:`~verifiers.near_miss.near_miss`, sometimes after a
+    glued text, five in eight a :func:`~verifiers._near_miss.near_miss`, sometimes after a
     thinking block of raw text. A failure carries a note naming the near-miss kind.
     """
 
@@ -342,7 +342,7 @@ def load_verifier(spec: str) -> Verifier:
     """Import ``module:attribute``; a class is instantiated with no arguments.
 
     The verifier is called once on a simple task (``<answer>1+2</answer>``, ``[1, 2]``,
-    ``3``) to check that it returns a :class:`~verifiers.verdict.Verdict`; an exception there
+    ``3``) to check that it returns a :class:`~verifiers._verdict.Verdict`; an exception there
     propagates with the input in a note.
 
     Raises:

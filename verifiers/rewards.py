@@ -2,7 +2,7 @@
 
 Every reward has TRL's signature ``fn(completions, nums=None, target=None, **kwargs)`` and
 returns one float per completion. ``completions`` holds strings or message lists (the last
-assistant message is scored, see :func:`~verifiers.completions.completion_text`); ``nums`` and
+assistant message is scored, see :func:`~verifiers._completions.completion_text`); ``nums`` and
 ``target`` are the dataset columns. Extra keywords TRL passes (``prompts``, ``completion_ids``,
 ``trainer_state``, ``log_extra``, ``log_metric``, ``environments``, other columns) are ignored.
 
@@ -28,17 +28,17 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 # The ``X as X`` imports keep names this module always offered as attributes (a user's
-# ``except rewards.ConfigError``) since the reward classes moved to verifiers.reward_classes.
-from verifiers.check import Verifier
-from verifiers.check import verify as verify
-from verifiers.check import verify_equation as verify_equation
-from verifiers.completions import completion_text as completion_text
-from verifiers.completions import task_columns as task_columns
+# ``except rewards.ConfigError``) since the reward classes moved to verifiers._reward_classes.
+from verifiers._check import Verifier
+from verifiers._check import verify as verify
+from verifiers._check import verify_equation as verify_equation
+from verifiers._completions import completion_text as completion_text
+from verifiers._completions import task_columns as task_columns
 from verifiers.errors import ConfigError as ConfigError
 from verifiers.extract import Extractor
 from verifiers.extract import get_extractor as get_extractor
 from verifiers.extract import has_answer_format as has_answer_format
-from verifiers.reward_classes import (
+from verifiers._reward_classes import (
     CombinedReward,
     CorrectnessReward,
     FormatReward,
@@ -47,7 +47,7 @@ from verifiers.reward_classes import (
     VerifierReward,
 )
 from verifiers.rules import Rules
-from verifiers.verdict import Status as Status
+from verifiers._verdict import Status as Status
 
 __all__ = [
     "CombinedReward",
@@ -132,9 +132,9 @@ def get_verifier_reward(
     correct_score: float = 1.0,
     wrong_score: float = 0.0,
 ) -> VerifierReward:
-    """Turn any :class:`~verifiers.check.Verifier` into a TRL reward.
+    """Turn any :class:`~verifiers._check.Verifier` into a TRL reward.
 
-    ``verifier(completion, nums, target)`` must return a :class:`~verifiers.verdict.Verdict`;
+    ``verifier(completion, nums, target)`` must return a :class:`~verifiers._verdict.Verdict`;
     a plain ``bool`` is refused with ``TypeError`` when the reward is called.
 
     >>> from verifiers import CountdownVerifier

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from verifiers.errors import RulesError
-from verifiers.values import show_int
+from verifiers._values import show_int
 
 __all__ = ["DEFAULT_RULES", "OPERATORS", "TV_RULES", "Rules"]
 

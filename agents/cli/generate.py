@@ -33,7 +33,7 @@ from agents.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from countdown_env.config import GeneratorConfig
+    from countdown_env import GeneratorConfig
 
 __all__ = [
     "add_arguments",
@@ -54,7 +54,7 @@ _WRITES = {"jsonl": "JSONL", "parquet": "parquet", "tinyzero": "parquet", "hf": 
 def flag_name(field: str) -> str:
     """The command-line flag of a ``GeneratorConfig`` field (``max_value`` -> ``--max-value``,
     ``exact_use`` -> ``--at-most-once``); any other name is spelled ``--`` + name with ``-``."""
-    from countdown_env.config import GeneratorConfig
+    from countdown_env import GeneratorConfig
 
     for each in dataclasses.fields(GeneratorConfig):
         if each.name == field:
@@ -116,10 +116,10 @@ def add_generator_arguments(
 
     Flags, types, help and choices come from the fields' metadata
     (:func:`agents.cli.options.add_dataclass_arguments`); ``--preset`` offers the names in
-    :data:`countdown_env.config.PRESETS`. The help shows the values of ``defaults`` (default:
+    :data:`countdown_env._config.PRESETS`. The help shows the values of ``defaults`` (default:
     ``GeneratorConfig()``, what ``countdown generate`` starts from).
     """
-    from countdown_env.config import PRESETS, GeneratorConfig
+    from countdown_env import PRESETS, GeneratorConfig
 
     group = parser.add_argument_group("task generator")
     group.add_argument("--preset", choices=Choices(lambda: list(PRESETS)), help=preset_help)
@@ -132,7 +132,7 @@ def add_generator_arguments(
 def generator_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """The generator options the user set on the command line (unset flags are left out):
     ``preset`` and the ``GeneratorConfig`` fields (an explicit ``--max-target none`` is kept)."""
-    from countdown_env.config import GeneratorConfig
+    from countdown_env import GeneratorConfig
 
     preset = getattr(args, "preset", None)
     return {**({"preset": preset} if preset is not None else {}),
@@ -142,7 +142,7 @@ def generator_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 def generator_config(args: argparse.Namespace, **defaults: Any) -> GeneratorConfig:
     """The ``GeneratorConfig`` the flags describe (over ``defaults``, e.g. ``preset="tv"``);
     a refused value is named by its flag."""
-    from countdown_env.config import GeneratorConfig
+    from countdown_env import GeneratorConfig
     from countdown_env.errors import GeneratorOptionError
     from verifiers.errors import ConfigError
 
@@ -242,7 +242,7 @@ def _check_outputs(args: argparse.Namespace) -> list[tuple[str, str, str]]:
     from pathlib import Path
 
     from countdown_env.errors import OutputExistsError
-    from countdown_env.writers import check_output
+    from countdown_env import check_output
     from verifiers.errors import ConfigError
 
     if args.test_output is None:
@@ -308,7 +308,7 @@ def _write(args: argparse.Namespace, outputs: list[tuple[str, str, str]], train,
     import shutil
     from pathlib import Path
 
-    from countdown_env.writers import write_tasks
+    from countdown_env import write_tasks
 
     (_, train_path, train_format), *rest = outputs
     created = not Path(train_path).exists()

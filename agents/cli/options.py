@@ -26,7 +26,7 @@ Every flag defaults to "not given" (``None``; ``none``-taking flags are absent f
 namespace), so that a preset's values survive and only what the user typed overrides them
 (:func:`given_fields`). A ``bool`` field's flag stores the opposite of the field's default.
 
-Prompt templates come from :mod:`countdown_env.prompts`'s registry at run time
+Prompt templates come from :mod:`countdown_env._prompts`'s registry at run time
 (:func:`add_template_argument`): a template registered in the process before parsing is
 accepted, and ``--template package.module:NAME`` imports a :class:`PromptTemplate` (or a module
 that registers templates on import) from the command line.
@@ -167,14 +167,14 @@ def given_fields(args: argparse.Namespace, cls: type) -> dict[str, Any]:
 def template_argument(text: str) -> str:
     """argparse type of ``--template``: a registered name, or ``module:NAME`` to import one.
 
-    ``module:NAME`` imports ``module``; a :class:`~countdown_env.prompts.PromptTemplate` at
+    ``module:NAME`` imports ``module``; a :class:`~countdown_env._prompts.PromptTemplate` at
     ``NAME`` is registered (a module may also register templates itself on import, then NAME
     is the registered name). The result is the template's name, checked against the registry.
     """
     module_name, colon, name = text.partition(":")
     if not colon:
         return text
-    from countdown_env.prompts import PromptTemplate, get_template, register_template
+    from countdown_env import PromptTemplate, get_template, register_template
     from verifiers.errors import ConfigError
 
     try:
@@ -202,7 +202,7 @@ def template_argument(text: str) -> str:
 
 def add_template_argument(group: Any, help: str) -> None:
     """``--template``, its choices read from the template registry when parsing."""
-    from countdown_env.prompts import template_names
+    from countdown_env import template_names
 
     group.add_argument(
         "--template",

@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nums", type=int, nargs="+", help="play these numbers (with --target)")
     parser.add_argument("-t", "--target", type=int, help="play this target (with --nums)")
     parser.add_argument("--max-steps", type=int, default=12, help="moves allowed (default 12)")
-    from countdown_env.config import GeneratorConfig
+    from countdown_env import GeneratorConfig
 
     add_generator_arguments(
         parser,
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
     from agents.cli.generate import flag_name, generator_config, generator_kwargs
     from countdown_env.envs.steps import CountdownStepsEnv
-    from countdown_env.solver import solve
+    from countdown_env import solve
     from verifiers.errors import ConfigError
 
     if (args.nums is None) != (args.target is None):
@@ -168,7 +168,7 @@ def _lowered_min_target(args: argparse.Namespace) -> dict[str, int]:
     """``{"min_target": 1}`` when ``--max-target`` is below the preset's smallest target and
     ``--min-target`` was not given (the user asked for small targets; the preset's floor was
     never shown to them), with a note; else ``{}``."""
-    from countdown_env.config import GeneratorConfig
+    from countdown_env import GeneratorConfig
 
     cap = vars(args).get("max_target")
     if cap is None or args.min_target is not None:
@@ -183,8 +183,8 @@ def _lowered_min_target(args: argparse.Namespace) -> dict[str, int]:
 
 def _check_given_game(nums: list[int], target: int, rules) -> None:
     """Refuse a ``--nums``/``--target`` game that is already won or cannot be won."""
-    from countdown_env.solver import solve
-    from countdown_env.task import Task
+    from countdown_env import solve
+    from countdown_env import Task
     from verifiers.errors import ConfigError
 
     Task(nums, target)  # a TaskError names a bad number first

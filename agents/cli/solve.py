@@ -75,7 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print a solution (exit 0), or a message on stderr when there is none (exit 1)."""
     from countdown_env.errors import SolverTimeoutError
-    from countdown_env.solver import solve, solve_all
+    from countdown_env import solve, solve_all
 
     rules = {
         "exact_use": not args.at_most_once,

@@ -37,9 +37,9 @@ from agents.evaluation._reports import (
     write_report,
 )
 from agents.policies._base import Policy, Request, SamplingConfig
-from countdown_env.prompts import PromptTemplate as Template
-from countdown_env.prompts import get_template as resolve_template
-from countdown_env.task import Task
+from countdown_env import PromptTemplate as Template
+from countdown_env import get_template as resolve_template
+from countdown_env import Task
 from verifiers import verify
 from verifiers.errors import ConfigError, CountdownError
 from verifiers.extract import has_answer_format

@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from countdown_env.prompts import ANSWER_FORMATS
+from countdown_env import ANSWER_FORMATS
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
 

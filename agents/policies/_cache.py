@@ -75,7 +75,7 @@ def register_default_model(path: str | os.PathLike[str], *, template: str | None
     if not (target / "config.json").is_file():
         raise ConfigError(f"{target} is not a saved model directory (no config.json)")
     if template is not None:
-        from countdown_env.prompts import get_template
+        from countdown_env import get_template
 
         get_template(template)
     pointer = _pointer()

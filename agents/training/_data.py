@@ -271,7 +271,7 @@ def build_rewards(
     template's answer format, then the zero-weight training diagnostics."""
     from agents.training._stage_eval import TrainingDiagnostics
     from agents.training._rewards import build_rewards as build
-    from countdown_env.prompts import get_template
+    from countdown_env import get_template
 
     extractor = "bare" if get_template(template).answer_format == "bare" else "answer"
     return [*build(names, extractor, max_completion_length), TrainingDiagnostics(template)]

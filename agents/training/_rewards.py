@@ -12,7 +12,7 @@ Each ``--rewards`` item is one of:
 * ``MODULE:FUNCTION``: any TRL reward function ``fn(completions, nums, target, **kwargs) ->
   list[float]`` imported by dotted path (the current folder is searched last, so a ``myrewards.py``
   beside the command works). A callable whose signature is a
-  :class:`~verifiers.check.Verifier`'s, ``(completion, nums, target)`` with no ``completions``
+  :class:`~verifiers._check.Verifier`'s, ``(completion, nums, target)`` with no ``completions``
   parameter and no ``**kwargs`` (TRL could not call it), is wrapped by
   :func:`verifiers.rewards.get_verifier_reward` (1.0 when the verdict is correct).
 * ``verifier:MODULE:NAME``: the same wrapping, asked for explicitly.

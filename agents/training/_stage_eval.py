@@ -121,7 +121,7 @@ class TrainingDiagnostics:
     ) -> list[float]:
         from agents.evaluation._harness import format_ok, resolve_template
         from verifiers import verify
-        from verifiers.completions import completion_text
+        from verifiers import completion_text
 
         log_metric = kwargs.get("log_metric")
         if log_metric is None or not completions or nums is None or target is None:

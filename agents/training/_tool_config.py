@@ -17,7 +17,7 @@ from verifiers.errors import ConfigError
 from verifiers.rules import Rules
 
 if TYPE_CHECKING:
-    from countdown_env.config import GeneratorConfig
+    from countdown_env import GeneratorConfig
 
 __all__ = ["DEFAULT_INSTRUCTIONS", "ToolCheck", "ToolEnvConfig"]
 
@@ -153,8 +153,8 @@ class ToolEnvConfig:
         if count is not None and (isinstance(count, bool) or not isinstance(count, int)
                                   or count < 1):
             raise ConfigError(f"num_generations must be an integer >= 1 or None, got {count!r}")
-        from countdown_env.config import GeneratorConfig
-        from countdown_env.prompts import get_template
+        from countdown_env import GeneratorConfig
+        from countdown_env import get_template
 
         generator = self.generator
         if generator is None:

@@ -68,8 +68,8 @@ import countdown_env  # noqa: F401  (registers CountdownMultiTurn-v0)
 from agents.training._model import prepare_tool_tokenizer
 from agents.training._tool_config import DEFAULT_INSTRUCTIONS, ToolCheck, ToolEnvConfig
 from agents.training._tool_tasks import ResetCount, task_for_row
-from countdown_env.prompts import prompt_text
-from verifiers.check import CountdownVerifier
+from countdown_env import prompt_text
+from verifiers import CountdownVerifier
 from verifiers.errors import ConfigError
 from verifiers.extract import extract_answer, extract_bare
 from verifiers.rules import Rules

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from agents.training._tool_config import ToolEnvConfig
-from countdown_env.config import GeneratorConfig
-from countdown_env.generator import task_at
-from countdown_env.task import Task
+from countdown_env import GeneratorConfig
+from countdown_env import task_at
+from countdown_env import Task
 from verifiers.errors import ConfigError
 
 __all__ = ["ResetCount", "task_for_row"]
@@ -35,7 +35,7 @@ def task_for_row(
 
     Returns:
         ``(task, None)`` for the row's own ``nums``/``target`` (a dict for
-        :class:`~countdown_env.task.Task`), ``(task, index)`` for a drawn task.
+        :class:`~countdown_env._task.Task`), ``(task, index)`` for a drawn task.
 
     Raises:
         ConfigError: the row is inconsistent, or the environment cannot draw a task for it

@@ -3,7 +3,7 @@
 Task source. Each ``reset`` draws one task with ``self.np_random`` (never in ``__init__``), so the
 same seed gives the same task. Tasks come from the generator (``config`` and/or generator fields
 as keyword arguments, e.g. ``min_numbers=2``) or from ``tasks``, a list or dataset of tasks (each a
-:class:`~countdown_env.task.Task` or a row ``{"nums": [...], "target": ...}``; a pre-generated pool
+:class:`~countdown_env._task.Task` or a row ``{"nums": [...], "target": ...}``; a pre-generated pool
 is the fastest source). ``reset(options={"task": ...})`` or ``options={"nums": [...],
 "target": ...}`` plays a given task instead, so a GRPO group can share one task;
 ``options={"task_index": i}`` picks item ``i`` of ``tasks``.
@@ -48,8 +48,8 @@ import gymnasium as gym
 from gymnasium import spaces
 from gymnasium.vector.utils import create_shared_memory
 
-from countdown_env.config import GeneratorConfig
-from countdown_env.datasets import task_from_row
+from countdown_env._config import GeneratorConfig
+from countdown_env._datasets import task_from_row
 from countdown_env.errors import (
     InvalidActionError,
     SolvabilityTimeoutError,
@@ -57,15 +57,15 @@ from countdown_env.errors import (
     TaskError,
     shown,
 )
-from countdown_env.generator import _task
-from countdown_env.prompts import PromptTemplate, get_template
-from countdown_env.solver import accepted_solution
-from countdown_env.task import Task
-from verifiers.check import CountdownVerifier, Verifier, verify_equation
+from countdown_env._generator import build_task
+from countdown_env._prompts import PromptTemplate, get_template
+from countdown_env._solver import accepted_solution
+from countdown_env._task import Task
+from verifiers import CountdownVerifier, Verifier, verify_equation
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
-from verifiers.tokens import UNICODE_SPACES
-from verifiers.verdict import Status, Verdict
+from verifiers import UNICODE_SPACES
+from verifiers import Status, Verdict
 
 __all__ = [
     "ACTION_CHARSET",
@@ -183,7 +183,7 @@ class CountdownBaseEnv(gym.Env[str, str]):
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ConfigError(f"{name} must be an integer >= {low}, got {shown(value)}")
-        self.refused_reward = _finite("refused_reward", refused_reward)
+        self.refused_reward = finite("refused_reward", refused_reward)
         self.check_solvable = bool(check_solvable)
         if solvable_timeout is not None and (
             isinstance(solvable_timeout, bool)
@@ -240,7 +240,7 @@ class CountdownBaseEnv(gym.Env[str, str]):
         if self.tasks is not None:
             return self._checked(self.tasks[int(self.np_random.integers(len(self.tasks)))])
         seed = int(self.np_random.integers(_TASK_SEED_SPAN))
-        return cast(Task, _task(cast(GeneratorConfig, self.config), seed, 0, 0))
+        return cast(Task, build_task(cast(GeneratorConfig, self.config), seed, 0, 0))
 
     def _checked(self, task: Task) -> Task:
         """``task`` once it is known solvable: its own solution verifies, or the verifier
@@ -396,7 +396,7 @@ class CountdownBaseEnv(gym.Env[str, str]):
         return None
 
 
-def _finite(name: str, value: Any) -> float:
+def finite(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ConfigError(f"{name} must be a finite number, got {shown(value)}")
     return float(value)
@@ -417,4 +417,4 @@ def call_reward(
     score = scores[0]
     if score is None:
         return 0.0
-    return _finite("the score reward_fn returned", score)
+    return finite("the score reward_fn returned", score)

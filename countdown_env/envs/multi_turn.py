@@ -7,11 +7,11 @@ from typing import Any
 
 import gymnasium as gym
 
-from countdown_env.envs.base import CountdownBaseEnv, _finite
+from countdown_env.envs.base import CountdownBaseEnv, finite
 from countdown_env.errors import shown
-from verifiers.check import Verifier
+from verifiers import Verifier
 from verifiers.errors import ConfigError
-from verifiers.verdict import Status, Verdict
+from verifiers import Status, Verdict
 
 __all__ = ["CountdownMultiTurnEnv", "feedback_text"]
 
@@ -113,7 +113,7 @@ class CountdownMultiTurnEnv(CountdownBaseEnv):
         if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
             raise ConfigError(f"max_attempts must be an integer >= 1, got {shown(max_attempts)}")
         self.max_attempts = max_attempts
-        self.attempt_penalty = _finite("attempt_penalty", attempt_penalty)
+        self.attempt_penalty = finite("attempt_penalty", attempt_penalty)
         self._set_scoring(reward_fn, verifier)
         self._attempt = 0
 

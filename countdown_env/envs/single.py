@@ -8,8 +8,8 @@ from typing import Any
 import gymnasium as gym
 
 from countdown_env.envs.base import CountdownBaseEnv
-from verifiers.check import Verifier
-from verifiers.verdict import Status, Verdict
+from verifiers import Verifier
+from verifiers import Status, Verdict
 
 __all__ = ["CountdownEnv", "tinyzero_score"]
 
@@ -74,7 +74,7 @@ class CountdownEnv(CountdownBaseEnv):
     ``reset``: ``nums``, ``target``, ``task_id``, ``prompt`` (string or chat messages),
     ``answer_format``, ``solution`` (the task's reference expression or ``None``). ``step``:
     ``nums``, ``target``, ``task_id``, ``correct`` (bool), ``status`` (a
-    :class:`~verifiers.verdict.Status` value), ``value`` (exact value as text, e.g. ``"7/2"``),
+    :class:`~verifiers._verdict.Status` value), ``value`` (exact value as text, e.g. ``"7/2"``),
     ``expression``, ``reason`` (one sentence) and ``refused`` (bool).
 
     ## Arguments

@@ -9,16 +9,16 @@ from typing import Any, cast
 
 import gymnasium as gym
 
-from countdown_env.envs.base import CountdownBaseEnv, _finite
+from countdown_env.envs.base import CountdownBaseEnv, finite
 from countdown_env.errors import TaskError, shown
-from countdown_env.solver import first_move
-from countdown_env.stepwise import pair_results
-from countdown_env.task import Task
+from countdown_env._solver import first_move
+from countdown_env._stepwise import pair_results
+from countdown_env._task import Task
 from verifiers.arithmetic import combine
 from verifiers.errors import ConfigError
 from verifiers.extract import extract_answer
 from verifiers.rules import TV_RULES
-from verifiers.tokens import normalise
+from verifiers import normalise
 
 __all__ = ["CountdownStepsEnv", "parse_move"]
 
@@ -35,7 +35,7 @@ _INTRO = (
 def parse_move(text: str) -> tuple[int, str, int, int | None] | None:
     """Read ``"a op b"`` (optionally ``"= result"``); ``None`` when it is not a move.
 
-    The operators are spelled as the verifier reads them (:data:`verifiers.tokens.GLYPHS`):
+    The operators are spelled as the verifier reads them (:data:`verifiers._tokens.GLYPHS`):
     ``×``, ``·``, ``⋅``, ``\\times`` and ``\\cdot`` for ``*``, ``÷`` and ``\\div`` for ``/``, ``−``
     for ``-``; a letter ``x`` is no operator.
 
@@ -164,13 +164,13 @@ class CountdownStepsEnv(CountdownBaseEnv):
         if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
             raise ConfigError(f"max_steps must be an integer >= 1, got {shown(max_steps)}")
         self.max_steps = max_steps
-        self.invalid_move_penalty = _finite("invalid_move_penalty", invalid_move_penalty)
+        self.invalid_move_penalty = finite("invalid_move_penalty", invalid_move_penalty)
         if not isinstance(closeness_reward, bool):
             raise ConfigError(
                 f"closeness_reward must be True or False, got {shown(closeness_reward)}"
             )
         self.closeness_reward = closeness_reward
-        self.closeness_scale = _finite("closeness_scale", closeness_scale)
+        self.closeness_scale = finite("closeness_scale", closeness_scale)
         if self.closeness_scale <= 0:
             raise ConfigError(f"closeness_scale must be > 0, got {shown(closeness_scale)}")
         self.board: list[int] = []

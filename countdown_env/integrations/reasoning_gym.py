@@ -31,9 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from countdown_env.config import GeneratorConfig
-from countdown_env.generator import task_at
-from verifiers.check import verify_equation
+from countdown_env._config import GeneratorConfig
+from countdown_env._generator import task_at
+from verifiers import verify_equation
 from verifiers.errors import DependencyError
 from verifiers.rules import Rules
 
@@ -60,7 +60,7 @@ DATASET_NAME = "countdown_rl"
 
 @dataclass
 class CountdownRLConfig:
-    """What tasks the dataset makes: :class:`~countdown_env.config.GeneratorConfig`'s main
+    """What tasks the dataset makes: :class:`~countdown_env._config.GeneratorConfig`'s main
     fields (same names, same defaults, same checks) plus reasoning-gym's ``seed`` and ``size``.
 
     Mutable, as reasoning-gym's wrappers set ``seed`` on a copy; ``validate()`` checks it.
@@ -101,7 +101,7 @@ class CountdownRLConfig:
     size: int = field(default=500, metadata={"help": "How many items the dataset holds."})
 
     def generator_config(self) -> GeneratorConfig:
-        """The :class:`~countdown_env.config.GeneratorConfig` these fields describe."""
+        """The :class:`~countdown_env._config.GeneratorConfig` these fields describe."""
         return GeneratorConfig(
             min_numbers=self.min_numbers,
             max_numbers=self.max_numbers,

@@ -1,7 +1,7 @@
 """A Griffe extension that renders this project's docstrings well in mkdocstrings.
 
 The packages write docstrings for ``help()`` and doctest: ``>>>`` examples in plain text and
-Sphinx roles such as ``:func:`~verifiers.check.verify```. Read as Markdown, the examples turn
+Sphinx roles such as ``:func:`~verifiers._check.verify```. Read as Markdown, the examples turn
 into block quotes (and ``x[0]["prompt"]`` into a broken link) and the roles into literal text.
 This extension, loaded by ``mkdocs.yml``, fences every doctest block as ``pycon`` and turns each
 role into an optional cross-reference (a link when the target is documented, plain code when

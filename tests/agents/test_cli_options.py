@@ -11,9 +11,9 @@ import sys
 import pytest
 
 from agents.cli import build_parser, main
-from countdown_env import prompts
-from countdown_env.config import DRAWS, PRESETS, TARGET_FROM, GeneratorConfig
-from countdown_env.prompts import PromptTemplate, register_template, template_names
+from countdown_env import _prompts as prompts
+from countdown_env._config import DRAWS, PRESETS, TARGET_FROM, GeneratorConfig
+from countdown_env._prompts import PromptTemplate, register_template, template_names
 
 GENERATOR_COMMANDS = ("generate", "play", "eval", "serve")
 TEMPLATE_COMMANDS = ("generate", "eval", "serve")

@@ -18,8 +18,8 @@ from agents.evaluation._plots import plot_training_curves
 from agents.policies._base import Completion, Request, SamplingConfig
 from agents.evaluation._reports import compare_reports, format_comparison, format_summary, summarize_records
 from countdown_env.errors import OutputExistsError
-from countdown_env.generator import generate
-from countdown_env.task import Task
+from countdown_env._generator import generate
+from countdown_env._task import Task
 from verifiers.errors import ConfigError, CountdownError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

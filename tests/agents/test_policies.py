@@ -20,8 +20,8 @@ from agents.policies._base import (
     format_answer,
     random_expression,
 )
-from countdown_env.generator import generate
-from countdown_env.prompts import format_prompt, get_template
+from countdown_env._generator import generate
+from countdown_env._prompts import format_prompt, get_template
 from verifiers.errors import ConfigError
 from verifiers.extract import has_answer_format
 

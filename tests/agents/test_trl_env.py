@@ -420,7 +420,7 @@ def test_factory_environments_count_resets_into_groups():
 
 
 def prompt_text_of(env):
-    from countdown_env.prompts import prompt_text
+    from countdown_env._prompts import prompt_text
 
     return prompt_text("chat", env.nums, env.target)
 

@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from countdown_env import generate, solve, solve_all
-from countdown_env.config import GeneratorConfig
+from countdown_env._config import GeneratorConfig
 from countdown_env.envs.steps import CountdownStepsEnv
-from countdown_env.search import Search, format_tree, splits
-from countdown_env.stepwise import pair_results
-from countdown_env.task import Task
+from countdown_env._search import Search, format_tree, splits
+from countdown_env._stepwise import pair_results
+from countdown_env._task import Task
 from verifiers import verify_equation
 from verifiers.arithmetic import combine, moves
-from verifiers.evaluate import evaluate
+from verifiers._evaluate import evaluate
 from verifiers.rules import DEFAULT_RULES, TV_RULES, Rules
 
 RULES = [

@@ -197,17 +197,17 @@ def test_generate_refuses_an_existing_test_output_before_writing_training(tmp_pa
 
 
 def test_generate_removes_its_training_file_when_the_test_set_fails(tmp_path, capsys, monkeypatch):
-    import countdown_env.writers as writers
+    import countdown_env
     from countdown_env import OutputError
 
-    real = writers.write_tasks
+    real = countdown_env.write_tasks
 
     def failing(tasks, path, **kwargs):
         if "test" in str(path):
             raise OutputError(f"cannot write {path}: disk full")
         return real(tasks, path, **kwargs)
 
-    monkeypatch.setattr(writers, "write_tasks", failing)
+    monkeypatch.setattr(countdown_env, "write_tasks", failing)  # the command reads the face
     train, test = tmp_path / "train.jsonl", tmp_path / "test.jsonl"
     argv = ["generate", "-n", "7", "-o", str(train), "--test-output", str(test), "--quiet"]
     assert main(argv) == 2

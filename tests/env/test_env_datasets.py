@@ -20,7 +20,7 @@ from countdown_env import (
     write_tasks,
     write_tinyzero_parquet,
 )
-from countdown_env.prompts import format_prompt
+from countdown_env._prompts import format_prompt
 from verifiers.rules import TV_RULES
 
 # Parquet needs pyarrow and Hugging Face datasets need datasets (the ``train`` extra); the tests
@@ -295,7 +295,7 @@ def test_writers_refuse_what_is_not_a_list_of_tasks(tmp_path, bad):
 
 def test_check_output_refuses_before_any_work(tmp_path):
     from countdown_env import OutputError
-    from countdown_env.writers import check_output
+    from countdown_env._writers import check_output
 
     assert check_output(tmp_path / "a.jsonl") == "jsonl"
     assert check_output(tmp_path / "d", format="hf") == "hf"

@@ -21,7 +21,7 @@ from countdown_env import (
     task_at,
     task_space_size,
 )
-from countdown_env.config import TV_LARGE
+from countdown_env._config import TV_LARGE
 from verifiers import verify_equation
 from verifiers.errors import ConfigError
 

@@ -157,7 +157,7 @@ def test_bad_env_arguments():
     with pytest.raises(ValueError, match="max_attempts"):
         gym.make("CountdownMultiTurn-v0", max_attempts=0)
     with pytest.raises(ValueError, match="integer_intermediates"):
-        gym.make("CountdownSteps-v0", rules=countdown_env.solver.Rules())
+        gym.make("CountdownSteps-v0", rules=countdown_env._solver.Rules())
     with pytest.raises(ValueError, match="template"):
         gym.make("CountdownSteps-v0", template="chat")
 

@@ -8,20 +8,20 @@ import importlib
 import pytest
 
 from countdown_env import PromptTemplate, format_prompt, get_template, register_template
-from countdown_env.prompts import prompt_text, template_names
+from countdown_env._prompts import prompt_text, template_names
 from verifiers.errors import ConfigError
 
 MODULES = [
     "countdown_env",
-    "countdown_env.config",
-    "countdown_env.datasets",
-    "countdown_env.generator",
-    "countdown_env.prompts",
-    "countdown_env.search",
-    "countdown_env.solver",
-    "countdown_env.splits",
-    "countdown_env.stepwise",
-    "countdown_env.task",
+    "countdown_env._config",
+    "countdown_env._datasets",
+    "countdown_env._generator",
+    "countdown_env._prompts",
+    "countdown_env._search",
+    "countdown_env._solver",
+    "countdown_env._splits",
+    "countdown_env._stepwise",
+    "countdown_env._task",
     "countdown_env.envs.multi_turn",
     "countdown_env.envs.single",
     "countdown_env.envs.steps",

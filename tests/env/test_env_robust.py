@@ -11,10 +11,11 @@ import gymnasium as gym
 import pytest
 
 import countdown_env
-from countdown_env import GeneratorConfig, Task, TaskError, datasets, errors, read_tasks
+from countdown_env import GeneratorConfig, Task, TaskError, errors, read_tasks
+from countdown_env import _datasets as datasets
+from countdown_env._prompts import get_template
 from countdown_env.envs.steps import parse_move
 from countdown_env.errors import TaskFileError
-from countdown_env.prompts import get_template
 from verifiers import verify_equation
 from verifiers.errors import ConfigError
 from verifiers.rules import TV_RULES
@@ -126,7 +127,7 @@ def test_eval_tasks_from_a_device_is_one_line_and_exit_2(capsys):
 # ----- item 21: solvable means the verifier accepts the solver's answer --------------------------
 def test_a_task_only_solvable_by_an_answer_the_verifier_refuses_is_refused():
     nums, target = [10**20, 3], 10**20 + 3
-    solution, why = countdown_env.solver.accepted_solution(nums, target)
+    solution, why = countdown_env._solver.accepted_solution(nums, target)
     verdict = verify_equation(countdown_env.solve(nums, target), nums, target)
     # One source of truth: accepted exactly when the verifier accepts the solver's answer.
     assert (solution is not None) == verdict.correct

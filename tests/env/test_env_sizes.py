@@ -64,7 +64,7 @@ def test_rating_has_a_time_limit_per_task():
     with pytest.raises(SolverTimeoutError, match=r"rate_timeout=0\.3 s"):
         generate(2, seed=0, min_numbers=8, max_numbers=8, rate=True, rate_timeout=0.3)
     assert time.monotonic() - started < 30
-    assert countdown_env.generator.DEFAULT_RATE_TIMEOUT == 10.0
+    assert countdown_env._generator.DEFAULT_RATE_TIMEOUT == 10.0
     rated = generate(2, seed=0, rate=True)  # 3-4 numbers: well inside the default
     assert all(t.n_solutions for t in rated)
 
@@ -97,7 +97,7 @@ def test_a_target_holdout_that_reserves_no_target_is_refused_at_once():
         f
         for f in fractions
         if not any(
-            countdown_env.splits.is_held_out(
+            countdown_env._splits.is_held_out(
                 countdown_env.Task([1], t), holdout="target", fraction=f, seed=0
             )
             for t in range(1, 101)
@@ -110,7 +110,8 @@ def test_a_target_holdout_that_reserves_no_target_is_refused_at_once():
 
 
 def test_a_target_holdout_builds_and_rates_only_tasks_with_a_kept_target(monkeypatch):
-    from countdown_env import generator, splits
+    from countdown_env import _generator as generator
+    from countdown_env import _splits as splits
 
     rated = []
     real = generator.rate_task

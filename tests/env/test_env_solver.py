@@ -8,8 +8,8 @@ from fractions import Fraction
 import pytest
 
 from countdown_env import TaskError, count_solutions, first_move, solve, solve_all
-from countdown_env.search import canonical_text
-from countdown_env.solver import _solutions, min_operations, solve_tree
+from countdown_env._search import canonical_text
+from countdown_env._solver import _solutions, min_operations, solve_tree
 from verifiers import verify_equation
 from verifiers.rules import TV_RULES, Rules
 

@@ -22,7 +22,7 @@ from agents.cli import main
 from countdown_env import generate, read_tasks
 from countdown_env.errors import OutputError, OutputExistsError
 from countdown_env.files import atomic_file, output_target, write_text_atomic
-from countdown_env.writers import save_hf_dataset, write_jsonl, write_parquet, write_tasks
+from countdown_env._writers import save_hf_dataset, write_jsonl, write_parquet, write_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -24,9 +24,9 @@ from verifiers.arithmetic import (
     refusal,
 )
 from verifiers.errors import ExpressionError
-from verifiers.evaluate import evaluate_postfix
+from verifiers._evaluate import evaluate_postfix
 from verifiers.rules import DEFAULT_RULES, TV_RULES, Rules
-from verifiers.verdict import Status
+from verifiers._verdict import Status
 
 values = st.one_of(
     st.integers(-50, 50),

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from verifiers import verify
-from verifiers.completions import completion_text
+from verifiers._completions import completion_text
 from verifiers.extract import (
     MAX_BOXED_BRACES,
     extract_answer,

@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 from verifiers import Status, Verdict, rewards, verify, verify_equation
-from verifiers.check import _check
+from verifiers._check import _check
 from verifiers.fuzz import FuzzFailure, check_invariants
 from verifiers.rules import DEFAULT_RULES
 
@@ -68,7 +68,7 @@ def test_refusals_that_echo_huge_numbers_never_raise_value_error():
     with pytest.raises(TypeError, match="integer"):
         verify_equation("1", [1], Fraction(HUGE, 7))
     from verifiers import ExpressionError, Rules, RulesError
-    from verifiers.evaluate import evaluate_postfix
+    from verifiers._evaluate import evaluate_postfix
 
     with pytest.raises(RulesError, match="5001 digits"):
         Rules(max_depth=-HUGE)

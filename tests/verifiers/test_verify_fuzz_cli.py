@@ -189,7 +189,7 @@ def test_custom_verifier_is_loaded_and_fuzzed(tmp_path):
     [
         ("no_such_pkg.checks:MyVerifier", "cannot import no_such_pkg.checks (No module named"),
         ("myv", "must look like 'package.module:callable', got 'myv'"),
-        ("verifiers.check:NoSuchVerifier", "module verifiers.check has no 'NoSuchVerifier'"),
+        ("verifiers._check:NoSuchVerifier", "module verifiers._check has no 'NoSuchVerifier'"),
         ("verifiers.rules:DEFAULT_RULES", "DEFAULT_RULES is not callable"),
     ],
 )

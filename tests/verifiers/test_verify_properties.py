@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from verifiers import TV_RULES, Rules, Status, Verdict, verify, verify_equation
 from verifiers.strategies import expressions, hostile_strings
-from verifiers.tokens import normalise
+from verifiers._tokens import normalise
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 nums_lists = st.lists(st.integers(0, 100), min_size=1, max_size=6)
@@ -105,7 +105,7 @@ def test_differential_against_sympy(drawn):
 @given(expressions(rules=Rules(allow_unary_minus=True)))
 def test_postfix_evaluation_agrees_with_the_checker(drawn):
     from verifiers import evaluate, parse
-    from verifiers.evaluate import evaluate_postfix
+    from verifiers._evaluate import evaluate_postfix
 
     rules = Rules(allow_unary_minus=True)
     text = drawn.text.partition("=")[0]

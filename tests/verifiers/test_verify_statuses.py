@@ -250,7 +250,7 @@ def test_more_literals_than_nums_stop_early():
 
 
 def test_postfix_program_and_its_evaluation():
-    from verifiers.evaluate import evaluate_postfix
+    from verifiers._evaluate import evaluate_postfix
 
     rules = Rules(allow_unary_minus=True)
     parsed = parse("-(2 + 3) * 4 / +5", rules)

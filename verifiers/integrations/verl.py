@@ -33,11 +33,11 @@ import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from verifiers.check import verify_equation
+from verifiers._check import verify_equation
 from verifiers.errors import ConfigError
 from verifiers.extract import extract_answer
 from verifiers.rules import Rules
-from verifiers.verdict import Status
+from verifiers._verdict import Status
 
 __all__ = ["CHAT_MARKERS", "compute_score", "task_from_ground_truth"]
 
@@ -163,7 +163,7 @@ def compute_score(
         ``{"score": float, "acc": float, "status": str}``: ``score`` is 0.0 without a complete
         ``<answer>`` block, ``format_score`` with one that is not correct and ``correct_score``
         when correct; ``acc`` is 1.0 or 0.0; ``status`` is the verdict's
-        :class:`~verifiers.verdict.Status` value (``"correct"``, ``"no_answer"``,
+        :class:`~verifiers._verdict.Status` value (``"correct"``, ``"no_answer"``,
         ``"wrong_value"``, ...). verl logs ``acc`` and ``status`` beside the score.
 
     Raises:

@@ -19,16 +19,16 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from countdown_env.config import GeneratorConfig
+from countdown_env._config import GeneratorConfig
 from countdown_env.errors import TaskSpaceExhaustedError, shown
-from countdown_env.generator import (
+from countdown_env._generator import (
     DEFAULT_RATE_TIMEOUT,
-    _check_count,
-    _check_seed,
+    check_count,
+    check_seed,
     check_room,
     iter_tasks,
 )
-from countdown_env.task import Task
+from countdown_env._task import Task
 from verifiers.errors import ConfigError
 
 __all__ = ["HOLDOUTS", "is_held_out", "make_splits", "split"]
@@ -93,7 +93,7 @@ def make_splits(
 
     Args:
         n_train, n_test: how many tasks each side gets.
-        seed: as in :func:`~countdown_env.generator.generate`; both sides are reproducible.
+        seed: as in :func:`~countdown_env._generator.generate`; both sides are reproducible.
         holdout: ``"task"``, ``"target"`` or ``"nums"`` (see the module docstring).
         holdout_fraction: share of targets / number multisets / tasks reserved for the test side.
             ``None`` (default): for ``"task"`` the test set is simply the first ``n_test``
@@ -115,8 +115,8 @@ def make_splits(
     set()
     """
     _check(holdout, holdout_fraction)
-    n_train, n_test = _check_count(n_train, "n_train"), _check_count(n_test, "n_test")
-    seed = _check_seed(seed)
+    n_train, n_test = check_count(n_train, "n_train"), check_count(n_test, "n_test")
+    seed = check_seed(seed)
     cfg = GeneratorConfig.from_kwargs(config, **kwargs)
     check_room(n_train + n_test, cfg)  # both sides together never share a task
     if holdout == "task" and holdout_fraction is None:
@@ -264,7 +264,7 @@ def split(
     (29, set())
     """
     _check(holdout, holdout_fraction)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     train: list[Task] = []
     test: list[Task] = []
     for task in tasks:

@@ -11,19 +11,19 @@ Order of decisions for one expression (the first that fails gives the verdict):
    more number literals than ``nums`` holds is refused as soon as the extra literal is read
    (during step 3, without a value): this caps the work on long answers at the task's size;
 5. exact evaluation (``division_by_zero``, ``bad_intermediate``, ``too_long`` for values beyond
-   :data:`~verifiers.evaluate.MAX_VALUE_BITS`);
+   :data:`~verifiers._evaluate.MAX_VALUE_BITS`);
 6. the value against the target, and against the ``N`` of a trailing ``= N`` (``wrong_value``).
 
-Speed: most answers are short, plain ASCII and legal. :func:`~verifiers.fastpath.run_fast`
+Speed: most answers are short, plain ASCII and legal. :func:`~verifiers._fastpath.run_fast`
 decides those in one tight pass (and words the commonest refusals); a character refusal is then
 one regex search; anything else goes to the general path above, which finds and words the
 refusal. The two give the same verdict on every input; both compute with the rules of
 :mod:`verifiers.arithmetic` (the fast path inlines them, and a differential test holds it).
 The verdict's ``value`` and ``reason`` are built on first read
-(:class:`~verifiers.verdict.Later`), since a reward reads only ``correct``.
+(:class:`~verifiers._verdict.Later`), since a reward reads only ``correct``.
 
 Cache: GRPO samples several completions per prompt and they often agree, so verdicts are
-memoised in one process-wide cache (:mod:`verifiers.verdict_cache`; oldest entries dropped first)
+memoised in one process-wide cache (:mod:`verifiers._verdict_cache`; oldest entries dropped first)
 of at most :data:`CACHE_SIZE` entries and :data:`CACHE_BYTES` estimated bytes, keyed on
 ``(expression, nums, target, rules)``: the extracted answer, not the whole completion, so long
 thinking does not bloat the keys. The key is built from exact ``str`` and ``int`` copies of
@@ -41,9 +41,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from verifiers.errors import ExpressionError
 from verifiers.extract import EXTRACTORS, Extractor, get_extractor
-from verifiers.fastpath import decide_fast
-from verifiers.grammar import run_unchecked
-from verifiers.recipes import (
+from verifiers._fastpath import decide_fast
+from verifiers._grammar import run_unchecked
+from verifiers._recipes import (
     equals_target,
     false_claim,
     fits,
@@ -53,10 +53,10 @@ from verifiers.recipes import (
     wrong_claim,
 )
 from verifiers.rules import DEFAULT_RULES, Rules
-from verifiers.tokens import character_refusal, normalise
-from verifiers.values import show_int, show_repr
-from verifiers.verdict import Later, Status, Verdict
-from verifiers.verdict_cache import CacheInfo, VerdictCache
+from verifiers._tokens import character_refusal, normalise
+from verifiers._values import show_int, show_repr
+from verifiers._verdict import Later, Status, Verdict
+from verifiers._verdict_cache import CacheInfo, VerdictCache
 
 __all__ = [
     "CACHE_BYTES",
@@ -74,7 +74,7 @@ CACHE_SIZE = 32_768
 
 CACHE_BYTES = 32 * 2**20
 """Most bytes the verdict cache may keep alive, estimated per entry from its expression, nums
-and target (:func:`~verifiers.verdict_cache.entry_bytes`); ordinary tasks never reach it."""
+and target (:func:`~verifiers._verdict_cache.entry_bytes`); ordinary tasks never reach it."""
 
 _NO_ANSWER_REASONS = {
     "answer": "no complete <answer>...</answer> block was found",
@@ -150,10 +150,10 @@ def _check(
 ) -> Verdict:
     """The uncached checker; ``nums``/``target`` are validated and ``len`` is within limits.
 
-    Plain answers are decided by :func:`~verifiers.fastpath.run_fast`; anything it declines
+    Plain answers are decided by :func:`~verifiers._fastpath.run_fast`; anything it declines
     (and everything when ``fast_path`` is false, which the tests use to compare the two) goes
-    through :func:`~verifiers.grammar.run_unchecked`. Values and reasons are handed to the
-    verdict as :class:`~verifiers.verdict.Later`, built only if read.
+    through :func:`~verifiers._grammar.run_unchecked`. Values and reasons are handed to the
+    verdict as :class:`~verifiers._verdict.Later`, built only if read.
     """
     text = expression.strip()
     fast = decide_fast(text, rules, len(nums)) if fast_path else None

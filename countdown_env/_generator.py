@@ -31,12 +31,12 @@ from typing import Any, cast
 
 import numpy as np
 
-from countdown_env.config import TV_LARGE, GeneratorConfig
+from countdown_env._config import TV_LARGE, GeneratorConfig
 from countdown_env.errors import SolverTimeoutError, TaskSpaceExhaustedError, shown
-from countdown_env.search import Search, format_tree, submultisets
-from countdown_env.solver import count_solutions, solve_tree
-from countdown_env.stepwise import dfs_nodes
-from countdown_env.task import Task
+from countdown_env._search import Search, format_tree, submultisets
+from countdown_env._solver import count_solutions, solve_tree
+from countdown_env._stepwise import dfs_nodes
+from countdown_env._task import Task
 from verifiers.arithmetic import combine
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
@@ -72,13 +72,13 @@ def _item_rng(seed: int, stream: int, index: int) -> random.Random:
     return random.Random(int(state[0]) << 64 | int(state[1]))
 
 
-def _check_seed(seed: Any, name: str = "seed") -> int:
+def check_seed(seed: Any, name: str = "seed") -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ConfigError(f"{name} must be a non-negative integer, got {shown(seed)}")
     return int(seed)
 
 
-def _check_count(value: Any, name: str) -> int:
+def check_count(value: Any, name: str) -> int:
     """A task count as a plain ``int``; numpy integers are fine, bools and floats are not."""
     if isinstance(value, bool) or not hasattr(type(value), "__index__"):
         raise ConfigError(f"{name} must be a non-negative integer, got {shown(value)}")
@@ -270,7 +270,7 @@ def _attempt(
     return task
 
 
-def _task(
+def build_task(
     cfg: GeneratorConfig,
     seed: int,
     stream: int,
@@ -304,8 +304,8 @@ def task_at(seed: int, index: int, config: GeneratorConfig | None = None, **kwar
     5
     """
     cfg = GeneratorConfig.from_kwargs(config, **kwargs)
-    index = _check_seed(index, "index")
-    return cast(Task, _task(cfg, _check_seed(seed), _MAIN_STREAM, index))
+    index = check_seed(index, "index")
+    return cast(Task, build_task(cfg, check_seed(seed), _MAIN_STREAM, index))
 
 
 def iter_tasks(
@@ -328,11 +328,11 @@ def iter_tasks(
     nothing new: the configuration holds no more distinct tasks that ``keep`` accepts.
     """
     cfg = GeneratorConfig.from_kwargs(config, **kwargs)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     seen: set[tuple[tuple[int, ...], int]] = set()
     misses = 0
     for index in itertools.count():
-        task = _task(cfg, seed, stream, index, rate_timeout, keep_target)
+        task = build_task(cfg, seed, stream, index, rate_timeout, keep_target)
         fresh = task is not None and (not cfg.unique or task.key not in seen)
         if fresh and (keep is None or keep(task)):  # type: ignore[arg-type]
             if cfg.unique:
@@ -398,7 +398,7 @@ def check_room(asked: int, config: GeneratorConfig | None = None, **kwargs: Any)
     countdown_env.errors.TaskSpaceExhaustedError: 5000 distinct tasks were asked for, but ...
     """
     cfg = GeneratorConfig.from_kwargs(config, **kwargs)
-    asked = _check_count(asked, "asked")
+    asked = check_count(asked, "asked")
     if cfg.unique:
         bound = _space_bound(cfg)
         if bound is not None and asked > bound:
@@ -510,9 +510,9 @@ def generate(
     ...                                        max_value=10)]
     [([10, 9], 1), ([3, 9], 3)]
     """
-    n = _check_count(n, "n")
+    n = check_count(n, "n")
     cfg = GeneratorConfig.from_kwargs(config, **kwargs)
-    _check_seed(seed)
+    check_seed(seed)
     check_room(n, cfg)
     stream = iter_tasks(seed, cfg, rate_timeout=rate_timeout)
     if not progress:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, NamedTuple, Protocol
 
-from verifiers.check import verify_equation
+from verifiers._check import verify_equation
 from verifiers.rules import DEFAULT_RULES, Rules
 
 __all__ = ["NEAR_MISS_KINDS", "Choices", "NearMiss", "near_miss"]

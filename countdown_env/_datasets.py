@@ -1,6 +1,6 @@
 """Tasks as data: plain records, Hugging Face datasets, and reading JSONL, parquet and datasets.
 
-Writing them is :mod:`countdown_env.writers`. ``datasets`` and ``pyarrow`` are imported only
+Writing them is :mod:`countdown_env._writers`. ``datasets`` and ``pyarrow`` are imported only
 inside the functions that need them; without them the error says
 ``pip install 'countdown-rl[train]'``.
 
@@ -25,10 +25,10 @@ from countdown_env.errors import (
     TaskFileError,
     shown,
 )
-from countdown_env.prompts import PromptTemplate, get_template
-from countdown_env.solver import accepted_solution
-from countdown_env.task import Task
-from verifiers.check import verify_equation
+from countdown_env._prompts import PromptTemplate, get_template
+from countdown_env._solver import accepted_solution
+from countdown_env._task import Task
+from verifiers import verify_equation
 from verifiers.errors import ConfigError, DependencyError
 from verifiers.rules import Rules
 
@@ -44,12 +44,12 @@ __all__ = [
 UNSOLVABLE_POLICIES = ("keep", "drop", "raise")
 FORMATS = ("hf", "jsonl", "parquet", "tinyzero")
 """What :func:`write_tasks` writes: ``hf`` is a folder, the others one file each."""
-_DATASET_FILES = ("dataset_info.json", "state.json", "dataset_dict.json")
+DATASET_FILES = ("dataset_info.json", "state.json", "dataset_dict.json")
 """Files ``save_to_disk`` writes; a folder with none of them is not a saved dataset."""
 _INSTALL = "pip install 'countdown-rl[train]'"
 
 
-def _require(module: str) -> Any:
+def require_module(module: str) -> Any:
     import importlib
 
     try:
@@ -58,7 +58,7 @@ def _require(module: str) -> Any:
         raise DependencyError(f"{module} is needed for this; install it with {_INSTALL}") from None
 
 
-def _tasks(tasks: Iterable[Task]) -> Iterator[Task]:
+def as_tasks(tasks: Iterable[Task]) -> Iterator[Task]:
     """The tasks one by one; anything that is not an iterable of :class:`Task` is a TaskError."""
     if isinstance(tasks, (str, bytes, Mapping, Task)) or not hasattr(tasks, "__iter__"):
         raise TaskError(f"tasks must be an iterable of Task objects, got {type(tasks).__name__}")
@@ -78,7 +78,7 @@ def to_records(
     """
     tmpl = None if template is None else get_template(template)
     records = []
-    for task in _tasks(tasks):
+    for task in as_tasks(tasks):
         row = task.to_dict()
         if tmpl is not None:
             row = {"prompt": tmpl.format(task.nums, task.target), **row}
@@ -105,7 +105,7 @@ def to_hf_dataset(
     >>> ds.column_names[:3], ds[0]["prompt"]
     (['prompt', 'nums', 'target'], '3 7 25>46:')
     """
-    datasets = _require("datasets")
+    datasets = require_module("datasets")
     tmpl = get_template(template)
     columns: dict[str, list[Any]] = {"prompt": [], "nums": [], "target": []}
     extra = (["solution"] if include_solution else []) + (
@@ -185,9 +185,9 @@ def _rows(path: Path) -> Iterator[tuple[str, Any]]:
         return
     _check_file(path)
     if path.suffix.lower() == ".parquet":
-        pa = _require("pyarrow")
+        pa = require_module("pyarrow")
         try:
-            table = _require("pyarrow.parquet").read_table(path)
+            table = require_module("pyarrow.parquet").read_table(path)
         except (pa.ArrowException, OSError) as err:
             raise TaskFileError(f"{path} is not a readable parquet file ({err})") from None
         for number, row in enumerate(table.to_pylist(), 1):
@@ -238,12 +238,12 @@ def _json_row(path: Path, number: int, line: str) -> Any:
 
 def _dataset_rows(path: Path) -> Iterator[Mapping[str, Any]]:
     names = {entry.name for entry in path.iterdir()}
-    if not names & set(_DATASET_FILES):
+    if not names & set(DATASET_FILES):
         raise NotADatasetError(
             f"{path} is a folder but not a dataset saved with save_to_disk (none of "
-            f"{', '.join(_DATASET_FILES)} in it)"
+            f"{', '.join(DATASET_FILES)} in it)"
         )
-    dataset = _require("datasets").load_from_disk(str(path))
+    dataset = require_module("datasets").load_from_disk(str(path))
     if "dataset_dict.json" in names:
         splits = ", ".join(sorted(dataset))
         raise TaskFileError(
@@ -273,7 +273,7 @@ def read_tasks(
     Args:
         unsolvable: ``"keep"`` (default: no solver run, fast for large files), ``"drop"``
             (silently skip tasks without a solution the verifier accepts under ``rules``, see
-            :func:`~countdown_env.solver.accepted_solution`) or ``"raise"``. Solving takes
+            :func:`~countdown_env._solver.accepted_solution`) or ``"raise"``. Solving takes
             about a millisecond for 3-4 numbers.
         rules: the rules for checking (default ``DEFAULT_RULES``).
         limit: read at most this many tasks.

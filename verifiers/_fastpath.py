@@ -1,7 +1,7 @@
 """The checker's fast path: plain ASCII answers that are legal, parsed and valued in one tight pass.
 
 Most answers a model writes are short, plain ASCII and well formed (``(25 + 50) * 4 - 3``). For
-those, :func:`run_fast` gives exactly what :func:`verifiers.grammar.run_unchecked` gives, in less
+those, :func:`run_fast` gives exactly what :func:`verifiers._grammar.run_unchecked` gives, in less
 than half the time: the same value in lowest terms, the same number literals in the same order
 and the same ``= N`` claim. Its only refusals (through :func:`decide_fast`) are the commonest
 ones, worded exactly as the general path words them: a literal beyond the task's numbers and an
@@ -15,7 +15,7 @@ and words it. ``tests/verifiers/test_fastpath.py`` checks that the two paths agr
 generated valid answers, on hostile text and on every short string of a small alphabet.
 
 Why it is faster: ``str.isascii`` and ``str.isprintable`` (two C scans) stand in for the
-allow-list regex; the tokens are split as in :mod:`verifiers.tokens`; literals up to 999 are
+allow-list regex; the tokens are split as in :mod:`verifiers._tokens`; literals up to 999 are
 read by one dict lookup; and the value is computed with a two-level accumulator (the running
 sum, and the running product of the current term, saved on a small stack at each ``(``) on
 unreduced integer (numerator, denominator) pairs, so the loop builds no operator stack and
@@ -24,8 +24,8 @@ calls no ``gcd`` until the one at the end.
 Unreduced pairs stay small: both parts are sums of products of the answer's literals, each
 literal at most once per product, with at most ``2 ** operators`` terms, so a part has at most
 the literals' bits plus one bit per operator. Answers longer than
-:data:`~verifiers.values.UNCHECKED_LENGTH` characters, the only ones whose values could reach
-:data:`~verifiers.values.MAX_VALUE_BITS`, take the general path, which checks value sizes.
+:data:`~verifiers._values.UNCHECKED_LENGTH` characters, the only ones whose values could reach
+:data:`~verifiers._values.MAX_VALUE_BITS`, take the general path, which checks value sizes.
 
 >>> run_fast("(25 + 50) * 4 - 3", DEFAULT_RULES, 4)
 (297, 1, [25, 50, 4, 3], None)
@@ -39,11 +39,11 @@ from __future__ import annotations
 
 from math import gcd
 
-from verifiers.grammar import MAX_LITERAL_DIGITS
+from verifiers._grammar import MAX_LITERAL_DIGITS
 from verifiers.rules import DEFAULT_RULES, Rules
-from verifiers.tokens import character_refusal, space_operators
-from verifiers.values import UNCHECKED_LENGTH
-from verifiers.verdict import Status
+from verifiers._tokens import character_refusal, space_operators
+from verifiers._values import UNCHECKED_LENGTH
+from verifiers._verdict import Status
 
 __all__ = ["decide_fast", "run_fast"]
 
@@ -88,7 +88,7 @@ def run_fast(
     """Parse and value a plain answer: ``(numerator, denominator, numbers used, claimed N)``.
 
     ``text`` is the stripped answer, already within ``rules.max_length``. The value is in lowest
-    terms with a positive denominator, as :func:`verifiers.grammar.run_unchecked` returns it.
+    terms with a positive denominator, as :func:`verifiers._grammar.run_unchecked` returns it.
     ``None`` means "not decided here": the caller must run the general path, which gives the
     verdict (usually a refusal) and its reason.
     """

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from countdown_env.errors import TaskError, _digits, shown
+from countdown_env.errors import TaskError, digit_count, shown
 
 __all__ = ["MAX_TASK_DIGITS", "Task", "task_id", "task_key"]
 
@@ -18,7 +18,7 @@ that every task can be shown, hashed into an id and written as JSON."""
 _TOO_BIG = 10**MAX_TASK_DIGITS
 
 
-def _as_int(value: Any, what: str) -> int:
+def as_int(value: Any, what: str) -> int:
     if type(value) is not int:
         # numpy integers come back from parquet/HF columns; bools and floats are refused on
         # purpose.
@@ -28,7 +28,7 @@ def _as_int(value: Any, what: str) -> int:
     if -_TOO_BIG < value < _TOO_BIG:
         return value
     raise TaskError(
-        f"{what} has {_digits(value)} digits, more than the {MAX_TASK_DIGITS} a task may use"
+        f"{what} has {digit_count(value)} digits, more than the {MAX_TASK_DIGITS} a task may use"
     )
 
 
@@ -56,7 +56,7 @@ def task_id(nums: Sequence[int], target: int) -> str:
     return hashlib.blake2b(text.encode("ascii"), digest_size=8).hexdigest()
 
 
-def _whole(value: Any) -> Any:
+def whole_number(value: Any) -> Any:
     """A whole float (``46.0``) as an ``int``; every other value unchanged."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -106,19 +106,19 @@ class Task:
             isinstance(self.nums, (str, bytes, Mapping)) or not isinstance(self.nums, Iterable)
         ):
             raise TaskError(f"nums must be a list of integers, got {shown(self.nums)}")
-        nums = [_as_int(v, f"nums[{i}]") for i, v in enumerate(self.nums)]
+        nums = [as_int(v, f"nums[{i}]") for i, v in enumerate(self.nums)]
         if not nums:
             raise TaskError("nums must hold at least one number, got []")
         if min(nums) < 0:
             raise TaskError(f"nums must be non-negative integers, got {shown(nums)}")
         object.__setattr__(self, "nums", nums)
-        object.__setattr__(self, "target", _as_int(self.target, "target"))
+        object.__setattr__(self, "target", as_int(self.target, "target"))
         if self.solution is not None and not isinstance(self.solution, str):
             raise TaskError(f"solution must be a str or None, got {shown(self.solution)}")
         for name in ("n_solutions", "min_ops", "search_nodes", "seed", "index"):
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, _as_int(value, name))
+                object.__setattr__(self, name, as_int(value, name))
         if not isinstance(self.id, str):
             raise TaskError(f"id must be a str, got {shown(self.id)}")
         if not self.id:
@@ -161,5 +161,5 @@ class Task:
         known = {f.name for f in fields(cls)} - {"nums", "target"}
         extra = {k: data[k] for k in known if data.get(k) is not None}
         if isinstance(nums, Iterable) and not isinstance(nums, (str, bytes, Mapping)):
-            nums = [_whole(v) for v in nums]
-        return cls(nums=nums, target=_whole(data["target"]), **extra)
+            nums = [whole_number(v) for v in nums]
+        return cls(nums=nums, target=whole_number(data["target"]), **extra)

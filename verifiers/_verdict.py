@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
-from verifiers.values import exact_text
+from verifiers._values import exact_text
 
 __all__ = ["Later", "Status", "Verdict"]
 
@@ -124,7 +124,7 @@ class Verdict:
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict; ``value`` becomes a string such as ``'7/2'`` or ``None`` (a part
-        past CPython's 4,300-digit limit is abbreviated, see :func:`~verifiers.values.exact_text`).
+        past CPython's 4,300-digit limit is abbreviated, see :func:`~verifiers._values.exact_text`).
 
         >>> Verdict(False, Status.WRONG_VALUE, Fraction(7, 2), "7/2", "not 3").to_dict()["value"]
         '7/2'

@@ -1,4 +1,4 @@
-"""The process-wide verdict cache of :mod:`verifiers.check`: bounded by entries and by bytes.
+"""The process-wide verdict cache of :mod:`verifiers._check`: bounded by entries and by bytes.
 
 GRPO samples several completions per prompt and they often agree, so :func:`verifiers.verify`
 memoises verdicts keyed on ``(expression, nums, target, rules)``. A bound on entries alone is

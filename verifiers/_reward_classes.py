@@ -18,13 +18,13 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from verifiers.check import Verifier, verify, verify_equation
-from verifiers.completions import completion_text, task_columns
+from verifiers._check import Verifier, verify, verify_equation
+from verifiers._completions import completion_text, task_columns
 from verifiers.errors import ConfigError
 from verifiers.extract import Extractor, get_extractor, has_answer_format
 from verifiers.rules import Rules
-from verifiers.values import show_repr
-from verifiers.verdict import Status
+from verifiers._values import show_repr
+from verifiers._verdict import Status
 
 __all__ = [
     "CombinedReward",
@@ -256,10 +256,10 @@ class FormatReward:
 
 
 class VerifierReward(_TaskReward):
-    """Any :class:`~verifiers.check.Verifier` as a reward: ``correct_score`` when its verdict is
+    """Any :class:`~verifiers._check.Verifier` as a reward: ``correct_score`` when its verdict is
     correct, else ``wrong_score``. The verifier sees the completion text (it extracts itself).
 
-    The verifier must return a :class:`~verifiers.verdict.Verdict` (or an object with a bool
+    The verifier must return a :class:`~verifiers._verdict.Verdict` (or an object with a bool
     ``correct``); anything else, a bare ``True`` included, raises ``TypeError`` naming what it
     returned, since a silently coerced value would hide a broken verifier.
     """

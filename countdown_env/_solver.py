@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from countdown_env.errors import TaskError, shown
-from countdown_env.search import Search, Tree, format_tree, submultisets
-from countdown_env.task import _as_int
+from countdown_env._search import Search, Tree, format_tree, submultisets
+from countdown_env._task import as_int
 from verifiers.rules import Rules
 
 __all__ = [
@@ -44,14 +44,14 @@ def _rules(rules: Rules | None, exact_use: bool | None, overrides: dict[str, Any
 def _key(nums: Sequence[int], target: int) -> tuple[tuple[int, ...], int]:
     if isinstance(nums, (str, bytes)) or not hasattr(nums, "__iter__"):
         raise TaskError(f"nums must be a sequence of integers, got {shown(nums)}")
-    key = tuple(sorted(_as_int(v, f"nums[{i}]") for i, v in enumerate(nums)))
+    key = tuple(sorted(as_int(v, f"nums[{i}]") for i, v in enumerate(nums)))
     if not key:
         raise TaskError("nums must hold at least one number, got []")
     if key[0] < 0:
         raise TaskError(f"nums must be non-negative integers, got {list(nums)}")
     if len(key) > MAX_SOLVER_NUMBERS:
         raise TaskError(f"the solver takes at most {MAX_SOLVER_NUMBERS} numbers, got {len(key)}")
-    return key, _as_int(target, "target")
+    return key, as_int(target, "target")
 
 
 def _reachable(key: tuple[int, ...], target: int, rules: Rules) -> bool:
@@ -136,7 +136,7 @@ def _solutions(
     limit: int | None = None,
     timeout: float | None = None,
 ) -> dict[str, Tree]:
-    """Canonical text -> one tree, for every distinct solution (see :mod:`countdown_env.search`)."""
+    """Canonical text -> one tree, for every distinct solution (see :mod:`countdown_env._search`)."""
     key, target = _key(nums, target)
     search = Search(rules, timeout=timeout)
     if not _reachable(key, target, rules):
@@ -218,7 +218,7 @@ def accepted_solution(
     >>> accepted_solution([2, 3], 7)
     (None, 'is unsolvable (no solution under these rules)')
     """
-    from verifiers.check import verify_equation
+    from verifiers import verify_equation
 
     r = Rules.from_kwargs(rules)
     tree = solve_tree(nums, target, rules=r, timeout=timeout)

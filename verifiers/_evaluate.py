@@ -1,4 +1,4 @@
-"""Exact evaluation: of answer text, and of a :class:`~verifiers.grammar.Parsed` postfix program.
+"""Exact evaluation: of answer text, and of a :class:`~verifiers._grammar.Parsed` postfix program.
 
 The arithmetic and its checks are :mod:`verifiers.arithmetic`'s, shared with the grammar, the
 solver, the generator and the step game; the result is a :class:`fractions.Fraction`, so
@@ -14,10 +14,10 @@ from fractions import Fraction
 
 from verifiers.arithmetic import Value, calculate, negate, refusal
 from verifiers.errors import ExpressionError
-from verifiers.grammar import Parsed, run_unchecked
+from verifiers._grammar import Parsed, run_unchecked
 from verifiers.rules import DEFAULT_RULES, TV_RULES, Rules
-from verifiers.values import show_repr
-from verifiers.verdict import Status
+from verifiers._values import show_repr
+from verifiers._verdict import Status
 
 __all__ = ["evaluate", "evaluate_postfix"]
 
@@ -28,13 +28,13 @@ def evaluate_postfix(
     """Evaluate a postfix program exactly; returns ``(numerator, denominator)`` in lowest terms.
 
     Args:
-        postfix: items as produced by :func:`verifiers.grammar.parse` (``int`` literals and
+        postfix: items as produced by :func:`verifiers._grammar.parse` (``int`` literals and
             the operators ``"+" "-" "*" "/" "neg"``).
         integer_intermediates: every operation's result must be a positive integer.
 
     Raises:
         ExpressionError: ``division_by_zero``, ``bad_intermediate``, ``too_long`` (a value past
-            :data:`~verifiers.values.MAX_VALUE_BITS`) or ``malformed`` (not a valid program).
+            :data:`~verifiers._values.MAX_VALUE_BITS`) or ``malformed`` (not a valid program).
 
     >>> evaluate_postfix([1, 3, "/", 3, "*"])
     (1, 1)
@@ -68,7 +68,7 @@ def evaluate_postfix(
 
 
 def evaluate(expression: str | Parsed, rules: Rules = DEFAULT_RULES) -> Fraction:
-    """The exact value of an expression (text or :class:`~verifiers.grammar.Parsed`).
+    """The exact value of an expression (text or :class:`~verifiers._grammar.Parsed`).
 
     Number use is not checked (see :func:`verifiers.verify_equation`);
     ``rules.integer_intermediates`` is honoured. A trailing ``= N`` is ignored here.

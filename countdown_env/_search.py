@@ -1,4 +1,4 @@
-"""The search engine behind :mod:`countdown_env.solver`: value tables over multisets of numbers.
+"""The search engine behind :mod:`countdown_env._solver`: value tables over multisets of numbers.
 
 Everything here is exact: values are :mod:`verifiers.arithmetic`'s (``int`` or
 :class:`fractions.Fraction`; a whole fraction is turned back into an ``int``, so equal values hash

@@ -87,7 +87,7 @@ def _shown(value: Any) -> str:
 
 @dataclass(frozen=True)
 class GeneratorConfig:
-    """What tasks :func:`~countdown_env.generator.generate` makes.
+    """What tasks :func:`~countdown_env._generator.generate` makes.
 
     >>> GeneratorConfig(min_numbers=2, max_numbers=2, max_value=50).max_value
     50

@@ -17,7 +17,7 @@ import re
 import unicodedata
 
 from verifiers.errors import ExpressionError
-from verifiers.verdict import Status
+from verifiers._verdict import Status
 
 __all__ = [
     "ALLOWED_CHARACTERS",

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from countdown_env.errors import shown
-from countdown_env.task import _as_int, _whole
+from countdown_env._task import as_int, whole_number
 from verifiers.errors import ConfigError
 
 __all__ = [
@@ -96,13 +96,13 @@ class PromptTemplate:
         """The prompt as one string (for chat templates: the user message's content).
 
         Raises :class:`~countdown_env.errors.TaskError` for a value that is not a whole number
-        or has more than :data:`~countdown_env.task.MAX_TASK_DIGITS` digits.
+        or has more than :data:`~countdown_env._task.MAX_TASK_DIGITS` digits.
         """
-        words = [str(_as_int(_whole(v), f"nums[{i}]")) for i, v in enumerate(nums)]
+        words = [str(as_int(whole_number(v), f"nums[{i}]")) for i, v in enumerate(nums)]
         return self.text.format(
             nums="[" + ", ".join(words) + "]",
             nums_spaced=" ".join(words),
-            target=_as_int(_whole(target), "target"),
+            target=as_int(whole_number(target), "target"),
         )
 
     def format(self, nums: Sequence[int], target: int) -> str | list[dict[str, str]]:

@@ -6,7 +6,7 @@ one step (:mod:`countdown_env.files`), and an existing output is replaced only w
 a saved dataset is never replaced, even then.
 
 >>> import os, tempfile
->>> from countdown_env.datasets import read_tasks
+>>> from countdown_env._datasets import read_tasks
 >>> path = os.path.join(tempfile.mkdtemp(), "tasks.jsonl")
 >>> write_jsonl([Task([3, 7, 25], 46, solution="25+3*7")], path)
 1
@@ -24,18 +24,18 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from countdown_env.datasets import (
-    _DATASET_FILES,
+from countdown_env._datasets import (
+    DATASET_FILES,
     FORMATS,
-    _require,
-    _tasks,
+    require_module,
+    as_tasks,
     to_hf_dataset,
     to_records,
 )
 from countdown_env.errors import OutputError, OutputExistsError
 from countdown_env.files import atomic_file, exists_message, output_target, staging_folder
-from countdown_env.prompts import PromptTemplate, get_template
-from countdown_env.task import Task
+from countdown_env._prompts import PromptTemplate, get_template
+from countdown_env._task import Task
 from verifiers.errors import ConfigError
 
 __all__ = [
@@ -82,10 +82,10 @@ def _check_replaceable(resolved: Path, shown: Path) -> None:
             "or choose another folder"
         )
     names = {entry.name for entry in resolved.iterdir()}
-    if names and not names & set(_DATASET_FILES):
+    if names and not names & set(DATASET_FILES):
         raise OutputError(
             f"will not replace {shown}: it is not a saved dataset (none of "
-            f"{', '.join(_DATASET_FILES)} in it), and replacing it would delete its "
+            f"{', '.join(DATASET_FILES)} in it), and replacing it would delete its "
             f"{len(names)} entr{'y' if len(names) == 1 else 'ies'}; remove it yourself or choose "
             "another folder"
         )
@@ -145,8 +145,8 @@ def write_jsonl(
 
 
 def _write_table(records: list[dict[str, Any]], target: Path, overwrite: bool) -> None:
-    pa = _require("pyarrow")
-    pq = _require("pyarrow.parquet")
+    pa = require_module("pyarrow")
+    pq = require_module("pyarrow.parquet")
     table = pa.Table.from_pylist(records)
     with atomic_file(target, overwrite=overwrite) as tmp:
         pq.write_table(table, tmp)
@@ -184,7 +184,7 @@ def write_tinyzero_parquet(
     target = _claim(path, overwrite)
     tmpl = get_template(template)
     records = []
-    for index, task in enumerate(_tasks(tasks)):
+    for index, task in enumerate(as_tasks(tasks)):
         records.append(
             {
                 "data_source": data_source,
@@ -218,7 +218,7 @@ def save_hf_dataset(
     """
     shown = _claim(directory, overwrite, folder=True)
     target = Path(os.path.realpath(shown))
-    datasets_module = _require("datasets")
+    datasets_module = require_module("datasets")
     dataset = to_hf_dataset(tasks, template=template)
     quiet = not datasets_module.are_progress_bars_disabled()
     with staging_folder(target) as tmp:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from verifiers.values import format_value, show_int
+from verifiers._values import format_value, show_int
 
 __all__ = [
     "equals_target",

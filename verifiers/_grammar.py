@@ -48,9 +48,9 @@ from verifiers.arithmetic import (
 )
 from verifiers.errors import ExpressionError
 from verifiers.rules import DEFAULT_RULES, Rules
-from verifiers.tokens import tokenize
-from verifiers.values import needs_size_check
-from verifiers.verdict import Status
+from verifiers._tokens import tokenize
+from verifiers._values import needs_size_check
+from verifiers._verdict import Status
 
 __all__ = ["MAX_LITERAL_DIGITS", "Parsed", "parse", "run_unchecked"]
 
@@ -290,7 +290,7 @@ def run_unchecked(
     (also for ``max_numbers``). ``nums`` and ``target``, the task's, are the numbers a literal
     may spell with more than ``max_digits`` digits (the task gave them, so they are not
     absurd). Callers must have compared ``len(text)`` with ``rules.max_length`` first; anyone
-    else should call :func:`parse` or :func:`verifiers.evaluate.evaluate`.
+    else should call :func:`parse` or :func:`verifiers._evaluate.evaluate`.
     """
     tokens, claimed = _split_claim(text, rules, target)
     n, d, used, failure = _run(tokens, rules, needs_size_check(text), None, max_numbers, nums)
