@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 __all__ = ["add_arguments", "run"]
 
@@ -56,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-_GAME_DEFAULTS = {"preset": "tv", "integer_intermediates": True}
+_GAME_DEFAULTS: dict[str, Any] = {"preset": "tv", "integer_intermediates": True}
 """The game ``countdown play`` draws when no flag says otherwise: the TV game; ``--help`` shows
 its values as the defaults, not those of ``countdown generate``."""
 

@@ -148,9 +148,9 @@ def _check_model_value(argv: list[str], config: dict[str, object]) -> None:
     from agents.training._model import model_path_problem
     from verifiers.errors import ConfigError
 
-    spec = _option_value(argv, *_MODEL_FLAGS)
+    spec: object = _option_value(argv, *_MODEL_FLAGS)
     if spec is None:
-        spec = config.get("model_name_or_path")  # type: ignore[assignment]
+        spec = config.get("model_name_or_path")
     if isinstance(spec, str):
         problem = model_path_problem(spec)
         if problem is not None:
@@ -296,9 +296,9 @@ def _parser():
     from agents.training._args import CountdownTrainArguments
     from agents.training._grpo_config import CountdownGRPOConfig
 
-    return TrlParser(
-        (CountdownTrainArguments, CountdownGRPOConfig, ModelConfig), prog="countdown train"
-    )
+    # trl types dataclass_types as a NewType over Any, which no dataclass is without a wrapper.
+    dataclass_types = (CountdownTrainArguments, CountdownGRPOConfig, ModelConfig)
+    return TrlParser(dataclass_types, prog="countdown train")  # type: ignore[arg-type]
 
 
 def _parse(argv: list[str]):

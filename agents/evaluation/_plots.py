@@ -244,12 +244,12 @@ def _aha_plot(report: Mapping[str, Any], path: Path) -> Path:
         right.scatter(xs, ys, label=dimension, alpha=0.8)
         for label, x, y in zip(groups, xs, ys, strict=True):
             at.setdefault((round(x, 3), round(y, 3)), []).append(f"{dimension} {label}")
-    key = []
+    key_lines: list[str] = []
     for number, ((x, y), names) in enumerate(sorted(at.items()), 1):
         right.annotate(str(number), (x, y), fontsize=8, xytext=(4, 3),
                        textcoords="offset points")
-        key.append(f"{number}: {', '.join(names)}")
-    right.text(1.03, 1.0, "\n".join(key), transform=right.transAxes, va="top", ha="left",
+        key_lines.append(f"{number}: {', '.join(names)}")
+    right.text(1.03, 1.0, "\n".join(key_lines), transform=right.transAxes, va="top", ha="left",
                fontsize=7)
     xs_all = [x for x, _ in at]
     ys_all = [y for _, y in at]

@@ -18,7 +18,7 @@ import hashlib
 import json
 import math
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
@@ -368,7 +368,7 @@ def _by_difficulty(records: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, 
             aha.append(sum(bool(r["aha_phrases"]) for r in rows) / len(rows))
     columns = {"accuracy": list(map(itemgetter("pass_at_1"), records)),
                "mean_length": lengths, "aha_rate": aha}
-    dimensions = {"n_nums": [len(record["nums"]) for record in records]}
+    dimensions: dict[str, list[Hashable]] = {"n_nums": [len(r["nums"]) for r in records]}
     for name, edges in (("n_solutions", (1, 2, 5, 20)),
                         ("search_nodes", (1, 10, 100, 1000, 10000))):
         counts = [record.get(name) for record in records]
@@ -410,7 +410,7 @@ def summarize_records(
     rows = _completion_rows(records)
     correct = [bool(ok) for ok in map(itemgetter("correct"), rows)]
     chars = list(map(itemgetter("length"), rows))
-    tokens = [row.get("length_tokens") for row in rows]
+    tokens: list[Any] = [row.get("length_tokens") for row in rows]
     if None in tokens:
         tokens = []
     found = list(map(itemgetter("aha_phrases"), rows))

@@ -247,7 +247,7 @@ class TransformersPolicy:
         is_chat: list[bool] = []
         for prompt in prompts:
             is_chat.append(isinstance(prompt, list))
-            if not is_chat[-1]:
+            if not isinstance(prompt, list):
                 texts.append(prompt)
                 continue
             if not getattr(self.tokenizer, "chat_template", None):

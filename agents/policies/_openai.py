@@ -143,9 +143,9 @@ class OpenAIPolicy:
                               "Qwen/Qwen2.5-3B-Instruct")
         if api not in API_KINDS:
             raise ConfigError(f"api must be one of {API_KINDS}, got {api!r}")
-        for field, value, low in (("concurrency", concurrency, 1), ("max_retries", max_retries, 0)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ConfigError(f"{field} must be an integer >= {low}, got {value!r}")
+        for field, count, low in (("concurrency", concurrency, 1), ("max_retries", max_retries, 0)):
+            if isinstance(count, bool) or not isinstance(count, int) or count < low:
+                raise ConfigError(f"{field} must be an integer >= {low}, got {count!r}")
         for field, value in (("timeout", timeout), ("backoff", backoff),
                              ("max_backoff", max_backoff)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:

@@ -233,7 +233,7 @@ class CheckpointProgressCallback(TrainerCallback):
     """At every checkpoint, record the GRPO seconds spent so a resumed run keeps its budget."""
 
     def __init__(
-        self, write: Callable[[dict[str, float]], None], budget: TimeBudgetCallback
+        self, write: Callable[[dict[str, Any]], None], budget: TimeBudgetCallback
     ) -> None:
         self.write = write
         self.budget = budget

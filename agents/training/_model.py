@@ -96,7 +96,7 @@ def load_model_and_tokenizer(
     if path is not None:
         model, tokenizer = _pretrained(path, model_args, float32)
         return model, tokenizer, embedded
-    if embedded:
+    if embedded or spec is None:  # None is one of the EMBEDDED_SPECS
         from agents.policies._models import require_transformers
         from agents.policies._tiny import build_model, build_tokenizer
 

@@ -407,8 +407,9 @@ def _run_stages(
 
             warm_data = train_dataset(train_tasks, template)
             by_steps = script.warmstart_steps > 0
+            total = script.warmstart_steps if by_steps else round(script.warmstart_seconds)
             bar = tqdm(
-                total=script.warmstart_steps if by_steps else round(script.warmstart_seconds),
+                total=total,
                 desc="warm start (format only)",
                 unit="step" if by_steps else "s",
             )
@@ -416,7 +417,7 @@ def _run_stages(
 
             def tick(step: int, loss: float) -> None:
                 done = step if by_steps else round(time.monotonic() - t0)
-                bar.update(min(done, bar.total) - bar.n)
+                bar.update(min(done, total) - bar.n)
                 bar.set_postfix(loss=f"{loss:.3f}", step=step, refresh=False)
 
             warm_info = warm_start(

@@ -60,7 +60,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import gymnasium as gym
 
@@ -73,6 +73,9 @@ from verifiers import CountdownVerifier
 from verifiers.errors import ConfigError
 from verifiers.extract import extract_answer, extract_bare
 from verifiers.rules import Rules
+
+if TYPE_CHECKING:
+    from countdown_env import CountdownMultiTurnEnv, Task
 
 __all__ = [
     "DEFAULT_INSTRUCTIONS",
@@ -247,6 +250,7 @@ class CountdownToolEnv:
             instructions = instructions.format(max_attempts=self._config.max_attempts)
         if index is None:
             return instructions
+        task = cast("Task", task)  # a drawn task (index not None) is a Task, not the row's dict
         question = prompt_text(self._config.template or "chat", task.nums, task.target)
         if _last_content(prompt):
             question = "\n\n" + question
@@ -261,7 +265,7 @@ class CountdownToolEnv:
         Returns:
             Whether it is correct, else its value or why it was refused; the checks left.
         """
-        if self._env.unwrapped.task is None:
+        if cast("CountdownMultiTurnEnv", self._env.unwrapped).task is None:
             raise gym.error.ResetNeeded(
                 "call reset(**row) before check_answer: there is no task yet"
             )
@@ -291,13 +295,13 @@ class CountdownToolEnv:
     @property
     def nums(self) -> list[int] | None:
         """The current task's numbers (``None`` before the first reset)."""
-        task = self._env.unwrapped.task
+        task = cast("CountdownMultiTurnEnv", self._env.unwrapped).task
         return None if task is None else list(task.nums)
 
     @property
     def target(self) -> int | None:
         """The current task's target (``None`` before the first reset)."""
-        task = self._env.unwrapped.task
+        task = cast("CountdownMultiTurnEnv", self._env.unwrapped).task
         return None if task is None else task.target
 
     @property
@@ -409,5 +413,7 @@ def make_environment_factory(
     unknown = sorted(set(options) - known)
     if unknown:
         raise ConfigError(f"unknown option(s) {unknown}; accepted: {sorted(known)}")
-    config = ToolEnvConfig(max_attempts=max_attempts, rules=rules, reward=reward, **options)
+    # ToolEnvConfig turns a rules mapping into Rules itself (its field holds the result).
+    config = ToolEnvConfig(max_attempts=max_attempts, rules=cast("Rules | None", rules),
+                           reward=reward, **options)
     return CountdownToolEnvFactory(config)

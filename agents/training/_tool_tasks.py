@@ -110,7 +110,7 @@ def _drawn(config: ToolEnvConfig, index: int, columns: list[str]) -> Task:
 
 
 def _check_task_index(value: Any) -> int:
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= 0:
         return int(value)
     raise ConfigError(f"task_index must be an integer >= 0, got {value!r}")
 
