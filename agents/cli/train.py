@@ -232,8 +232,7 @@ def _cpu_precision(
     flags = cpu_flags() if flags is None else flags
     machine = platform.machine() if machine is None else machine
     native = native_bf16(flags, machine)
-    why = ("bf16 autocast was measured slower than float32 for CPU training here, even with "
-           "native bf16; --bf16 true chooses it")
+    why = "bf16 autocast was measured slower for CPU training, even with native bf16"
     if not native:
         why = "this CPU has no native bf16 (avx512_bf16/amx_bf16, or bf16 on ARM): emulated bf16 " \
               "is several times slower"

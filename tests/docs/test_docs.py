@@ -22,6 +22,8 @@ DOCS = ROOT / "docs"
 PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
 # Pages whose examples need the `train` extra (torch, transformers, trl, datasets).
 _NEEDS_TRAIN = {"tutorials/evaluate.md", "tutorials/train.md", "tutorials/tasks-and-envs.md"}
+# Pages whose examples need an optional package of their own (an extra beside `train`).
+_NEEDS_MODULES = {"integrations.md": ("reasoning_gym",)}
 
 
 def _examples(page: str) -> str:
@@ -44,6 +46,8 @@ def test_page_examples_run(page, tmp_path, monkeypatch):
     if page in _NEEDS_TRAIN:
         for module in ("torch", "datasets", "matplotlib"):
             pytest.importorskip(module)
+    for module in _NEEDS_MODULES.get(page, ()):
+        pytest.importorskip(module)
     monkeypatch.chdir(tmp_path)
     test = doctest.DocTestParser().get_doctest(_examples(page), {}, page, str(DOCS / page), 0)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
