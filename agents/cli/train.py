@@ -98,6 +98,9 @@ def run_argv(argv: list[str]) -> int:
     from agents.training._model import peft_config
 
     peft_config(model_args)  # a LoRA problem is one line before anything else is said
+    from agents.training._curriculum import check_run
+
+    check_run(script, training_args)  # so is a curriculum the trainer settings would break
     given = _option_value(argv, "--output_dir", "--output-dir") is not None
     if not given and training_args.output_dir in (None, "", "trainer_output"):
         raise ConfigError("--output-dir DIR is required: every run writes into its own folder")

@@ -146,6 +146,9 @@ def run_training(
     reward_weights(training_args.reward_weights,
                    len(script.rewards if reward_funcs is None else reward_funcs))
     peft_config(model_args)  # a LoRA problem is said before the model loads
+    from agents.training._curriculum import check_run
+
+    check_run(script, training_args)
     # Reading the device sets up accelerate's distributed state, so under `accelerate launch`
     # the process group exists before the first barrier below (not only once the trainer does).
     _ = training_args.device
@@ -289,6 +292,15 @@ def _start(
     barrier()
     if not is_main_process():
         train_tasks, heldout = load_or_make_tasks(script, layout, main=False)
+    if script.curriculum_config() is not None:
+        from agents.training._curriculum import level_heldout
+
+        # Each level's held-out tasks, made now: a level the generator cannot fill is said
+        # before the model loads.
+        if is_main_process():
+            level_heldout(script, _level_generators(script), layout.tasks / "curriculum",
+                          main=True)
+        barrier()
     model, tokenizer, embedded = load_model_and_tokenizer(
         model_args, layout, float32=bool(machine.get("cpu_run"))
     )
@@ -319,6 +331,21 @@ def _start(
         )
     barrier()
     return model, tokenizer, embedded, train_tasks, heldout
+
+
+def _level_generators(script: CountdownTrainArguments) -> list[Any]:
+    from agents.training._curriculum import check_levels
+
+    return check_levels(script.curriculum_config().levels, script.generator_settings())
+
+
+def _curriculum_snapshot(layout: RunLayout, checkpoint: Path | None) -> dict[str, Any] | None:
+    """The curriculum's level and history at ``checkpoint`` (``None``: start at level 0)."""
+    if checkpoint is None:
+        return None
+    saved = layout.read_progress().get("curriculum_at_step", {})
+    snapshot: dict[str, Any] | None = saved.get(str(_checkpoint_step(checkpoint)))
+    return snapshot
 
 
 def _checkpointing_for_cpu(
@@ -474,8 +501,31 @@ def _run_stages(
     subset = heldout[: script.eval_subset]
     metrics_file = MetricsFileCallback(layout.metrics)
     progress = ProgressCallback(remaining_budget(script, budget), training_args.max_steps)
+    curriculum = None
+    level_tasks: list[list[Any]] = []
+    if script.curriculum_config() is not None:
+        from agents.training._curriculum import (
+            CurriculumCallback,
+            build_state,
+            curriculum_dataset,
+        )
+
+        curriculum, level_tasks = build_state(
+            script, layout.tasks, heldout, main=is_main_process(),
+            snapshot=_curriculum_snapshot(layout, last),
+        )
+        if last is not None:
+            log(f"curriculum: resuming at level {curriculum.level}")
+
+    def measure() -> dict[str, float]:
+        found = _greedy_accuracy(trainer.model, tokenizer, subset, template, script, max_new)
+        for k, tasks in enumerate(level_tasks):
+            level = _greedy_accuracy(trainer.model, tokenizer, tasks, template, script, max_new)
+            found[f"heldout_accuracy/level_{k}"] = level["heldout_accuracy"]
+        return found
+
     heldout_cb = HeldoutAccuracyCallback(
-        lambda: _greedy_accuracy(trainer.model, tokenizer, subset, template, script, max_new),
+        measure,
         every=script.eval_every_steps,
         report=[lambda step, m: metrics_file.write_row({"step": step, **m}), progress.note],
     )
@@ -493,13 +543,26 @@ def _run_stages(
         environment["environment_factory"] = make_environment_factory(
             max_attempts=script.max_attempts, attempt_penalty=script.attempt_penalty
         )
+    callbacks = [budget, metrics_file, heldout_cb, progress, watch]
+    if curriculum is not None:
+        saved_levels: dict[str, Any] = dict(layout.read_progress().get("curriculum_at_step", {}))
+
+        def save_level(step: int, snapshot: dict[str, Any]) -> None:
+            saved_levels[str(step)] = snapshot
+            layout.write_progress({"curriculum_at_step": saved_levels})
+
+        # Before the metrics file: it adds the rolling hit rate to each row.
+        callbacks.insert(1, CurriculumCallback(curriculum, on_raise=log, on_save=save_level))
+        grpo_data = curriculum_dataset(curriculum, template)
+    else:
+        grpo_data = train_dataset(train_tasks, template)
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=rewards,
         args=training_args,
-        train_dataset=train_dataset(train_tasks, template),
+        train_dataset=grpo_data,
         processing_class=tokenizer,
-        callbacks=[budget, metrics_file, heldout_cb, progress, watch],
+        callbacks=callbacks,
         peft_config=peft_config(model_args),
         **environment,
     )
@@ -535,6 +598,20 @@ def _run_stages(
         overwrite=True,
     )
     summary: dict[str, Any] = {}
+    curriculum_summary: dict[str, Any] = {}
+    if curriculum is not None and is_main_process():
+        by_level = {
+            str(k): _greedy_accuracy(final_model, tokenizer, tasks, template, script,
+                                     max_new)["heldout_accuracy"]
+            for k, tasks in enumerate(level_tasks)
+        }
+        curriculum_summary = {"curriculum": {
+            "levels": curriculum.config.levels,
+            "final_level": curriculum.level,
+            "history": curriculum.history,
+            "heldout_tasks_per_level": curriculum.config.heldout_tasks,
+            "heldout_accuracy_by_level": by_level,
+        }}
     if is_main_process():
         from agents.training._stage_eval import training_plots
 
@@ -563,6 +640,7 @@ def _run_stages(
             "resumed": bool(script.resume),
             "stopped_by": stopped_by,
             "warnings": [*short_runs, *(text for _, text in watch.raised)],
+            **curriculum_summary,
         }
         _write_json(layout.summary, summary)
         if embedded:
