@@ -514,6 +514,12 @@ def _run_stages(
             script, layout.tasks, heldout, main=is_main_process(),
             snapshot=_curriculum_snapshot(layout, last),
         )
+        config = curriculum.config
+        log(f"curriculum: {len(config.levels)} levels from {config.levels[0]}, raised when the "
+            f"sampled hit rate over {config.window} logged steps reaches {config.threshold:g} "
+            f"(at least {config.min_steps} steps a level); before/after accuracy is measured on "
+            f"the run's own tasks ({script.min_numbers}-{script.max_numbers} numbers), each "
+            f"level's on {config.heldout_tasks} held-out tasks at eval steps")
         if last is not None:
             log(f"curriculum: resuming at level {curriculum.level}")
 

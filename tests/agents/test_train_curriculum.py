@@ -224,3 +224,51 @@ def test_a_recipe_section_and_the_flags_parse_alike(tmp_path: Path) -> None:
     argv, _ = resolve_argv(["--output-dir", str(tmp_path / "run"), "--config", str(recipe),
                             "--curriculum", "numbers:2,3"])
     assert _parse(argv)[0].curriculum_config().levels[1] == {"min_numbers": 3, "max_numbers": 3}
+
+
+RANK_RECORDER = '''
+import json, os
+
+def levels(completions, nums, level, **kwargs):
+    with open(os.environ["CURRICULUM_LOG"] + "." + os.environ.get("RANK", "0"), "a") as f:
+        f.write(json.dumps([[len(n), lv] for n, lv in zip(nums, level)]) + "\\n")
+    return [0.0] * len(completions)
+'''
+
+
+@pytest.mark.slow
+def test_two_processes_train_every_batch_at_one_level(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("accelerate") is None:
+        pytest.skip("accelerate command not installed")
+    config = Path(__file__).resolve().parents[2] / "agents/training/recipes/accelerate"
+    (tmp_path / "rank_recorder.py").write_text(RANK_RECORDER)
+    log = tmp_path / "levels"
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
+           "CURRICULUM_LOG": str(log),
+           "PYTHONPATH": os.pathsep.join([root, str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    out = tmp_path / "run"
+    command = [
+        "accelerate", "launch", "--config_file", str(config / "cpu-2proc.yaml"), "-m",
+        "agents.cli", "train", "--output-dir", str(out), *FAST, "--max_steps", "8",
+        "--rewards", "correctness", "rank_recorder:levels", "--curriculum", "numbers:2,3,4",
+        *EAGER,
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["processes"] == 2 and summary["curriculum"]["final_level"] == 2
+    ranks = [
+        [json.loads(line) for line in Path(f"{log}.{rank}").read_text().splitlines()]
+        for rank in (0, 1)
+    ]
+    assert len(ranks[0]) == len(ranks[1]) == 8
+    for batch0, batch1 in zip(*ranks, strict=True):
+        rows = batch0 + batch1
+        assert len({level for _, level in rows}) == 1  # both ranks, one level
+        assert all(size == level + 2 for size, level in rows)
+    assert {batch[0][1] for batch in ranks[0]} == {0, 1, 2}
