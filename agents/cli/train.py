@@ -329,6 +329,9 @@ GRPO training on Countdown with TRL. Main options:
                        NAME:key=value,... sets parameters; --reward_weights, one per reward
   --use_peft           train a LoRA adapter (--lora_r, --lora_alpha, --lora_dropout,
                        --lora_target_modules ...); final/ holds the merged model
+  --curriculum SPEC    difficulty levels raised by the sampled hit rate: numbers:2,3,4,
+                       min_solutions:20,5,1, axes joined by ';', or a YAML list
+                       (--curriculum_file FILE; --curriculum_threshold, _window, _min_steps)
 
 Values come from, in increasing priority: the defaults listed below, the recipe or config
 file, then the command line. The defaults below are the dataclasses' own; a recipe changes
