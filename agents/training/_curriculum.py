@@ -272,6 +272,26 @@ class CurriculumState:
             self._tasks[key] = task
         return self._tasks[key]
 
+    def restore(self, snapshot: dict[str, Any] | None) -> None:
+        """Continue at a checkpoint's level and history (``None``: stay at level 0)."""
+        if snapshot:
+            self.level = int(snapshot["level"])
+            self.history = list(snapshot["history"])
+
+    def warmstart_tasks(self, per_level: int) -> list[Any]:
+        """``per_level`` tasks of each level's shape without the rating filters (cheap to draw),
+        never held out: the format-only warm start sees every level's prompts."""
+        from countdown_env.generator import task_at
+
+        out = []
+        for generator in self.generators:
+            shape = dataclasses.replace(
+                generator, min_solutions=None, max_solutions=None, min_ops=None
+            )
+            drawn = (task_at(self.seed, index, shape) for index in range(per_level))
+            out += [task for task in drawn if not self.excluded(task)]
+        return out
+
     def raise_level(self, step: int, hit_rate: float) -> None:
         self.level += 1
         self.history.append({"step": step, "level": self.level, "hit_rate": hit_rate})
@@ -415,12 +435,11 @@ def build_state(
     run_heldout: Sequence[Any],
     *,
     main: bool,
-    snapshot: dict[str, Any] | None = None,
 ) -> tuple[CurriculumState, list[list[Any]]]:
-    """The run's :class:`CurriculumState` (at the level of ``snapshot``, a resumed run's
-    checkpoint) and each level's held-out tasks. Training skips every held-out task: the
-    run's, every level's, and with a ``target``/``nums`` holdout every task of a held-out
-    target or number multiset (the run's split rule).
+    """The run's :class:`CurriculumState` (at level 0; :meth:`CurriculumState.restore` puts a
+    resumed run at its checkpoint's level) and each level's held-out tasks. Training skips
+    every held-out task: the run's, every level's, and with a ``target``/``nums`` holdout
+    every task of a held-out target or number multiset (the run's split rule).
 
     Raises:
         ConfigError: a level's generator cannot make its held-out tasks.
@@ -439,14 +458,7 @@ def build_state(
         # make_splits' share for a target/nums holdout without an explicit fraction.
         return holdout != "task" and is_held_out(task, holdout=holdout, fraction=0.1, seed=seed)
 
-    snapshot = snapshot or {}
     state = CurriculumState(
-        config,
-        generators,
-        seed=script.task_seed,
-        size=script.train_tasks,
-        excluded=excluded,
-        level=int(snapshot.get("level", 0)),
-        history=snapshot.get("history"),
+        config, generators, seed=script.task_seed, size=script.train_tasks, excluded=excluded
     )
     return state, heldout

@@ -422,6 +422,14 @@ def _run_stages(
         f"template {template!r}, model {model_name}"
     )
 
+    curriculum = None
+    level_tasks: list[list[Any]] = []
+    if script.curriculum_config() is not None:
+        from agents.training._curriculum import build_state
+
+        curriculum, level_tasks = build_state(script, layout.tasks, heldout,
+                                              main=is_main_process())
+
     warm_info: dict[str, Any] = {}
     if embedded and script.warmstart_seconds > 0:
         if layout.warmstart_done.is_file():
@@ -432,7 +440,10 @@ def _run_stages(
         elif is_main_process():
             from tqdm.auto import tqdm
 
-            warm_data = train_dataset(train_tasks, template)
+            warm_tasks = list(train_tasks)
+            if curriculum is not None:  # the prompts of every level, not only the run's
+                warm_tasks += curriculum.warmstart_tasks(min(len(train_tasks), 1000))
+            warm_data = train_dataset(warm_tasks, template)
             by_steps = script.warmstart_steps > 0
             bar = tqdm(
                 total=script.warmstart_steps if by_steps else round(script.warmstart_seconds),
@@ -501,19 +512,10 @@ def _run_stages(
     subset = heldout[: script.eval_subset]
     metrics_file = MetricsFileCallback(layout.metrics)
     progress = ProgressCallback(remaining_budget(script, budget), training_args.max_steps)
-    curriculum = None
-    level_tasks: list[list[Any]] = []
-    if script.curriculum_config() is not None:
-        from agents.training._curriculum import (
-            CurriculumCallback,
-            build_state,
-            curriculum_dataset,
-        )
+    if curriculum is not None:
+        from agents.training._curriculum import CurriculumCallback, curriculum_dataset
 
-        curriculum, level_tasks = build_state(
-            script, layout.tasks, heldout, main=is_main_process(),
-            snapshot=_curriculum_snapshot(layout, last),
-        )
+        curriculum.restore(_curriculum_snapshot(layout, last))
         config = curriculum.config
         log(f"curriculum: {len(config.levels)} levels from {config.levels[0]}, raised when the "
             f"sampled hit rate over {config.window} logged steps reaches {config.threshold:g} "

@@ -69,7 +69,7 @@ def eager_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, Rec
     out = tmp_path_factory.mktemp("curriculum") / "run"
     recorder = Recorder()
     summary = _train(out, "--curriculum", "numbers:2,3,4", *EAGER, "--max_steps", "8",
-                     recorder=recorder)
+                     "--warmstart_seconds", "30", "--warmstart_steps", "2", recorder=recorder)
     return out, summary, recorder
 
 
@@ -272,3 +272,22 @@ def test_two_processes_train_every_batch_at_one_level(tmp_path: Path) -> None:
         assert len({level for _, level in rows}) == 1  # both ranks, one level
         assert all(size == level + 2 for size, level in rows)
     assert {batch[0][1] for batch in ranks[0]} == {0, 1, 2}
+
+
+def test_the_warm_start_sees_every_levels_prompts(tmp_path: Path) -> None:
+    from agents.training._args import CountdownTrainArguments
+    from agents.training._curriculum import build_state
+    from countdown_env import make_splits
+
+    script = CountdownTrainArguments(
+        min_numbers=4, max_numbers=4, train_tasks=50, heldout_tasks=5,
+        curriculum="numbers:2,3;min_solutions:2,none", curriculum_heldout_tasks=5,
+    )
+    _, run_heldout = make_splits(10, 5, seed=script.task_seed, min_numbers=4, max_numbers=4)
+    state, level_heldout = build_state(script, tmp_path, run_heldout, main=True)
+    warm = state.warmstart_tasks(40)
+    assert {len(t.nums) for t in warm} == {2, 3}
+    held = {t.key for t in run_heldout} | {t.key for tasks in level_heldout for t in tasks}
+    assert not {t.key for t in warm} & held
+    # The rating filters shape training, not the warm start's prompts.
+    assert all(state.task(0, i).n_solutions >= 2 for i in range(5))
