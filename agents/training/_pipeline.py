@@ -4,6 +4,7 @@ One run lives in one directory::
 
     DIR/config.json          every resolved argument (ours, GRPOConfig, ModelConfig)
     DIR/tasks/train.jsonl    training tasks;  DIR/tasks/heldout.jsonl  never trained on
+    DIR/tasks/curriculum/    with --curriculum: level-K.jsonl, each level's held-out tasks
     DIR/warmstart/           the model after the format-only warm start (embedded model only)
     DIR/eval_before/         evaluation report, samples and plots before GRPO
     DIR/checkpoints/         TRL checkpoints (``--resume`` continues from the last one)
