@@ -98,6 +98,9 @@ def run_argv(argv: list[str]) -> int:
     from agents.training._model import peft_config
 
     peft_config(model_args)  # a LoRA problem is one line before anything else is said
+    from agents.training._curriculum import check_run
+
+    check_run(script, training_args)  # so is a curriculum the trainer settings would break
     given = _option_value(argv, "--output_dir", "--output-dir") is not None
     if not given and training_args.output_dir in (None, "", "trainer_output"):
         raise ConfigError("--output-dir DIR is required: every run writes into its own folder")
@@ -328,6 +331,9 @@ GRPO training on Countdown with TRL. Main options:
                        NAME:key=value,... sets parameters; --reward_weights, one per reward
   --use_peft           train a LoRA adapter (--lora_r, --lora_alpha, --lora_dropout,
                        --lora_target_modules ...); final/ holds the merged model
+  --curriculum SPEC    difficulty levels raised by the sampled hit rate: numbers:2,3,4,
+                       min_solutions:20,5,1, axes joined by ';', or a YAML list
+                       (--curriculum_file FILE; --curriculum_threshold, _window, _min_steps)
 
 Values come from, in increasing priority: the defaults listed below, the recipe or config
 file, then the command line. The defaults below are the dataclasses' own; a recipe changes

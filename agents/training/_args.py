@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from verifiers.errors import ConfigError
 
@@ -171,6 +172,36 @@ class CountdownTrainArguments:
         default=0.0,
         metadata={"help": "The same for a warm-start step (0: unknown)."},
     )
+    curriculum: str | None = field(
+        default=None,
+        metadata={
+            "help": "Train through difficulty levels, easiest first, raised when the rolling "
+            "sampled hit rate passes --curriculum_threshold: numbers:2,3,4 (2, then 3, then 4 "
+            "numbers), FIELD:V1,V2 for a generator setting (min_solutions:20,5,1, min_ops, "
+            "...), axes joined by ';', or a YAML list of GeneratorConfig overrides (a recipe's "
+            "curriculum: [...]). Each level overrides the run's generator settings."
+        },
+    )
+    curriculum_file: str | None = field(
+        default=None,
+        metadata={"help": "A YAML/JSON file with the curriculum's list of levels."},
+    )
+    curriculum_threshold: float = field(
+        default=0.4,
+        metadata={"help": "Raise the level when the rolling sampled hit rate reaches this."},
+    )
+    curriculum_window: int = field(
+        default=5, metadata={"help": "Logged GRPO steps in the rolling hit rate."}
+    )
+    curriculum_min_steps: int = field(
+        default=50,
+        metadata={"help": "Fewest GRPO steps at a level before it can be raised."},
+    )
+    curriculum_heldout_tasks: int = field(
+        default=50,
+        metadata={"help": "Held-out tasks of each level (never trained on), measured at "
+                  "every eval step as heldout_accuracy/level_K."},
+    )
     resume: bool = field(
         default=False,
         metadata={"help": "Continue the run in --output_dir from its last checkpoint."},
@@ -219,3 +250,48 @@ class CountdownTrainArguments:
         from agents.policies._devices import parse_threads
 
         parse_threads(str(self.threads))
+        self.curriculum_config()  # a bad curriculum is one line before the model loads
+
+    def generator_settings(self) -> dict[str, Any]:
+        """The run's generator settings (what a curriculum level overrides)."""
+        return {
+            "min_numbers": self.min_numbers,
+            "max_numbers": self.max_numbers,
+            "min_value": self.min_value,
+            "max_value": self.max_value,
+            "min_target": self.min_target,
+            "max_target": self.max_target,
+        }
+
+    def curriculum_config(self) -> Any:
+        """The checked :class:`~agents.training._curriculum.CurriculumConfig`, or ``None``
+        without ``--curriculum``/``--curriculum_file``.
+
+        Raises:
+            ConfigError: the levels or their settings are refused (one line, naming them).
+        """
+        if self.curriculum is None and self.curriculum_file is None:
+            return None
+        from agents.training._curriculum import (
+            CurriculumConfig,
+            check_levels,
+            parse_levels,
+            read_levels_file,
+        )
+
+        if self.curriculum is not None and self.curriculum_file is not None:
+            raise ConfigError("give either --curriculum or --curriculum_file, not both")
+        if self.tasks_file:
+            raise ConfigError("--curriculum draws its tasks from the generator; it cannot be "
+                              "combined with --tasks_file")
+        levels = (parse_levels(self.curriculum) if self.curriculum is not None
+                  else read_levels_file(str(self.curriculum_file)))
+        config = CurriculumConfig(
+            levels=levels,
+            threshold=self.curriculum_threshold,
+            window=self.curriculum_window,
+            min_steps=self.curriculum_min_steps,
+            heldout_tasks=self.curriculum_heldout_tasks,
+        )
+        check_levels(levels, self.generator_settings())
+        return config

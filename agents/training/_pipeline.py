@@ -4,6 +4,7 @@ One run lives in one directory::
 
     DIR/config.json          every resolved argument (ours, GRPOConfig, ModelConfig)
     DIR/tasks/train.jsonl    training tasks;  DIR/tasks/heldout.jsonl  never trained on
+    DIR/tasks/curriculum/    with --curriculum: level-K.jsonl, each level's held-out tasks
     DIR/warmstart/           the model after the format-only warm start (embedded model only)
     DIR/eval_before/         evaluation report, samples and plots before GRPO
     DIR/checkpoints/         TRL checkpoints (``--resume`` continues from the last one)
@@ -146,6 +147,9 @@ def run_training(
     reward_weights(training_args.reward_weights,
                    len(script.rewards if reward_funcs is None else reward_funcs))
     peft_config(model_args)  # a LoRA problem is said before the model loads
+    from agents.training._curriculum import check_run
+
+    check_run(script, training_args)
     # Reading the device sets up accelerate's distributed state, so under `accelerate launch`
     # the process group exists before the first barrier below (not only once the trainer does).
     _ = training_args.device
@@ -289,6 +293,15 @@ def _start(
     barrier()
     if not is_main_process():
         train_tasks, heldout = load_or_make_tasks(script, layout, main=False)
+    if script.curriculum_config() is not None:
+        from agents.training._curriculum import level_heldout
+
+        # Each level's held-out tasks, made now: a level the generator cannot fill is said
+        # before the model loads.
+        if is_main_process():
+            level_heldout(script, _level_generators(script), layout.tasks / "curriculum",
+                          main=True)
+        barrier()
     model, tokenizer, embedded = load_model_and_tokenizer(
         model_args, layout, float32=bool(machine.get("cpu_run"))
     )
@@ -319,6 +332,21 @@ def _start(
         )
     barrier()
     return model, tokenizer, embedded, train_tasks, heldout
+
+
+def _level_generators(script: CountdownTrainArguments) -> list[Any]:
+    from agents.training._curriculum import check_levels
+
+    return check_levels(script.curriculum_config().levels, script.generator_settings())
+
+
+def _curriculum_snapshot(layout: RunLayout, checkpoint: Path | None) -> dict[str, Any] | None:
+    """The curriculum's level and history at ``checkpoint`` (``None``: start at level 0)."""
+    if checkpoint is None:
+        return None
+    saved = layout.read_progress().get("curriculum_at_step", {})
+    snapshot: dict[str, Any] | None = saved.get(str(_checkpoint_step(checkpoint)))
+    return snapshot
 
 
 def _checkpointing_for_cpu(
@@ -395,6 +423,14 @@ def _run_stages(
         f"template {template!r}, model {model_name}"
     )
 
+    curriculum = None
+    level_tasks: list[list[Any]] = []
+    if script.curriculum_config() is not None:
+        from agents.training._curriculum import build_state
+
+        curriculum, level_tasks = build_state(script, layout.tasks, heldout,
+                                              main=is_main_process())
+
     warm_info: dict[str, Any] = {}
     if embedded and script.warmstart_seconds > 0:
         if layout.warmstart_done.is_file():
@@ -405,7 +441,10 @@ def _run_stages(
         elif is_main_process():
             from tqdm.auto import tqdm
 
-            warm_data = train_dataset(train_tasks, template)
+            warm_tasks = list(train_tasks)
+            if curriculum is not None:  # the prompts of every level, not only the run's
+                warm_tasks += curriculum.warmstart_tasks(min(len(train_tasks), 1000))
+            warm_data = train_dataset(warm_tasks, template)
             by_steps = script.warmstart_steps > 0
             total = script.warmstart_steps if by_steps else round(script.warmstart_seconds)
             bar = tqdm(
@@ -475,8 +514,28 @@ def _run_stages(
     subset = heldout[: script.eval_subset]
     metrics_file = MetricsFileCallback(layout.metrics)
     progress = ProgressCallback(remaining_budget(script, budget), training_args.max_steps)
+    if curriculum is not None:
+        from agents.training._curriculum import CurriculumCallback, curriculum_dataset
+
+        curriculum.restore(_curriculum_snapshot(layout, last))
+        config = curriculum.config
+        log(f"curriculum: {len(config.levels)} levels from {config.levels[0]}, raised when the "
+            f"sampled hit rate over {config.window} logged steps reaches {config.threshold:g} "
+            f"(at least {config.min_steps} steps a level); before/after accuracy is measured on "
+            f"the run's own tasks ({script.min_numbers}-{script.max_numbers} numbers), each "
+            f"level's on {config.heldout_tasks} held-out tasks at eval steps")
+        if last is not None:
+            log(f"curriculum: resuming at level {curriculum.level}")
+
+    def measure() -> dict[str, float]:
+        found = _greedy_accuracy(trainer.model, tokenizer, subset, template, script, max_new)
+        for k, tasks in enumerate(level_tasks):
+            level = _greedy_accuracy(trainer.model, tokenizer, tasks, template, script, max_new)
+            found[f"heldout_accuracy/level_{k}"] = level["heldout_accuracy"]
+        return found
+
     heldout_cb = HeldoutAccuracyCallback(
-        lambda: _greedy_accuracy(trainer.model, tokenizer, subset, template, script, max_new),
+        measure,
         every=script.eval_every_steps,
         report=[lambda step, m: metrics_file.write_row({"step": step, **m}), progress.note],
     )
@@ -494,13 +553,26 @@ def _run_stages(
         environment["environment_factory"] = make_environment_factory(
             max_attempts=script.max_attempts, attempt_penalty=script.attempt_penalty
         )
+    callbacks = [budget, metrics_file, heldout_cb, progress, watch]
+    if curriculum is not None:
+        saved_levels: dict[str, Any] = dict(layout.read_progress().get("curriculum_at_step", {}))
+
+        def save_level(step: int, snapshot: dict[str, Any]) -> None:
+            saved_levels[str(step)] = snapshot
+            layout.write_progress({"curriculum_at_step": saved_levels})
+
+        # Before the metrics file: it adds the rolling hit rate to each row.
+        callbacks.insert(1, CurriculumCallback(curriculum, on_raise=log, on_save=save_level))
+        grpo_data = curriculum_dataset(curriculum, template)
+    else:
+        grpo_data = train_dataset(train_tasks, template)
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=rewards,
         args=training_args,
-        train_dataset=train_dataset(train_tasks, template),
+        train_dataset=grpo_data,
         processing_class=tokenizer,
-        callbacks=[budget, metrics_file, heldout_cb, progress, watch],
+        callbacks=callbacks,
         peft_config=peft_config(model_args),
         **environment,
     )
@@ -536,6 +608,20 @@ def _run_stages(
         overwrite=True,
     )
     summary: dict[str, Any] = {}
+    curriculum_summary: dict[str, Any] = {}
+    if curriculum is not None and is_main_process():
+        by_level = {
+            str(k): _greedy_accuracy(final_model, tokenizer, tasks, template, script,
+                                     max_new)["heldout_accuracy"]
+            for k, tasks in enumerate(level_tasks)
+        }
+        curriculum_summary = {"curriculum": {
+            "levels": curriculum.config.levels,
+            "final_level": curriculum.level,
+            "history": curriculum.history,
+            "heldout_tasks_per_level": curriculum.config.heldout_tasks,
+            "heldout_accuracy_by_level": by_level,
+        }}
     if is_main_process():
         from agents.training._stage_eval import training_plots
 
@@ -564,6 +650,7 @@ def _run_stages(
             "resumed": bool(script.resume),
             "stopped_by": stopped_by,
             "warnings": [*short_runs, *(text for _, text in watch.raised)],
+            **curriculum_summary,
         }
         _write_json(layout.summary, summary)
         if embedded:

@@ -96,7 +96,8 @@ class TrainingDiagnostics:
     ``log_metric`` it logs, per batch of completions, ``format_violation_rate`` (the evaluation
     harness's definition: no readable answer for bare templates, not the format reward's shape
     for answer-tag templates), ``correct_rate`` and ``aha_rate`` (share with an aha phrase such
-    as "wait" or "let me check").
+    as "wait" or "let me check"). With a curriculum (a ``level`` column) it also logs
+    ``curriculum/level``, the level of the tasks trained on.
 
     >>> logged = {}
     >>> d = TrainingDiagnostics("compact")
@@ -138,6 +139,9 @@ class TrainingDiagnostics:
         log_metric("format_violation_rate", bad / n)
         log_metric("correct_rate", correct / n)
         log_metric("aha_rate", aha / n)
+        level = kwargs.get("level")
+        if level:
+            log_metric("curriculum/level", sum(level) / len(level))
         return [0.0] * n
 
 
@@ -159,6 +163,9 @@ def training_plots(
     if start is not None:
         rows.insert(0, {"step": 0, "heldout_accuracy": start})
     paths = plot_training_curves(rows, layout.plots)
+    # A curriculum run: the level trained on and the rolling hit rate that raises it
+    # (training_curriculum.png); per-level held-out accuracy is in training_accuracy.png.
+    paths += plot_training_curves(rows, layout.plots, panels={"curriculum": ("curriculum/",)})
     paths.append(_before_after_plot(before, after, layout.plots / "before_after.png"))
     return paths
 
