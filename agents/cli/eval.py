@@ -173,8 +173,8 @@ def _check_device(args: argparse.Namespace) -> None:
 
     if args.device == "auto" or args.policy.strip().lower() in ("solver", "random", "openai"):
         return
-    from agents.policies._devices import device_problem
     from agents.policies._cache import require_transformers
+    from agents.policies._devices import device_problem
 
     require_transformers()
     problem = device_problem(args.device)
@@ -280,8 +280,8 @@ def _token_budget(args: argparse.Namespace, policy: Any, template: Any) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate (or compare) and return the exit code."""
-    from agents.policies._devices import prefer_passive_wait
     from agents.evaluation._reports import format_comparison, format_summary
+    from agents.policies._devices import prefer_passive_wait
 
     prefer_passive_wait()  # before torch loads: idle OpenMP threads sleep instead of spinning
 
@@ -292,8 +292,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     from agents.evaluation._harness import evaluate, resolve_template, write_report
-    from agents.policies._models import NAMED_POLICIES, resolve_model_spec
     from agents.policies._base import SamplingConfig
+    from agents.policies._models import NAMED_POLICIES, resolve_model_spec
 
     # A typo fails now, before tasks are made or a hub call.
     resolve_model_spec(args.policy, names=(*NAMED_POLICIES, "openai"))

@@ -30,6 +30,7 @@ from agents.cli.options import (
     field_flag,
     given_fields,
     int_or_none,
+    seconds_or_none,
 )
 
 if TYPE_CHECKING:
@@ -84,21 +85,6 @@ def _fraction(text: str) -> float:
             f"expected a number strictly between 0 and 1, got {text[:40]!r}"
         )
     return value
-
-
-def _rate_seconds(text: str) -> float | None:
-    """``--rate-timeout``: seconds > 0, or ``0`` for no limit."""
-    import math
-
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(
-            f"expected a number of seconds (0: no limit), got {text[:40]!r}"
-        )
-    return value or None
 
 
 target_bound = int_or_none
@@ -191,7 +177,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--rate-timeout",
-        type=_rate_seconds,
+        type=seconds_or_none,
         default=10.0,
         metavar="SECONDS",
         help="with rating (--rate, --min-solutions, --max-solutions, --min-ops): most seconds "
@@ -241,8 +227,8 @@ def _check_outputs(args: argparse.Namespace) -> list[tuple[str, str, str]]:
     """``(flag, path, format)`` of each output, refused now if it could not be written."""
     from pathlib import Path
 
-    from countdown_env.errors import OutputExistsError
     from countdown_env import check_output
+    from countdown_env.errors import OutputExistsError
     from verifiers.errors import ConfigError
 
     if args.test_output is None:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib
+import math
 import typing
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -48,6 +49,7 @@ __all__ = [
     "field_flag",
     "given_fields",
     "int_or_none",
+    "seconds_or_none",
     "template_argument",
 ]
 
@@ -83,6 +85,25 @@ def int_or_none(text: str) -> int | None:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an integer or 'none', got {text!r}") from None
+
+
+def seconds_or_none(text: str) -> float | None:
+    """argparse type of a time limit: seconds >= 0, where ``0`` or ``none`` means no limit.
+
+    >>> seconds_or_none("2.5"), seconds_or_none("0"), seconds_or_none("none")
+    (2.5, None, None)
+    """
+    if text.strip().lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds (0 or 'none': no limit), got {text[:40]!r}"
+        )
+    return value or None
 
 
 def field_flag(field: dataclasses.Field[Any]) -> str:

@@ -77,8 +77,8 @@ def run(args: argparse.Namespace) -> int:
     import secrets
 
     from agents.cli.generate import flag_name, generator_config, generator_kwargs
-    from countdown_env.envs.steps import CountdownStepsEnv
     from countdown_env import solve
+    from countdown_env.envs.steps import CountdownStepsEnv
     from verifiers.errors import ConfigError
 
     if (args.nums is None) != (args.target is None):
@@ -184,8 +184,7 @@ def _lowered_min_target(args: argparse.Namespace) -> dict[str, int]:
 
 def _check_given_game(nums: list[int], target: int, rules) -> None:
     """Refuse a ``--nums``/``--target`` game that is already won or cannot be won."""
-    from countdown_env import solve
-    from countdown_env import Task
+    from countdown_env import Task, solve
     from verifiers.errors import ConfigError
 
     Task(nums, target)  # a TaskError names a bad number first

@@ -10,29 +10,15 @@ milliseconds; 7 or 8 numbers can take minutes, so the search stops after ``--tim
 from __future__ import annotations
 
 import argparse
-import math
 import sys
+
+from agents.cli.options import seconds_or_none
 
 __all__ = ["DEFAULT_TIMEOUT", "add_arguments", "run"]
 
 DEFAULT_TIMEOUT = 60.0
 """Seconds ``countdown solve`` searches before giving up (``--timeout``)."""
 EXIT_TIMEOUT = 3
-
-
-def _seconds(text: str) -> float | None:
-    """``--timeout``: seconds > 0, or ``0`` / ``none`` for no limit."""
-    if text.strip().lower() in ("0", "none"):
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(
-            f"expected a number of seconds (0 or 'none': no limit), got {text[:40]!r}"
-        )
-    return value or None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=_seconds,
+        type=seconds_or_none,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"give up after this many seconds, exit code 3 (default {DEFAULT_TIMEOUT:g}; "
@@ -74,8 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print a solution (exit 0), or a message on stderr when there is none (exit 1)."""
-    from countdown_env.errors import SolverTimeoutError
     from countdown_env import solve, solve_all
+    from countdown_env.errors import SolverTimeoutError
 
     rules = {
         "exact_use": not args.at_most_once,
