@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from math import comb
-from typing import Any, cast
+from typing import Any, TypeGuard, cast
 
 import numpy as np
 
@@ -154,7 +154,7 @@ def _random_expression(values: list[int], cfg: GeneratorConfig, rng: random.Rand
     return vals[0], trees[0]
 
 
-def _in_range(value: Any, cfg: GeneratorConfig) -> bool:
+def _in_range(value: object, cfg: GeneratorConfig) -> TypeGuard[int]:
     return (
         type(value) is int
         and value >= (cfg.min_target or 1)
@@ -333,12 +333,15 @@ def iter_tasks(
     misses = 0
     for index in itertools.count():
         task = build_task(cfg, seed, stream, index, rate_timeout, keep_target)
-        fresh = task is not None and (not cfg.unique or task.key not in seen)
-        if fresh and (keep is None or keep(task)):  # type: ignore[arg-type]
+        if (
+            task is not None
+            and (not cfg.unique or task.key not in seen)
+            and (keep is None or keep(task))
+        ):
             if cfg.unique:
                 seen.add(task.key)
             misses = 0
-            yield task  # type: ignore[misc]
+            yield task
             continue
         misses += 1
         # Coupon collecting: the last of N equally likely tasks takes about N draws, so a run

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping, Sequence, Set
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, SupportsIndex, cast, runtime_checkable
 
 from verifiers.errors import ExpressionError
 from verifiers.extract import EXTRACTORS, Extractor, get_extractor
@@ -106,14 +106,14 @@ def _as_int(value: object, what: str) -> int:
         raise TypeError(
             f"{what} must be an integer, got {show_repr(value)} ({type(value).__name__})"
         )
-    return operator.index(value)  # type: ignore[call-overload]
+    return operator.index(cast(SupportsIndex, value))  # __index__ checked above
 
 
 def _as_nums(nums: Iterable[int]) -> tuple[int, ...]:
     """Validate ``nums``: an iterable of non-negative integers, as a tuple of plain ints."""
     kind = type(nums)
     if kind is tuple:
-        values = nums
+        values = cast("tuple[int, ...]", nums)
     elif kind is list:
         values = tuple(nums)
     elif isinstance(nums, (str, bytes, bytearray, Mapping, Set)) or not hasattr(nums, "__iter__"):
@@ -157,6 +157,7 @@ def _check(
     """
     text = expression.strip()
     fast = decide_fast(text, rules, len(nums)) if fast_path else None
+    n: int | None  # None after a division by zero (run_unchecked)
     if fast is not None:
         if len(fast) == 2:
             return Verdict(False, fast[0], None, text, fast[1])

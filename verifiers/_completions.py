@@ -100,9 +100,9 @@ def task_columns(
                 f"{reward_name}: column {column!r} must be a list with one entry per completion, "
                 f"got {type(values).__name__}"
             )
-        if len(values) != count:  # type: ignore[arg-type]
+        if len(values) != count:
             raise ValueError(
-                f"{reward_name}: column {column!r} has {len(values)} entries but there are "  # type: ignore[arg-type]
+                f"{reward_name}: column {column!r} has {len(values)} entries but there are "
                 f"{count} completions; pass one entry per completion"
             )
     return nums, target  # type: ignore[return-value]

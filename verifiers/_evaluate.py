@@ -11,6 +11,7 @@ Fraction(24, 1)
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import cast
 
 from verifiers.arithmetic import Value, calculate, negate, refusal
 from verifiers.errors import ExpressionError
@@ -84,6 +85,7 @@ def evaluate(expression: str | Parsed, rules: Rules = DEFAULT_RULES) -> Fraction
     ...
     verifiers.errors.ExpressionError: division by zero (7 / 0)
     """
+    n: int | None  # None after a division by zero, which is then the failure
     if isinstance(expression, Parsed):
         n, d = evaluate_postfix(
             expression.postfix, integer_intermediates=rules.integer_intermediates
@@ -100,4 +102,4 @@ def evaluate(expression: str | Parsed, rules: Rules = DEFAULT_RULES) -> Fraction
     n, d, _used, _claimed, failure = run_unchecked(expression, rules)
     if failure is not None:
         raise ExpressionError(*failure)
-    return Fraction(n, d)
+    return Fraction(cast(int, n), d)

@@ -93,7 +93,7 @@ def run_fast(
     verdict (usually a refusal) and its reason.
     """
     decided = decide_fast(text, rules, max_numbers)
-    return decided if decided is not None and len(decided) == 4 else None  # type: ignore[return-value]
+    return decided if decided is not None and len(decided) == 4 else None
 
 
 def _extra_number(text: str, max_numbers: int) -> tuple[Status, str] | None:

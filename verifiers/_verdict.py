@@ -42,7 +42,7 @@ class Status(str, enum.Enum):
         return self.value
 
 
-class Later(functools.partial):  # type: ignore[type-arg]
+class Later(functools.partial):
     """A verdict field computed when first read: ``Later(build, *args)`` stands for
     ``build(*args)`` (a :func:`functools.partial`, marked for :class:`Verdict`).
 
@@ -151,7 +151,7 @@ def _read_value(self: Verdict) -> Fraction | None:
     if type(item) is Later:
         item = item()
         _set_value(self, item)
-    return item  # type: ignore[no-any-return]
+    return item
 
 
 def _read_reason(self: Verdict) -> str:
@@ -159,7 +159,7 @@ def _read_reason(self: Verdict) -> str:
     if type(item) is Later:
         item = item()
         _set_reason(self, item)
-    return item  # type: ignore[no-any-return]
+    return item
 
 
 # Installed after @dataclass, so that the dataclass sees two plain fields (no defaults) and its

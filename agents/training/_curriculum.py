@@ -1,7 +1,7 @@
 """A difficulty curriculum for ``countdown train --curriculum``: levels of generator settings,
 raised when the sampled hit rate passes a threshold.
 
-A level is a dict of :class:`~countdown_env.config.GeneratorConfig` overrides on top of the run's
+A level is a dict of :class:`~countdown_env.GeneratorConfig` overrides on top of the run's
 own generator settings (``min_numbers``, ``max_numbers``, ``max_value``, ...): the number of
 numbers, and the solver's ratings through the filters ``min_solutions``, ``max_solutions`` and
 ``min_ops``. Spellings (:func:`parse_levels`)::
@@ -99,7 +99,7 @@ class CurriculumConfig:
 
 
 def _generator_fields() -> set[str]:
-    from countdown_env.config import GeneratorConfig
+    from countdown_env import GeneratorConfig
 
     return {f.name for f in dataclasses.fields(GeneratorConfig)} - {"rate"}
 
@@ -212,7 +212,7 @@ def check_levels(levels: list[dict[str, Any]], base: dict[str, Any]) -> list[Any
     Raises:
         ConfigError: ``curriculum level K: ...`` naming an unknown field or a refused value.
     """
-    from countdown_env.config import GeneratorConfig
+    from countdown_env import GeneratorConfig
 
     known = _generator_fields()
     configs = []
@@ -258,7 +258,7 @@ class CurriculumState:
 
     def task(self, level: int, index: int) -> Any:
         """Training task ``index`` of ``level``: never a held-out task, the same everywhere."""
-        from countdown_env.generator import task_at
+        from countdown_env import task_at
 
         key = (level, index)
         if key not in self._tasks:
@@ -281,7 +281,7 @@ class CurriculumState:
     def warmstart_tasks(self, per_level: int) -> list[Any]:
         """``per_level`` tasks of each level's shape without the rating filters (cheap to draw),
         never held out: the format-only warm start sees every level's prompts."""
-        from countdown_env.generator import task_at
+        from countdown_env import task_at
 
         out = []
         for generator in self.generators:
@@ -308,7 +308,7 @@ def curriculum_dataset(state: CurriculumState, template: str) -> Any:
     """
     import datasets
 
-    from countdown_env.prompts import get_template
+    from countdown_env import get_template
 
     tmpl = get_template(template)
 
@@ -444,7 +444,7 @@ def build_state(
     Raises:
         ConfigError: a level's generator cannot make its held-out tasks.
     """
-    from countdown_env.splits import is_held_out
+    from countdown_env import is_held_out
 
     config = script.curriculum_config()
     generators = check_levels(config.levels, script.generator_settings())

@@ -42,7 +42,7 @@ import math
 import numbers
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 import gymnasium as gym
 from gymnasium import spaces
@@ -139,7 +139,9 @@ def sanitize(text: str, charset: frozenset[str], limit: int) -> str:
 class CountdownBaseEnv(gym.Env[str, str]):
     """Common machinery; see :class:`~countdown_env.envs.single.CountdownEnv` for the docs."""
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi", "human"], "render_fps": 1}
+    # gym.Env declares metadata an instance attribute (mypy refuses a ClassVar override); it
+    # is a class-level constant by gymnasium's convention, never mutated.
+    metadata: dict[str, Any] = {"render_modes": ["ansi", "human"], "render_fps": 1}  # noqa: RUF012
 
     def __init__(
         self,
@@ -165,7 +167,9 @@ class CountdownBaseEnv(gym.Env[str, str]):
         self.render_mode = render_mode
         self.template = get_template(template)
         if tasks is None:
-            self.config = GeneratorConfig.from_kwargs(config, rules=rules, **generator_kwargs)
+            self.config: GeneratorConfig | None = GeneratorConfig.from_kwargs(
+                config, rules=rules, **generator_kwargs
+            )
             self.rules = rules if rules is not None else self.config.rules
             self.tasks: list[Task] | None = None
         else:
@@ -278,10 +282,11 @@ class CountdownBaseEnv(gym.Env[str, str]):
         return task
 
     def _check_observation(self, text: str) -> str:
-        if len(text) > self.observation_space.max_length:
+        limit = cast(spaces.Text, self.observation_space).max_length
+        if len(text) > limit:
             raise TaskError(
                 f"an observation of {len(text)} characters exceeds max_observation_length="
-                f"{self.observation_space.max_length}; raise it"
+                f"{limit}; raise it"
             )
         return text
 
@@ -292,7 +297,7 @@ class CountdownBaseEnv(gym.Env[str, str]):
             raise InvalidActionError(
                 f"an action must be a str (the completion text), got {type(action).__name__}"
             )
-        limit = self.action_space.max_length
+        limit = cast(spaces.Text, self.action_space).max_length
         if len(action) > limit:
             return Verdict(
                 False,

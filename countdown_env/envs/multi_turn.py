@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import gymnasium as gym
 
+from countdown_env._task import Task
 from countdown_env.envs.base import CountdownBaseEnv, finite
 from countdown_env.errors import shown
 from verifiers import Verifier
@@ -121,7 +122,7 @@ class CountdownMultiTurnEnv(CountdownBaseEnv):
         self, *, seed: int | None = None, options: Mapping[str, Any] | None = None
     ) -> tuple[str, dict[str, Any]]:
         observation = self._start_episode(seed, options)
-        task = self.task
+        task = cast(Task, self.task)  # _start_episode has just set it
         self._attempt = 0
         self._last_render = observation
         if self.render_mode == "human":

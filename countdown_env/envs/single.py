@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import gymnasium as gym
 
+from countdown_env._task import Task
 from countdown_env.envs.base import CountdownBaseEnv
 from verifiers import Verifier
 from verifiers import Status, Verdict
@@ -123,7 +124,7 @@ class CountdownEnv(CountdownBaseEnv):
         self, *, seed: int | None = None, options: Mapping[str, Any] | None = None
     ) -> tuple[str, dict[str, Any]]:
         observation = self._start_episode(seed, options)
-        task = self.task
+        task = cast(Task, self.task)  # _start_episode has just set it
         self._last_render = observation
         if self.render_mode == "human":
             self.render()

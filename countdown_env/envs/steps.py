@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 import gymnasium as gym
+from gymnasium import spaces
 
 from countdown_env.envs.base import CountdownBaseEnv, finite
 from countdown_env.errors import TaskError, shown
@@ -291,7 +292,8 @@ class CountdownStepsEnv(CountdownBaseEnv):
         )
         # Within the bound reset checked (the board's text never grows); cut as a last resort
         # so that step never raises.
-        self._last_render = self._sanitize(text, self.observation_space.max_length)
+        limit = cast(spaces.Text, self.observation_space).max_length
+        self._last_render = self._sanitize(text, limit)
         return self._last_render
 
     def _check_board_fits(self, task: Task) -> None:
@@ -305,7 +307,7 @@ class CountdownStepsEnv(CountdownBaseEnv):
             + len(f"\nTarget: {task.target}\nNumbers: \nMoves left: {self.max_steps}")
             + len(" ".join(map(str, task.nums)))
         )
-        limit = self.observation_space.max_length
+        limit = cast(spaces.Text, self.observation_space).max_length
         if longest > limit:
             raise TaskError(
                 f"the task's observations can reach {longest} characters ({len(task.nums)} "

@@ -160,7 +160,7 @@ def test_rated_levels_from_a_file(tmp_path: Path) -> None:
                      "--max_steps", "3", recorder=recorder)
     assert summary["curriculum"]["final_level"] == 1
     from countdown_env import Task
-    from countdown_env.generator import rate_task
+    from countdown_env import rate_task
 
     for batch in recorder.batches:
         _, nums, target, level = batch[0]

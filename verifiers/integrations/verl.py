@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, SupportsInt, cast
 
 from verifiers._check import verify_equation
 from verifiers.errors import ConfigError
@@ -57,7 +57,7 @@ def _whole(value: object, where: str, keys: list[str]) -> int:
         and math.isfinite(value)
         and float(value).is_integer()
     ):
-        return int(value)
+        return int(cast(SupportsInt, value))  # float, Fraction, numpy floats: int() works
     raise ValueError(
         f"compute_score: ground_truth {where} is {value!r}, not a whole number "
         f"(the row's ground_truth has keys {keys})"
