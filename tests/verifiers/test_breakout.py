@@ -10,10 +10,22 @@ from verifiers.strategies import HOSTILE_EXAMPLES
 MB = 1_000_000
 
 
+def _best_seconds(call, repeat=5):
+    """The result of ``call()`` and its fastest of ``repeat`` timings: a bound on the best run
+    holds on a busy machine (other processes only ever add time), yet still fails an input that
+    is decided by work proportional to its length instead of by the length check."""
+    seconds = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = call()
+        seconds.append(time.perf_counter() - start)
+    return result, min(seconds)
+
+
 def _timed(expression, nums=(1, 2, 3), target=6, **rules):
-    start = time.perf_counter()
-    verdict = verify_equation(expression, list(nums), target, cache=False, **rules)
-    return verdict, time.perf_counter() - start
+    return _best_seconds(
+        lambda: verify_equation(expression, list(nums), target, cache=False, **rules)
+    )
 
 
 @pytest.mark.parametrize(
@@ -109,13 +121,12 @@ def test_megabyte_completions_decided_linearly():
         "</answer>" * (MB // 9),
         "<answer>" + "(" * MB + "</answer>",
     ]:
-        start = time.perf_counter()
-        verdict = verify(completion, [5, 3], 8, cache=False)
-        assert time.perf_counter() - start < 0.05
+        verdict, seconds = _best_seconds(lambda: verify(completion, [5, 3], 8, cache=False), 3)
+        assert seconds < 0.05
         assert verdict.status in (Status.NO_ANSWER, Status.CORRECT, Status.TOO_LONG)
-    start = time.perf_counter()
-    verify("\\boxed{" + "{" * MB, [5, 3], 8, extractor="boxed")
-    assert time.perf_counter() - start < 1.0
+    boxed = "\\boxed{" + "{" * MB
+    _, seconds = _best_seconds(lambda: verify(boxed, [5, 3], 8, extractor="boxed"), 3)
+    assert seconds < 1.0
 
 
 def test_deep_nesting_with_raised_limits_has_no_recursion_error():

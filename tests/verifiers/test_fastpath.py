@@ -259,9 +259,12 @@ def test_long_legal_answers_stay_fast_and_agree():
         assert len(text) <= 2_000
         nums = [int(n) for n in text.replace("(", " ").replace(")", " ").replace("/", " ")
                 .replace("*", " ").replace("+", " ").replace("-", " ").split()]  # fmt: skip
-        start = time.perf_counter()
-        verdict = verify_equation(text, nums, 1, rules=rules, cache=False)
-        assert time.perf_counter() - start < 0.01, text[:30]
+        seconds = []
+        for _ in range(3):  # the fastest of three: other processes only ever add time
+            start = time.perf_counter()
+            verdict = verify_equation(text, nums, 1, rules=rules, cache=False)
+            seconds.append(time.perf_counter() - start)
+        assert min(seconds) < 0.01, text[:30]
         assert run_fast(text, rules, len(nums)) is not None, text[:30]
         assert verdict.status in (Status.WRONG_VALUE, Status.CORRECT), verdict.reason
         assert_same(text, nums, 1, rules)
