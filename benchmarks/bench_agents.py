@@ -1,14 +1,15 @@
 """Benchmark of the evaluation harness: its overhead, and the embedded model's throughput.
 
 Run: ``python benchmarks/bench_agents.py [--quick]``. Prints one Markdown table. With torch
-limited to 2 threads (the reference machine has 2 cores), ``agents.evaluation._harness.evaluate`` runs
+limited to 2 threads (the reference machine has 2 cores), ``agents.evaluation.evaluate`` runs
 greedy decoding (24 new tokens) over N generated tasks with two models, in batches of 32 (the
 default of ``evaluate`` and ``countdown eval``), and the micro model also in batches of 64:
 
 - a micro model: the embedded architecture at width 32 with 1 layer (the tests' micro model),
   the fastest generator one could evaluate, so its overhead share is the worst case; batches of
   64 make its generation per task faster still (a stress setting, reported beside the target);
-- the default embedded model (``agents.policies._tiny``, ~1M parameters, random-initialised so it never
+- the default embedded model (``agents.policies._tiny``, ~1M parameters, random-initialised so it
+  never
   stops early).
 
 Measured, per task: the harness's time outside generation, split into prompts + requests (and
@@ -45,8 +46,11 @@ def _policy(micro: bool) -> Any:
     from agents.policies._tiny import TinyModelConfig, build_model, build_tokenizer
 
     tokenizer = build_tokenizer()
-    size = TinyModelConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64) \
-        if micro else TinyModelConfig()
+    size = (
+        TinyModelConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64)
+        if micro
+        else TinyModelConfig()
+    )
     model = build_model(tokenizer, seed=0, config=size)
     return TransformersPolicy(model, tokenizer, name="micro" if micro else "tiny", device="cpu")
 
@@ -103,8 +107,11 @@ def _policy_vs_raw(policy: Any, tasks: list[Any], repeats: int) -> tuple[float, 
 
     def raw() -> None:
         with torch.inference_mode():
-            model.generate(**tokenizer(prompts, padding=True, return_tensors="pt"),
-                           max_new_tokens=20, do_sample=False)
+            model.generate(
+                **tokenizer(prompts, padding=True, return_tensors="pt"),
+                max_new_tokens=20,
+                do_sample=False,
+            )
 
     ours(), raw()  # warm-up
     times: dict[str, list[float]] = {"ours": [], "raw": []}
@@ -145,21 +152,31 @@ def main(argv: list[str] | None = None) -> int:
     # Interleaved, so a burst of load from other processes hits every setting alike.
     for repeat in range(repeats):
         for name, batch in settings:
-            runs[name, batch].append(_run_once(policies[name], tasks, batch_size=batch,
-                                               plots=repeat == 0 and name == "micro"))
+            runs[name, batch].append(
+                _run_once(
+                    policies[name], tasks, batch_size=batch, plots=repeat == 0 and name == "micro"
+                )
+            )
     m32, m64, t32, t64 = (_medians(runs[s]) for s in settings)
     ours_s, raw_s = _policy_vs_raw(policies["tiny"], tasks, repeats)
 
     def shares(label: str, m: dict[str, float], target: str) -> list[tuple[str, str, str]]:
         return [
-            (f"{label} (generation {m['generation_s']:.2f} s for {n_tasks} tasks): share of "
-             "verification + metrics + writing", f"{m['after_share']:.2%}", target),
+            (
+                f"{label} (generation {m['generation_s']:.2f} s for {n_tasks} tasks): share of "
+                "verification + metrics + writing",
+                f"{m['after_share']:.2%}",
+                target,
+            ),
             (f"{label}: share of everything but generation", f"{m['share']:.2%}", ""),
         ]
 
     rows = [
-        ("time outside generation, per task (micro model, batch 32)",
-         f"{m32['outside_us']:.1f} us", ""),
+        (
+            "time outside generation, per task (micro model, batch 32)",
+            f"{m32['outside_us']:.1f} us",
+            "",
+        ),
         ("  prompts + requests (and setup)", f"{m32['prompts_us']:.1f} us", ""),
         ("  verification + records", f"{m32['verification_us']:.1f} us", ""),
         ("  metrics", f"{m32['metrics_us']:.1f} us", ""),
@@ -167,15 +184,27 @@ def main(argv: list[str] | None = None) -> int:
         *shares("micro model, batch 32 (the default)", m32, "< 2%"),
         *shares("micro model, batch 64 (stress)", m64, ""),
         *shares("default tiny model, batch 32", t32, "< 2%"),
-        ("4 PNG plots, fixed cost per run, not in the shares (matplotlib import included)",
-         f"{m32['plots_s']:.2f} s", ""),
-        ("default tiny model generation, 2 threads, batch 32 / 64",
-         f"{t32['tokens_per_s']:.0f} / {t64['tokens_per_s']:.0f} tokens/s", ""),
-        ("micro model generation, 2 threads, batch 32 / 64",
-         f"{m32['tokens_per_s']:.0f} / {m64['tokens_per_s']:.0f} tokens/s", ""),
-        (f"TransformersPolicy.generate / bare model.generate, tiny model, "
-         f"{min(256, n_tasks)} prompts, 20 tokens",
-         f"{ours_s:.2f} s / {raw_s:.2f} s = {ours_s / raw_s:.2f}x", "~1x"),
+        (
+            "4 PNG plots, fixed cost per run, not in the shares (matplotlib import included)",
+            f"{m32['plots_s']:.2f} s",
+            "",
+        ),
+        (
+            "default tiny model generation, 2 threads, batch 32 / 64",
+            f"{t32['tokens_per_s']:.0f} / {t64['tokens_per_s']:.0f} tokens/s",
+            "",
+        ),
+        (
+            "micro model generation, 2 threads, batch 32 / 64",
+            f"{m32['tokens_per_s']:.0f} / {m64['tokens_per_s']:.0f} tokens/s",
+            "",
+        ),
+        (
+            f"TransformersPolicy.generate / bare model.generate, tiny model, "
+            f"{min(256, n_tasks)} prompts, 20 tokens",
+            f"{ours_s:.2f} s / {raw_s:.2f} s = {ours_s / raw_s:.2f}x",
+            "~1x",
+        ),
     ]
     print(f"{n_tasks} tasks, greedy, 24 new tokens, {repeats} repeats (medians)\n")
     print("| measure | median | target |")

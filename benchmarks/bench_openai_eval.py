@@ -5,7 +5,7 @@ OpenAI-compatible server started here (``http.server`` in a thread, answering ea
 with the solver's answer after ``--latency`` seconds, 0.05 by default, to stand for a model's
 generation time), or ``--base-url URL --model NAME`` against a real server (vLLM, SGLang,
 ``transformers serve``). Evaluates the same generated tasks through
-:class:`agents.policies._openai.OpenAIPolicy` and :func:`agents.evaluation._harness.evaluate` at each
+:class:`agents.policies.OpenAIPolicy` and :func:`agents.evaluation.evaluate` at each
 concurrency and prints one Markdown table of tasks/s (wall time) and accuracy.
 """
 
@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.evaluation._harness import evaluate
-from agents.policies._openai import OpenAIPolicy
 from agents.policies._base import SamplingConfig
+from agents.policies._openai import OpenAIPolicy
 from countdown_env import generate, solve
 
 _TASK = re.compile(r"\[([\d, ]+)\], create an equation that equals (\d+)")
@@ -44,10 +44,12 @@ def stand_in(latency: float) -> ThreadingHTTPServer:
             nums = [int(n) for n in re.findall(r"\d+", numbers)]
             time.sleep(latency)
             answer = f"<think>ok</think>\n<answer>{solve(nums, int(target))}</answer>"
-            data = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant",
-                                                                    "content": answer}}],
-                               "usage": {"prompt_tokens": 60, "completion_tokens": 12,
-                                         "total_tokens": 72}}).encode()
+            data = json.dumps(
+                {
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": answer}}],
+                    "usage": {"prompt_tokens": 60, "completion_tokens": 12, "total_tokens": 72},
+                }
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -65,8 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="few tasks (a smoke run)")
     parser.add_argument("-n", type=int, default=400, help="tasks per measurement")
-    parser.add_argument("--latency", type=float, default=0.05,
-                        help="the stand-in's seconds per answer (default: %(default)s)")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.05,
+        help="the stand-in's seconds per answer (default: %(default)s)",
+    )
     parser.add_argument("--base-url", help="a real server instead of the stand-in")
     parser.add_argument("--model", default="stand-in", help="model name on --base-url")
     parser.add_argument("--max-new-tokens", type=int, default=64)
@@ -84,8 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for concurrency in (1, 8):
             policy = OpenAIPolicy(url, args.model, concurrency=concurrency)
             start = time.perf_counter()
-            report = evaluate(policy, tasks, template="chat", sampling=sampling,
-                              batch_size=len(tasks), progress=False)
+            report = evaluate(
+                policy,
+                tasks,
+                template="chat",
+                sampling=sampling,
+                batch_size=len(tasks),
+                progress=False,
+            )
             rows.append((concurrency, n / (time.perf_counter() - start), report.accuracy))
     finally:
         if server is not None:

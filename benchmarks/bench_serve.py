@@ -35,7 +35,11 @@ def start_server() -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     process = subprocess.Popen(
         [sys.executable, "-m", "agents.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     line = process.stdout.readline()
     if " on http://" not in line:
         process.kill()
@@ -94,8 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     process, url = start_server()
     try:
         remote_rate(url, 1, 16)  # warm-up: imports and first sessions
-        rows = [(f"server, {n} client{'s' if n > 1 else ''}", remote_rate(url, n, episodes))
-                for n in (1, 8)]
+        rows = [
+            (f"server, {n} client{'s' if n > 1 else ''}", remote_rate(url, n, episodes))
+            for n in (1, 8)
+        ]
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -36,23 +36,6 @@ from countdown_env._datasets import (
     to_hf_dataset,
     to_records,
 )
-from countdown_env.envs import (
-    ACTION_CHARSET,
-    OBSERVATION_CHARSET,
-    CountdownEnv,
-    CountdownMultiTurnEnv,
-    CountdownStepsEnv,
-)
-from countdown_env.errors import (
-    GeneratorOptionError,
-    InvalidActionError,
-    OutputError,
-    OutputExistsError,
-    SolverTimeoutError,
-    TaskError,
-    TaskFileError,
-    TaskSpaceExhaustedError,
-)
 from countdown_env._generator import (
     enumerate_tasks,
     generate,
@@ -88,11 +71,27 @@ from countdown_env._writers import (
     write_tasks,
     write_tinyzero_parquet,
 )
+from countdown_env.envs import (
+    ACTION_CHARSET,
+    OBSERVATION_CHARSET,
+    CountdownEnv,
+    CountdownMultiTurnEnv,
+    CountdownStepsEnv,
+)
+from countdown_env.errors import (
+    GeneratorOptionError,
+    InvalidActionError,
+    OutputError,
+    OutputExistsError,
+    SolverTimeoutError,
+    TaskError,
+    TaskFileError,
+    TaskSpaceExhaustedError,
+)
 
 __all__ = [
-    "ANSWER_FORMATS",
-    "check_output",
     "ACTION_CHARSET",
+    "ANSWER_FORMATS",
     "ENV_IDS",
     "OBSERVATION_CHARSET",
     "PRESETS",
@@ -111,6 +110,7 @@ __all__ = [
     "TaskError",
     "TaskFileError",
     "TaskSpaceExhaustedError",
+    "check_output",
     "count_solutions",
     "enumerate_tasks",
     "first_move",

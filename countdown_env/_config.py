@@ -382,9 +382,7 @@ class GeneratorConfig:
         elif isinstance(config, Mapping):
             base.update(config)
         elif config is not None:
-            raise ConfigError(
-                f"config must be a GeneratorConfig or a mapping, got {shown(config)}"
-            )
+            raise ConfigError(f"config must be a GeneratorConfig or a mapping, got {shown(config)}")
         if rules is not None:
             if not isinstance(rules, Rules):
                 raise ConfigError(f"rules must be a Rules instance, got {type(rules).__name__}")

@@ -18,6 +18,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from countdown_env._prompts import PromptTemplate, get_template
+from countdown_env._solver import accepted_solution
+from countdown_env._task import Task
 from countdown_env.errors import (
     NotADatasetError,
     NotUTF8Error,
@@ -25,9 +28,6 @@ from countdown_env.errors import (
     TaskFileError,
     shown,
 )
-from countdown_env._prompts import PromptTemplate, get_template
-from countdown_env._solver import accepted_solution
-from countdown_env._task import Task
 from verifiers import verify_equation
 from verifiers.errors import ConfigError, DependencyError
 from verifiers.rules import Rules

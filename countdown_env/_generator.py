@@ -32,11 +32,11 @@ from typing import Any, TypeGuard, cast
 import numpy as np
 
 from countdown_env._config import TV_LARGE, GeneratorConfig
-from countdown_env.errors import SolverTimeoutError, TaskSpaceExhaustedError, shown
 from countdown_env._search import Search, format_tree, submultisets
 from countdown_env._solver import count_solutions, solve_tree
 from countdown_env._stepwise import dfs_nodes
 from countdown_env._task import Task
+from countdown_env.errors import SolverTimeoutError, TaskSpaceExhaustedError, shown
 from verifiers.arithmetic import combine
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules

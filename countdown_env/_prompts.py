@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from countdown_env.errors import shown
 from countdown_env._task import as_int, whole_number
+from countdown_env.errors import shown
 from verifiers.errors import ConfigError
 
 __all__ = [

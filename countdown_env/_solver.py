@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from countdown_env.errors import TaskError, shown
 from countdown_env._search import Search, Tree, format_tree, submultisets
 from countdown_env._task import as_int
+from countdown_env.errors import TaskError, shown
 from verifiers.rules import Rules
 
 __all__ = [
@@ -136,7 +136,8 @@ def _solutions(
     limit: int | None = None,
     timeout: float | None = None,
 ) -> dict[str, Tree]:
-    """Canonical text -> one tree, for every distinct solution (see :mod:`countdown_env._search`)."""
+    """Canonical text -> one tree, for every distinct solution (see
+    :mod:`countdown_env._search`)."""
     key, target = _key(nums, target)
     search = Search(rules, timeout=timeout)
     if not _reachable(key, target, rules):

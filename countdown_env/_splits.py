@@ -20,15 +20,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from countdown_env._config import GeneratorConfig
-from countdown_env.errors import TaskSpaceExhaustedError, shown
 from countdown_env._generator import (
     DEFAULT_RATE_TIMEOUT,
     check_count,
-    check_seed,
     check_room,
+    check_seed,
     iter_tasks,
 )
 from countdown_env._task import Task
+from countdown_env.errors import TaskSpaceExhaustedError, shown
 from verifiers.errors import ConfigError
 
 __all__ = ["HOLDOUTS", "is_held_out", "make_splits", "split"]

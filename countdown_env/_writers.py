@@ -27,15 +27,15 @@ from typing import Any
 from countdown_env._datasets import (
     DATASET_FILES,
     FORMATS,
-    require_module,
     as_tasks,
+    require_module,
     to_hf_dataset,
     to_records,
 )
-from countdown_env.errors import OutputError, OutputExistsError
-from countdown_env.files import atomic_file, exists_message, output_target, staging_folder
 from countdown_env._prompts import PromptTemplate, get_template
 from countdown_env._task import Task
+from countdown_env.errors import OutputError, OutputExistsError
+from countdown_env.files import atomic_file, exists_message, output_target, staging_folder
 from verifiers.errors import ConfigError
 
 __all__ = [

@@ -117,8 +117,10 @@ def _check_kind(resolved: Path, shown: str | os.PathLike[str]) -> None:
         raise OutputError(f"cannot write {os.fspath(shown)}: a folder of that name is in the way")
     if kind is not None:
         link = f" (a link to {resolved})" if os.path.islink(shown) else ""
-        raise OutputError(f"will not write {os.fspath(shown)}{link}: it is {kind}, not a regular "
-                          "file; give the path of a file to write")
+        raise OutputError(
+            f"will not write {os.fspath(shown)}{link}: it is {kind}, not a regular "
+            "file; give the path of a file to write"
+        )
 
 
 def output_target(path: str | os.PathLike[str]) -> Path:
@@ -231,8 +233,9 @@ def _link_exclusively(tmp: Path, resolved: Path, shown: str | os.PathLike[str]) 
     os.replace(tmp, resolved)
 
 
-def place(tmp: str | os.PathLike[str], target: str | os.PathLike[str], *,
-          overwrite: bool = True) -> Path:
+def place(
+    tmp: str | os.PathLike[str], target: str | os.PathLike[str], *, overwrite: bool = True
+) -> Path:
     """Put the finished file ``tmp`` in place as ``target`` (see the module rules); returns
     where it landed (``target``, or where its link points).
 
@@ -308,8 +311,7 @@ def staging_folder(target: str | os.PathLike[str]) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_text_atomic(target: str | os.PathLike[str], text: str, *,
-                      overwrite: bool = True) -> None:
+def write_text_atomic(target: str | os.PathLike[str], text: str, *, overwrite: bool = True) -> None:
     """Write ``text`` (UTF-8) to ``target`` all or nothing (see :func:`atomic_file`)."""
     with atomic_file(target, overwrite=overwrite) as tmp, open(tmp, "w", encoding="utf-8") as out:
         out.write(text)

@@ -34,6 +34,11 @@ from verifiers._check import (
     verify,
     verify_equation,
 )
+from verifiers._completions import completion_text
+from verifiers._evaluate import evaluate
+from verifiers._grammar import Parsed, parse
+from verifiers._tokens import UNICODE_SPACES, normalise
+from verifiers._verdict import Status, Verdict
 from verifiers.errors import (
     ConfigError,
     CountdownError,
@@ -41,13 +46,8 @@ from verifiers.errors import (
     ExpressionError,
     RulesError,
 )
-from verifiers._completions import completion_text
-from verifiers._evaluate import evaluate
 from verifiers.extract import extract_answer, extract_bare, extract_boxed
-from verifiers._grammar import Parsed, parse
-from verifiers._tokens import UNICODE_SPACES, normalise
 from verifiers.rules import DEFAULT_RULES, OPERATORS, TV_RULES, Rules
-from verifiers._verdict import Status, Verdict
 
 __all__ = [
     "CACHE_BYTES",

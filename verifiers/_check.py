@@ -39,8 +39,6 @@ import operator
 from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any, Protocol, SupportsIndex, cast, runtime_checkable
 
-from verifiers.errors import ExpressionError
-from verifiers.extract import EXTRACTORS, Extractor, get_extractor
 from verifiers._fastpath import decide_fast
 from verifiers._grammar import run_unchecked
 from verifiers._recipes import (
@@ -52,11 +50,13 @@ from verifiers._recipes import (
     numbers_problem,
     wrong_claim,
 )
-from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers._tokens import character_refusal, normalise
 from verifiers._values import show_int, show_repr
 from verifiers._verdict import Later, Status, Verdict
 from verifiers._verdict_cache import CacheInfo, VerdictCache
+from verifiers.errors import ExpressionError
+from verifiers.extract import EXTRACTORS, Extractor, get_extractor
+from verifiers.rules import DEFAULT_RULES, Rules
 
 __all__ = [
     "CACHE_BYTES",

@@ -13,12 +13,12 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import cast
 
-from verifiers.arithmetic import Value, calculate, negate, refusal
-from verifiers.errors import ExpressionError
 from verifiers._grammar import Parsed, run_unchecked
-from verifiers.rules import DEFAULT_RULES, TV_RULES, Rules
 from verifiers._values import show_repr
 from verifiers._verdict import Status
+from verifiers.arithmetic import Value, calculate, negate, refusal
+from verifiers.errors import ExpressionError
+from verifiers.rules import DEFAULT_RULES, TV_RULES, Rules
 
 __all__ = ["evaluate", "evaluate_postfix"]
 

@@ -40,10 +40,10 @@ from __future__ import annotations
 from math import gcd
 
 from verifiers._grammar import MAX_LITERAL_DIGITS
-from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers._tokens import character_refusal, space_operators
 from verifiers._values import UNCHECKED_LENGTH
 from verifiers._verdict import Status
+from verifiers.rules import DEFAULT_RULES, Rules
 
 __all__ = ["decide_fast", "run_fast"]
 

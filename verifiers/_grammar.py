@@ -35,6 +35,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
+from verifiers._tokens import tokenize
+from verifiers._values import needs_size_check
+from verifiers._verdict import Status
 from verifiers.arithmetic import (
     TOO_BIG_REASON,
     Value,
@@ -48,9 +51,6 @@ from verifiers.arithmetic import (
 )
 from verifiers.errors import ExpressionError
 from verifiers.rules import DEFAULT_RULES, Rules
-from verifiers._tokens import tokenize
-from verifiers._values import needs_size_check
-from verifiers._verdict import Status
 
 __all__ = ["MAX_LITERAL_DIGITS", "Parsed", "parse", "run_unchecked"]
 

@@ -20,11 +20,11 @@ from typing import Any
 
 from verifiers._check import Verifier, verify, verify_equation
 from verifiers._completions import completion_text, task_columns
+from verifiers._values import show_repr
+from verifiers._verdict import Status
 from verifiers.errors import ConfigError
 from verifiers.extract import Extractor, get_extractor, has_answer_format
 from verifiers.rules import Rules
-from verifiers._values import show_repr
-from verifiers._verdict import Status
 
 __all__ = [
     "CombinedReward",
@@ -344,8 +344,10 @@ class CombinedReward:
                     continue
                 # A NaN or a string here would poison the whole GRPO group's baseline.
                 if not _finite(score):
-                    raise ValueError(f"{label} returned {show_repr(score)} for completion {i}; "
-                                     "a reward must be a finite number or None")
+                    raise ValueError(
+                        f"{label} returned {show_repr(score)} for completion {i}; "
+                        "a reward must be a finite number or None"
+                    )
                 totals[i] = (totals[i] or 0.0) + weight * float(score)
         return totals
 

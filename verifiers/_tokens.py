@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from verifiers.errors import ExpressionError
 from verifiers._verdict import Status
+from verifiers.errors import ExpressionError
 
 __all__ = [
     "ALLOWED_CHARACTERS",
@@ -28,8 +28,10 @@ __all__ = [
     "tokenize",
 ]
 
-UNICODE_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008" \
+UNICODE_SPACES = (
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
     "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 """The non-ASCII characters ``str.isspace()`` calls whitespace (no-break, thin, ideographic...):
 read as a space. Invisible characters that are not whitespace (zero-width space, BOM) stay
 forbidden."""

@@ -39,9 +39,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import NamedTuple
 
-from verifiers.rules import DEFAULT_RULES, Rules
 from verifiers._values import MAX_VALUE_BITS, format_value
 from verifiers._verdict import Status
+from verifiers.rules import DEFAULT_RULES, Rules
 
 __all__ = [
     "TOO_BIG_REASON",

@@ -43,13 +43,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from verifiers._check import CountdownVerifier, Verifier, verify_equation
-from verifiers.errors import ConfigError, CountdownError, DependencyError
 from verifiers._near_miss import NEAR_MISS_KINDS, near_miss
-from verifiers.rules import DEFAULT_RULES, Rules
-from verifiers.strategies import PIECES
 from verifiers._tokens import normalise
 from verifiers._values import show_int, show_repr
 from verifiers._verdict import Status, Verdict
+from verifiers.errors import ConfigError, CountdownError, DependencyError
+from verifiers.rules import DEFAULT_RULES, Rules
+from verifiers.strategies import PIECES
 
 __all__ = [
     "FuzzFailure",
@@ -356,8 +356,9 @@ def load_verifier(spec: str) -> Verifier:
     try:
         module = importlib.import_module(module_name)
     except ImportError as err:
-        raise ConfigError(f"--verifier {spec}: cannot import {module_name} ({err}); is it on "
-                          "PYTHONPATH?") from err
+        raise ConfigError(
+            f"--verifier {spec}: cannot import {module_name} ({err}); is it on PYTHONPATH?"
+        ) from err
     try:
         found = getattr(module, attribute)
     except AttributeError:

@@ -34,10 +34,6 @@ from verifiers._check import verify as verify
 from verifiers._check import verify_equation as verify_equation
 from verifiers._completions import completion_text as completion_text
 from verifiers._completions import task_columns as task_columns
-from verifiers.errors import ConfigError as ConfigError
-from verifiers.extract import Extractor
-from verifiers.extract import get_extractor as get_extractor
-from verifiers.extract import has_answer_format as has_answer_format
 from verifiers._reward_classes import (
     CombinedReward,
     CorrectnessReward,
@@ -46,8 +42,12 @@ from verifiers._reward_classes import (
     TinyZeroReward,
     VerifierReward,
 )
-from verifiers.rules import Rules
 from verifiers._verdict import Status as Status
+from verifiers.errors import ConfigError as ConfigError
+from verifiers.extract import Extractor
+from verifiers.extract import get_extractor as get_extractor
+from verifiers.extract import has_answer_format as has_answer_format
+from verifiers.rules import Rules
 
 __all__ = [
     "CombinedReward",

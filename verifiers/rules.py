@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from verifiers.errors import RulesError
 from verifiers._values import show_int
+from verifiers.errors import RulesError
 
 __all__ = ["DEFAULT_RULES", "OPERATORS", "TV_RULES", "Rules"]
 

@@ -29,8 +29,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from verifiers.errors import DependencyError
 from verifiers._near_miss import NEAR_MISS_KINDS, Choices, NearMiss, near_miss
+from verifiers.errors import DependencyError
 from verifiers.rules import DEFAULT_RULES, Rules
 
 if TYPE_CHECKING:

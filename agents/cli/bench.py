@@ -119,8 +119,10 @@ def run(args: argparse.Namespace) -> int:
         code = _run_script(command, area)
         if code < 0:  # killed by a signal: report it as a shell would (128 + N)
             code = 128 - code
-        _say(f"[{number}/{len(areas)}] {area} done in {time.monotonic() - start:.0f} s"
-             + ("" if code == 0 else f" (exit code {code})"))
+        _say(
+            f"[{number}/{len(areas)}] {area} done in {time.monotonic() - start:.0f} s"
+            + ("" if code == 0 else f" (exit code {code})")
+        )
         worst = max(worst, code)
         print(flush=True)
     return worst

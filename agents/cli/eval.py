@@ -59,57 +59,113 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``countdown eval`` options (argparse only; nothing heavy is imported)."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = __doc__.split("\n\n", 1)[1]
-    parser.add_argument("--policy", default="default", metavar="SPEC",
-                        help="solver, random, default (the embedded model; untrained it scores "
-                             "~0), tiny, smollm2, a model directory, a .gguf file, a hub id "
-                             "owner/name, or openai (a server, with --base-url and --model) "
-                             "(default: %(default)s)")
+    parser.add_argument(
+        "--policy",
+        default="default",
+        metavar="SPEC",
+        help="solver, random, default (the embedded model; untrained it scores "
+        "~0), tiny, smollm2, a model directory, a .gguf file, a hub id "
+        "owner/name, or openai (a server, with --base-url and --model) "
+        "(default: %(default)s)",
+    )
     source = parser.add_argument_group("tasks")
-    source.add_argument("-n", "--num-tasks", "--num", type=int, default=None, metavar="N",
-                        help="tasks to generate (default: 200), or with --tasks the first N")
-    source.add_argument("--seed", type=int, default=0,
-                        help="seed of the task generator and of sampling (default: %(default)s)")
-    source.add_argument("--tasks", metavar="FILE",
-                        help="read tasks from a JSONL or parquet file instead of generating")
-    source.add_argument("--rules", choices=("tinyzero", "tv"), default=None,
-                        help="rules answers are checked under: tinyzero (each number exactly "
-                             "once) or tv (at most once, positive integer steps); default: "
-                             "the generator's, tinyzero for --tasks")
+    source.add_argument(
+        "-n",
+        "--num-tasks",
+        "--num",
+        type=int,
+        default=None,
+        metavar="N",
+        help="tasks to generate (default: 200), or with --tasks the first N",
+    )
+    source.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the task generator and of sampling (default: %(default)s)",
+    )
+    source.add_argument(
+        "--tasks",
+        metavar="FILE",
+        help="read tasks from a JSONL or parquet file instead of generating",
+    )
+    source.add_argument(
+        "--rules",
+        choices=("tinyzero", "tv"),
+        default=None,
+        help="rules answers are checked under: tinyzero (each number exactly "
+        "once) or tv (at most once, positive integer steps); default: "
+        "the generator's, tinyzero for --tasks",
+    )
     add_generator_arguments(parser)  # --rate also fills the difficulty breakdown
     gen = parser.add_argument_group("generation")
     add_template_argument(gen, "prompt template (default: chosen from the policy)")
-    gen.add_argument("--temperature", type=float, default=None,
-                     help="sampling temperature; 0 is greedy (default: 0, or 1 with --samples)")
+    gen.add_argument(
+        "--temperature",
+        type=float,
+        default=None,
+        help="sampling temperature; 0 is greedy (default: 0, or 1 with --samples)",
+    )
     gen.add_argument("--top-p", type=float, default=1.0, help="nucleus mass (default: 1)")
     gen.add_argument("--top-k", type=int, default=0, help="top-k filter, 0 off (default: 0)")
-    gen.add_argument("--max-new-tokens", type=_positive_int, default=None, metavar="N",
-                     help="tokens per completion, >= 1 (default: 24 for compact, 512 otherwise; "
-                          "a value above the model's context is lowered to it, with a note)")
-    gen.add_argument("--samples", type=int, default=1, metavar="K",
-                     help="completions per task, for pass@k (default: %(default)s)")
-    gen.add_argument("--k", type=int, nargs="+", default=None,
-                     help="the k of pass@k (default: powers of two up to --samples)")
+    gen.add_argument(
+        "--max-new-tokens",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="tokens per completion, >= 1 (default: 24 for compact, 512 otherwise; "
+        "a value above the model's context is lowered to it, with a note)",
+    )
+    gen.add_argument(
+        "--samples",
+        type=int,
+        default=1,
+        metavar="K",
+        help="completions per task, for pass@k (default: %(default)s)",
+    )
+    gen.add_argument(
+        "--k",
+        type=int,
+        nargs="+",
+        default=None,
+        help="the k of pass@k (default: powers of two up to --samples)",
+    )
     gen.add_argument("--batch-size", type=int, default=32, help="tasks per generate call")
-    gen.add_argument("--device", default="auto",
-                     help="where a language model runs: cpu, cuda, cuda:N or auto (default: a "
-                          "GPU when there is one; solver and random run no model)")
-    gen.add_argument("--aha-phrases", metavar="LIST",
-                     help="comma-separated phrases counted as aha moments (default: wait, let me "
-                          "check, that's not right, let's try, re-check, ...)")
+    gen.add_argument(
+        "--device",
+        default="auto",
+        help="where a language model runs: cpu, cuda, cuda:N or auto (default: a "
+        "GPU when there is one; solver and random run no model)",
+    )
+    gen.add_argument(
+        "--aha-phrases",
+        metavar="LIST",
+        help="comma-separated phrases counted as aha moments (default: wait, let me "
+        "check, that's not right, let's try, re-check, ...)",
+    )
     from agents.policies._openai import add_openai_arguments
 
     add_openai_arguments(parser)
     out = parser.add_argument_group("output")
-    out.add_argument("--output-dir", metavar="DIR",
-                     help="write report.json, samples.jsonl and PNG plots here")
-    out.add_argument("--force", action="store_true",
-                     help="replace a report already in --output-dir (and remove its old plots)")
+    out.add_argument(
+        "--output-dir", metavar="DIR", help="write report.json, samples.jsonl and PNG plots here"
+    )
+    out.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a report already in --output-dir (and remove its old plots)",
+    )
     out.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     out.add_argument("--quiet", action="store_true", help="no progress bar, no summary table")
-    out.add_argument("--compare", nargs=2, metavar=("A", "B"),
-                     help="compare two report.json files (or run directories) and exit")
-    out.add_argument("--changed-only", action="store_true",
-                     help="with --compare: show only metrics that differ")
+    out.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("A", "B"),
+        help="compare two report.json files (or run directories) and exit",
+    )
+    out.add_argument(
+        "--changed-only", action="store_true", help="with --compare: show only metrics that differ"
+    )
 
 
 def _given_options(args: argparse.Namespace) -> list[str]:
@@ -117,8 +173,11 @@ def _given_options(args: argparse.Namespace) -> list[str]:
     parser = argparse.ArgumentParser(add_help=False)
     add_arguments(parser)
     defaults = vars(parser.parse_args([]))
-    given = [name for name, default in defaults.items()
-             if name not in _COMPARE_OPTIONS and getattr(args, name, default) != default]
+    given = [
+        name
+        for name, default in defaults.items()
+        if name not in _COMPARE_OPTIONS and getattr(args, name, default) != default
+    ]
     if "max_target" in vars(args):
         given.append("max_target")
     return [flag_name(name) for name in given]
@@ -133,12 +192,15 @@ def _check_options(args: argparse.Namespace) -> None:
     if args.compare:
         given = _given_options(args)
         if given:
-            raise ConfigError(f"--compare only reads two reports and runs nothing; drop "
-                              f"{', '.join(given)} (or run the evaluation first, then compare)")
+            raise ConfigError(
+                f"--compare only reads two reports and runs nothing; drop "
+                f"{', '.join(given)} (or run the evaluation first, then compare)"
+            )
         return
     if args.output_dir is not None and not args.output_dir.strip():
-        raise ConfigError("--output-dir is empty; name a folder, for example --output-dir "
-                          "runs/eval")
+        raise ConfigError(
+            "--output-dir is empty; name a folder, for example --output-dir runs/eval"
+        )
     if args.force and args.output_dir is None:
         raise ConfigError("--force only applies with --output-dir")
     from agents.policies._openai import check_openai_options
@@ -160,8 +222,10 @@ def _check_output_dir(args: argparse.Namespace) -> None:
     check_report_targets(out)  # a device or pipe named report.json, samples.jsonl, ...
     existing = existing_report_files(out)
     if existing and not args.force:
-        raise OutputExistsError(f"{out} already holds a report ({existing[0].name}); pass "
-                                "--force to replace it (its plots are removed too)")
+        raise OutputExistsError(
+            f"{out} already holds a report ({existing[0].name}); pass "
+            "--force to replace it (its plots are removed too)"
+        )
     missing = None if args.no_plots else plots_unavailable()
     if missing:
         _note(missing)
@@ -190,13 +254,16 @@ def _read_task_file(args: argparse.Namespace) -> list[Any]:
     try:
         return read_tasks(args.tasks, limit=args.num_tasks)
     except UnicodeDecodeError:
-        raise ConfigError(f"--tasks {args.tasks} is not UTF-8 text; give a JSONL file (UTF-8), "
-                          "a parquet file or a saved dataset folder") from None
+        raise ConfigError(
+            f"--tasks {args.tasks} is not UTF-8 text; give a JSONL file (UTF-8), "
+            "a parquet file or a saved dataset folder"
+        ) from None
     except FileNotFoundError as err:
         if not Path(args.tasks).is_dir():
             raise
-        raise ConfigError(f"--tasks {args.tasks} is a folder but not a dataset saved with "
-                          "save_to_disk") from err
+        raise ConfigError(
+            f"--tasks {args.tasks} is a folder but not a dataset saved with save_to_disk"
+        ) from err
 
 
 def _load_tasks(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any], Any]:
@@ -209,8 +276,10 @@ def _load_tasks(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any], An
         raise ConfigError(f"-n must be >= 1, got {args.num_tasks}")
     if args.tasks:
         if generator_kwargs(args):
-            raise ConfigError("--tasks reads tasks from a file; drop the generator flags "
-                              "(--preset, --min-numbers, --rate, ...)")
+            raise ConfigError(
+                "--tasks reads tasks from a file; drop the generator flags "
+                "(--preset, --min-numbers, --rate, ...)"
+            )
         tasks = _read_task_file(args)
         return tasks, {"tasks_file": str(args.tasks)}, named_rules or DEFAULT_RULES
     from countdown_env import generate
@@ -233,11 +302,19 @@ def _check_solvable(tasks: list[Any], rules: Any) -> dict[str, int]:
     unsolvable = sum(solve_tree(task.nums, task.target, rules=rules) is None for task in checked)
     if unsolvable:
         skipped = len(tasks) - len(checked)
-        unchecked = "" if not skipped else (
-            f"; {skipped} {'task' if skipped == 1 else 'tasks'} of more than {_CHECKED_NUMBERS} "
-            f"numbers {'was' if skipped == 1 else 'were'} not checked")
-        _note(f"{unsolvable} of {len(tasks)} tasks have no solution under these rules; their "
-              f"answers cannot be correct{unchecked}", kind="warning")
+        unchecked = (
+            ""
+            if not skipped
+            else (
+                f"; {skipped} {'task' if skipped == 1 else 'tasks'} of more than "
+                f"{_CHECKED_NUMBERS} numbers {'was' if skipped == 1 else 'were'} not checked"
+            )
+        )
+        _note(
+            f"{unsolvable} of {len(tasks)} tasks have no solution under these rules; their "
+            f"answers cannot be correct{unchecked}",
+            kind="warning",
+        )
     return {"unsolvable_tasks": unsolvable, "solvability_checked": len(checked)}
 
 
@@ -255,8 +332,9 @@ def _load_policy(args: argparse.Namespace, rules: Any) -> Any:
     if args.policy.strip().lower() == "default":
         gone = missing_default_model()
         if gone is not None:
-            _note(f"the registered default model {gone} is gone; using the untrained embedded "
-                  "model")
+            _note(
+                f"the registered default model {gone} is gone; using the untrained embedded model"
+            )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DefaultModelMissingWarning)
         return load_policy(args.policy, device=args.device, rules=rules)
@@ -266,14 +344,20 @@ def _token_budget(args: argparse.Namespace, policy: Any, template: Any) -> int:
     """``--max-new-tokens`` (or the template's default), at most the model's context."""
     from agents.evaluation._harness import default_max_new_tokens
 
-    budget = args.max_new_tokens if args.max_new_tokens is not None else \
-        default_max_new_tokens(template)
+    budget = (
+        args.max_new_tokens if args.max_new_tokens is not None else default_max_new_tokens(template)
+    )
     context = getattr(policy, "context_length", None)
     if context is not None and budget > context:
-        asked = (f"--max-new-tokens {budget}" if args.max_new_tokens is not None else
-                 f"the default --max-new-tokens of {budget} for template {template.name}")
-        _note(f"{asked} is more than the context of {policy.name} ({context} positions, prompt "
-              f"included); generating only what fits")
+        asked = (
+            f"--max-new-tokens {budget}"
+            if args.max_new_tokens is not None
+            else f"the default --max-new-tokens of {budget} for template {template.name}"
+        )
+        _note(
+            f"{asked} is more than the context of {policy.name} ({context} positions, prompt "
+            f"included); generating only what fits"
+        )
         budget = context
     return budget
 
@@ -287,8 +371,7 @@ def run(args: argparse.Namespace) -> int:
 
     _check_options(args)
     if args.compare:
-        print(format_comparison(args.compare[0], args.compare[1],
-                                only_changed=args.changed_only))
+        print(format_comparison(args.compare[0], args.compare[1], only_changed=args.changed_only))
         return 0
 
     from agents.evaluation._harness import evaluate, resolve_template, write_report
@@ -303,15 +386,20 @@ def run(args: argparse.Namespace) -> int:
     tasks, source, rules = _load_tasks(args)
     from agents.evaluation._reports import task_set_id
 
-    metadata: dict[str, Any] = {"task_source": source, "policy_spec": args.policy,
-                                "task_set": task_set_id(tasks)}
+    metadata: dict[str, Any] = {
+        "task_source": source,
+        "policy_spec": args.policy,
+        "task_set": task_set_id(tasks),
+    }
     if args.tasks:
         metadata.update(_check_solvable(tasks, rules))
     policy = _load_policy(args, rules)
-    template = resolve_template(args.template or getattr(policy, "default_template", None)
-                                or "tinyzero")
-    temperature = args.temperature if args.temperature is not None else (
-        1.0 if args.samples > 1 else 0.0)
+    template = resolve_template(
+        args.template or getattr(policy, "default_template", None) or "tinyzero"
+    )
+    temperature = (
+        args.temperature if args.temperature is not None else (1.0 if args.samples > 1 else 0.0)
+    )
     sampling = SamplingConfig(
         temperature=temperature,
         top_p=args.top_p,
@@ -334,20 +422,31 @@ def run(args: argparse.Namespace) -> int:
         batch_size, progress = len(tasks), False
     with warnings.catch_warnings():  # the note above already said it
         warnings.simplefilter("ignore", ContextCapWarning)
-        report = evaluate(policy, tasks, template=template, sampling=sampling, k=args.k,
-                          batch_size=batch_size, progress=progress, rules=rules,
-                          metadata=metadata, **extra)
+        report = evaluate(
+            policy,
+            tasks,
+            template=template,
+            sampling=sampling,
+            k=args.k,
+            batch_size=batch_size,
+            progress=progress,
+            rules=rules,
+            metadata=metadata,
+            **extra,
+        )
     if served:
         report.metadata["usage"] = dict(policy.usage)
     if args.output_dir is not None:
         from countdown_env.errors import OutputExistsError
 
         try:
-            paths = write_report(report, args.output_dir, plots=not args.no_plots,
-                                 overwrite=args.force)
+            paths = write_report(
+                report, args.output_dir, plots=not args.no_plots, overwrite=args.force
+            )
         except OutputExistsError as err:  # a report appeared while this one was evaluated
-            raise OutputExistsError(f"{args.output_dir} now holds a report; pass --force to "
-                                    "replace it") from err
+            raise OutputExistsError(
+                f"{args.output_dir} now holds a report; pass --force to replace it"
+            ) from err
     if not args.quiet:
         print(format_summary(report))
         if args.output_dir is not None:

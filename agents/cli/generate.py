@@ -121,8 +121,10 @@ def generator_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     from countdown_env import GeneratorConfig
 
     preset = getattr(args, "preset", None)
-    return {**({"preset": preset} if preset is not None else {}),
-            **given_fields(args, GeneratorConfig)}
+    return {
+        **({"preset": preset} if preset is not None else {}),
+        **given_fields(args, GeneratorConfig),
+    }
 
 
 def generator_config(args: argparse.Namespace, **defaults: Any) -> GeneratorConfig:
@@ -141,7 +143,11 @@ def generator_config(args: argparse.Namespace, **defaults: Any) -> GeneratorConf
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of ``countdown generate``."""
     parser.add_argument(
-        "-n", "--num", "--num-tasks", type=non_negative, default=100,
+        "-n",
+        "--num",
+        "--num-tasks",
+        type=non_negative,
+        default=100,
         help="how many tasks (default 100)",
     )
     parser.add_argument("--seed", type=non_negative, default=0, help="random seed (default 0)")
@@ -154,8 +160,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_template_argument(
         parser,
-        "add a 'prompt' column with this template (hf and tinyzero formats default to "
-        "tinyzero)",
+        "add a 'prompt' column with this template (hf and tinyzero formats default to tinyzero)",
     )
     parser.add_argument("--force", action="store_true", help="replace an existing output")
     parser.add_argument("--test-output", help="also write a held-out test set here")

@@ -177,8 +177,11 @@ def _lowered_min_target(args: argparse.Namespace) -> dict[str, int]:
     floor = GeneratorConfig.from_kwargs(preset=args.preset or _GAME_DEFAULTS["preset"]).min_target
     if cap >= floor:
         return {}
-    print(f"countdown play: note: --max-target {cap} is below the {args.preset or 'TV'} "
-          f"game's smallest target {floor}; targets from 1 to {cap}", file=sys.stderr)
+    print(
+        f"countdown play: note: --max-target {cap} is below the {args.preset or 'TV'} "
+        f"game's smallest target {floor}; targets from 1 to {cap}",
+        file=sys.stderr,
+    )
     return {"min_target": 1}
 
 

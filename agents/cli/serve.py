@@ -36,25 +36,52 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = __doc__.split("\n\n", 1)[1]
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="interface to listen on (default: %(default)s; 0.0.0.0 for all)")
-    parser.add_argument("--port", type=non_negative, default=8000,
-                        help="TCP port (default: %(default)s; 0 picks a free one)")
-    parser.add_argument("--env", default="Countdown-v0", choices=_ENV_IDS,
-                        help="the environment served (default: %(default)s)")
-    parser.add_argument("--max-sessions", type=int, default=64, metavar="N",
-                        help="most client sessions open at once (default: %(default)s)")
-    parser.add_argument("--log-level", default="warning",
-                        choices=("critical", "error", "warning", "info", "debug"),
-                        help="uvicorn's log level (default: %(default)s)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to listen on (default: %(default)s; 0.0.0.0 for all)",
+    )
+    parser.add_argument(
+        "--port",
+        type=non_negative,
+        default=8000,
+        help="TCP port (default: %(default)s; 0 picks a free one)",
+    )
+    parser.add_argument(
+        "--env",
+        default="Countdown-v0",
+        choices=_ENV_IDS,
+        help="the environment served (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=int,
+        default=64,
+        metavar="N",
+        help="most client sessions open at once (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        choices=("critical", "error", "warning", "info", "debug"),
+        help="uvicorn's log level (default: %(default)s)",
+    )
     task = parser.add_argument_group("environment")
     add_template_argument(task, "prompt template (default tinyzero)")
-    task.add_argument("--tasks", metavar="FILE",
-                      help="draw tasks from a JSONL or parquet file instead of the generator")
-    task.add_argument("--max-attempts", type=int, metavar="N",
-                      help="CountdownMultiTurn-v0: answers per episode (default 3)")
-    task.add_argument("--max-steps", type=int, metavar="N",
-                      help="CountdownSteps-v0: moves per episode")
+    task.add_argument(
+        "--tasks",
+        metavar="FILE",
+        help="draw tasks from a JSONL or parquet file instead of the generator",
+    )
+    task.add_argument(
+        "--max-attempts",
+        type=int,
+        metavar="N",
+        help="CountdownMultiTurn-v0: answers per episode (default 3)",
+    )
+    task.add_argument(
+        "--max-steps", type=int, metavar="N", help="CountdownSteps-v0: moves per episode"
+    )
     add_generator_arguments(parser)
 
 
@@ -123,8 +150,9 @@ def run(args: argparse.Namespace) -> int:
 
         from countdown_env.openenv import create_countdown_app
     except ImportError as err:
-        raise DependencyError("countdown serve needs openenv-core and uvicorn: pip install "
-                              "'countdown-rl[serve]'") from err
+        raise DependencyError(
+            "countdown serve needs openenv-core and uvicorn: pip install 'countdown-rl[serve]'"
+        ) from err
     try:
         app = create_countdown_app(args.env, max_sessions=args.max_sessions, **env_kwargs(args))
     except GeneratorOptionError as err:
@@ -132,8 +160,11 @@ def run(args: argparse.Namespace) -> int:
     sock = _bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    print(f"countdown serve: {args.env} on http://{shown}:{port} (up to {args.max_sessions} "
-          "sessions; Ctrl-C stops)", flush=True)
+    print(
+        f"countdown serve: {args.env} on http://{shown}:{port} (up to {args.max_sessions} "
+        "sessions; Ctrl-C stops)",
+        flush=True,
+    )
     config = uvicorn.Config(app, log_level=args.log_level, ws_max_size=4 * 1024 * 1024)
     try:
         uvicorn.Server(config).run(sockets=[sock])

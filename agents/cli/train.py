@@ -1,7 +1,7 @@
 """``countdown train``: GRPO on Countdown with TRL (see :mod:`agents.training._pipeline`).
 
 Options are those of three dataclasses parsed by TRL's own ``TrlParser``: Countdown's
-(:class:`agents.training._args.CountdownTrainArguments`), ``trl.GRPOConfig`` and ``trl.ModelConfig``,
+(:class:`agents.training.CountdownTrainArguments`), ``trl.GRPOConfig`` and ``trl.ModelConfig``,
 so ``countdown train --help`` lists them all and any GRPOConfig flag works. Values come from, in
 increasing priority: the dataclass defaults, a recipe (``--recipe NAME`` for a shipped one,
 ``--config FILE`` for any YAML), then the command line.
@@ -107,8 +107,11 @@ def run_argv(argv: list[str]) -> int:
     if recipe:
         print(f"countdown train: recipe {recipe}", file=sys.stderr)
     if "precision_reason" in machine:
-        print(f"countdown train: CPU run in {machine['precision']}: "
-              f"{machine['precision_reason']}; --bf16 true/false overrides", file=sys.stderr)
+        print(
+            f"countdown train: CPU run in {machine['precision']}: "
+            f"{machine['precision_reason']}; --bf16 true/false overrides",
+            file=sys.stderr,
+        )
     machine.update(_threads(script.threads))
     names = _option_names(argv) | set(config)
     machine["checkpointing_chosen"] = bool(
@@ -135,8 +138,9 @@ def _check_output_dir_value(argv: list[str]) -> None:
     if value is None:
         return
     if not value.strip():
-        raise ConfigError("--output-dir is empty; name a folder, for example --output-dir "
-                          "runs/train")
+        raise ConfigError(
+            "--output-dir is empty; name a folder, for example --output-dir runs/train"
+        )
     folder = Path(value).expanduser()
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"--output-dir {folder} exists and is not a directory")
@@ -237,8 +241,10 @@ def _cpu_precision(
     native = native_bf16(flags, machine)
     why = "bf16 autocast was measured slower for CPU training, even with native bf16"
     if not native:
-        why = "this CPU has no native bf16 (avx512_bf16/amx_bf16, or bf16 on ARM): emulated bf16 " \
-              "is several times slower"
+        why = (
+            "this CPU has no native bf16 (avx512_bf16/amx_bf16, or bf16 on ARM): emulated bf16 "
+            "is several times slower"
+        )
     chosen.update(bf16=False, precision="float32", precision_reason=why, native_bf16=native)
     return [*argv, "--bf16", "false"], chosen
 

@@ -11,11 +11,11 @@ checker of :mod:`verifiers` (the last ``<answer>`` block for ``answer_tag`` temp
 stripped completion for ``bare`` ones) and computes the metrics of :mod:`agents.evaluation._metrics`
 (:func:`summarize_records`): accuracy (pass@1), unbiased pass@k, status counts, format
 violations, response length and its correlation with correctness, aha-moment rates, all broken
-down by difficulty. :func:`write_report` (from :mod:`agents.evaluation._reports`, which also prints, loads
-and compares reports) writes ``report.json``, ``samples.jsonl`` and the PNG plots of
-:mod:`agents.evaluation._plots`. The harness's own work (everything but generation) costs about 20-30 us a
-task: under 1% of an evaluation of the embedded model, about 2% with a 1-layer, width-32 model
-in the default batches of 32 (``benchmarks/bench_agents.py``).
+down by difficulty. :func:`write_report` (from :mod:`agents.evaluation._reports`, which
+also prints, loads and compares reports) writes ``report.json``, ``samples.jsonl`` and the PNG
+plots of :mod:`agents.evaluation._plots`. The harness's own work (everything but generation)
+costs about 20-30 us a task: under 1% of an evaluation of the embedded model, about 2% with a
+1-layer, width-32 model in the default batches of 32 (``benchmarks/bench_agents.py``).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from agents.evaluation._reports import (
 )
 from agents.policies._base import Policy, Request, SamplingConfig
 from countdown_env import PromptTemplate as Template
-from countdown_env import get_template as resolve_template
 from countdown_env import Task
+from countdown_env import get_template as resolve_template
 from verifiers import verify
 from verifiers.errors import ConfigError, CountdownError
 from verifiers.extract import has_answer_format
@@ -95,8 +95,10 @@ def _as_task(item: Any) -> Any:
         return Task.from_dict(item)
     if hasattr(item, "nums") and hasattr(item, "target"):
         return item
-    raise ConfigError(f"a task must be a countdown_env.Task or a mapping with nums and target, "
-                      f"got {type(item).__name__}")
+    raise ConfigError(
+        f"a task must be a countdown_env.Task or a mapping with nums and target, "
+        f"got {type(item).__name__}"
+    )
 
 
 def format_ok(completion: str, status: str, template: Template) -> bool:
@@ -126,8 +128,9 @@ class _Grader:
         self.rules = None if rules == DEFAULT_RULES else rules
         self.find_aha = metrics.AhaMatcher(aha_phrases)
 
-    def record(self, index: int, task: Any, prompt: Any,
-               completions: Sequence[Any]) -> dict[str, Any]:
+    def record(
+        self, index: int, task: Any, prompt: Any, completions: Sequence[Any]
+    ) -> dict[str, Any]:
         """The task's fields, then its first completion's row, then the pass counts."""
         nums, target = task.nums, task.target
         record: dict[str, Any] = {
@@ -158,8 +161,9 @@ class _Grader:
             record["samples"] = rows
         return record
 
-    def _grade(self, row: dict[str, Any], completion: Any, nums: Sequence[int],
-               target: int) -> dict[str, Any]:
+    def _grade(
+        self, row: dict[str, Any], completion: Any, nums: Sequence[int], target: int
+    ) -> dict[str, Any]:
         """Add one completion's fields to ``row`` (and return it)."""
         if not isinstance(completion, str):
             raise CountdownError(f"the policy returned a {type(completion).__name__}, not a str")
@@ -179,8 +183,9 @@ class _Grader:
         num_tokens = getattr(completion, "num_tokens", None)
         if num_tokens is not None:
             row["length_tokens"] = num_tokens
-        row["format_ok"] = (status not in FORMAT_FAILURES if self.bare
-                            else has_answer_format(completion))
+        row["format_ok"] = (
+            status not in FORMAT_FAILURES if self.bare else has_answer_format(completion)
+        )
         row["aha_phrases"] = self.find_aha(completion)
         return row
 
@@ -217,8 +222,8 @@ def evaluate(
     """Run ``policy`` on ``tasks`` and measure it.
 
     Args:
-        policy: a :class:`~agents.policies._base.Policy`, or a spec for
-            :func:`agents.policies._models.load_policy` (``"solver"``, ``"random"``, ``"default"``, a path).
+        policy: a :class:`~agents.policies.Policy`, or a spec for
+            :func:`agents.policies.load_policy` (``"solver"``, ``"random"``, ``"default"``, a path).
         tasks: :class:`countdown_env.Task` objects or mappings with ``nums`` and ``target``.
         template: a prompt template name (``"tinyzero"``, ``"chat"``, ``"compact"``) or object;
             default: the policy's ``default_template``, else ``"tinyzero"``.
@@ -230,7 +235,7 @@ def evaluate(
         progress: show a tqdm bar on stderr.
         rules: the rules answers are checked under (default: TinyZero's).
         aha_phrases: phrases counted as aha moments (default
-            :data:`agents.evaluation._metrics.DEFAULT_AHA_PHRASES`).
+            :data:`agents.evaluation.DEFAULT_AHA_PHRASES`).
         metadata: extra JSON-ready facts to keep in the report (e.g. the task seed).
 
     Raises:
@@ -243,8 +248,9 @@ def evaluate(
         policy = load_policy(policy)
     started = time.perf_counter()
     if not isinstance(policy, Policy):
-        raise ConfigError(f"policy must have a name and a generate method, got "
-                          f"{type(policy).__name__}")
+        raise ConfigError(
+            f"policy must have a name and a generate method, got {type(policy).__name__}"
+        )
     task_list = [_as_task(t) for t in tasks]
     if not task_list:
         raise ConfigError("evaluate needs at least one task; got an empty task list")
@@ -255,10 +261,15 @@ def evaluate(
         sampling = SamplingConfig(max_new_tokens=default_max_new_tokens(chosen))
     ks = tuple(k) if k is not None else default_k(sampling.num_samples)
     for value in ks:
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= \
-                sampling.num_samples:
-            raise ConfigError(f"every k must be an integer in 1..num_samples="
-                              f"{sampling.num_samples}, got {value!r}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 1 <= value <= sampling.num_samples
+        ):
+            raise ConfigError(
+                f"every k must be an integer in 1..num_samples="
+                f"{sampling.num_samples}, got {value!r}"
+            )
     checked_rules = rules if isinstance(rules, Rules) else Rules.from_kwargs(**dict(rules or {}))
 
     from tqdm.auto import tqdm
@@ -267,26 +278,40 @@ def evaluate(
     grader = _Grader(chosen, checked_rules, aha_phrases)
     generation = verification = solved = 0.0
     samples = sampling.num_samples
-    bar = tqdm(total=len(task_list), desc=f"eval {policy.name}", unit="task", file=sys.stderr,
-               disable=not progress, dynamic_ncols=True)
+    bar = tqdm(
+        total=len(task_list),
+        desc=f"eval {policy.name}",
+        unit="task",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
     with bar:
         for start in range(0, len(task_list), batch_size):
-            batch = task_list[start:start + batch_size]
+            batch = task_list[start : start + batch_size]
             prompts = [chosen.format(task.nums, task.target) for task in batch]
-            requests = [Request(p, nums=t.nums, target=t.target,
-                                answer_format=chosen.answer_format)
-                        for p, t in zip(prompts, batch, strict=True)]
+            requests = [
+                Request(p, nums=t.nums, target=t.target, answer_format=chosen.answer_format)
+                for p, t in zip(prompts, batch, strict=True)
+            ]
             tick = time.perf_counter()
             completions = policy.generate(
-                requests, sampling=dataclasses.replace(sampling, seed=sampling.seed + start))
+                requests, sampling=dataclasses.replace(sampling, seed=sampling.seed + start)
+            )
             generation += time.perf_counter() - tick
             if len(completions) != len(batch) * samples:
-                raise CountdownError(f"policy {policy.name!r} returned {len(completions)} "
-                                     f"completions for {len(batch)} prompts x {samples} samples")
+                raise CountdownError(
+                    f"policy {policy.name!r} returned {len(completions)} "
+                    f"completions for {len(batch)} prompts x {samples} samples"
+                )
             tick = time.perf_counter()
             for offset, (task, prompt) in enumerate(zip(batch, prompts, strict=True)):
-                record = grader.record(start + offset, task, prompt,
-                                       completions[offset * samples:(offset + 1) * samples])
+                record = grader.record(
+                    start + offset,
+                    task,
+                    prompt,
+                    completions[offset * samples : (offset + 1) * samples],
+                )
                 solved += record["pass_at_1"]
                 records.append(record)
             verification += time.perf_counter() - tick
@@ -299,9 +324,13 @@ def evaluate(
         _token_lengths(records, tokenizer)
     summary = summarize_records(records, k=ks, aha_phrases=aha_phrases)
     finished = time.perf_counter()
-    timings = {"generation_s": generation, "verification_s": verification,
-               "metrics_s": finished - tick, "overhead_s": finished - started - generation,
-               "total_s": finished - started}
+    timings = {
+        "generation_s": generation,
+        "verification_s": verification,
+        "metrics_s": finished - tick,
+        "overhead_s": finished - started - generation,
+        "total_s": finished - started,
+    }
     return EvalReport(
         n=len(records),
         n_samples=samples,

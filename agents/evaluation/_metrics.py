@@ -240,8 +240,7 @@ class AhaMatcher:
             if not isinstance(phrase, str) or not phrase.strip():
                 raise ConfigError(f"aha phrases must be non-empty strings, got {phrase!r}")
         # Longest first so "let me re-check" wins over "re-check" at the same position.
-        alternatives = sorted({p.strip().lower() for p in self.phrases},
-                              key=lambda p: (-len(p), p))
+        alternatives = sorted({p.strip().lower() for p in self.phrases}, key=lambda p: (-len(p), p))
         body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alternatives)
         # The leading class of first letters changes no match (every match starts with one of
         # them, compared with the same case folding) but lets the regex engine skip ahead to
@@ -379,8 +378,11 @@ def breakdown(
     >>> breakdown(rows, lambda r: r["n_nums"])["3"]
     {'n': 2, 'accuracy': 0.5, 'mean_length': 7.0, 'aha_rate': 0.5}
     """
-    return group_means([key(r) for r in records], {
-        "accuracy": [r["correct"] for r in records],
-        "mean_length": [r["length"] for r in records],
-        "aha_rate": [r["aha"] for r in records],
-    })
+    return group_means(
+        [key(r) for r in records],
+        {
+            "accuracy": [r["correct"] for r in records],
+            "mean_length": [r["length"] for r in records],
+            "aha_rate": [r["aha"] for r in records],
+        },
+    )

@@ -56,9 +56,7 @@ def pyplot() -> Any:
     try:
         import matplotlib
     except ImportError as err:
-        raise DependencyError(
-            "plots need matplotlib: pip install 'countdown-rl[train]'"
-        ) from err
+        raise DependencyError("plots need matplotlib: pip install 'countdown-rl[train]'") from err
     # Agg draws to files only, so plotting works on servers and in tests without a display.
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -105,8 +103,13 @@ def _status_plot(report: Mapping[str, Any], path: Path) -> Path:
     colors = ["tab:green" if name == "correct" else "tab:red" for name in names]
     bars = ax.barh(names, shares, color=colors)
     for bar, name in zip(bars, names, strict=True):
-        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {counts[name]}",
-                va="center", fontsize=9)
+        ax.text(
+            bar.get_width(),
+            bar.get_y() + bar.get_height() / 2,
+            f" {counts[name]}",
+            va="center",
+            fontsize=9,
+        )
     ax.invert_yaxis()
     ax.set_xlim(0, 1.1)
     ax.set_xlabel("share of completions")
@@ -139,8 +142,9 @@ def _share_axis(ax: Any, values: Sequence[float]) -> None:
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
 
 
-def _length_plot(records: Sequence[Mapping[str, Any]], report: Mapping[str, Any],
-                 path: Path) -> Path:
+def _length_plot(
+    records: Sequence[Mapping[str, Any]], report: Mapping[str, Any], path: Path
+) -> Path:
     plt = pyplot()
     right = [c["length"] for c in iter_completions(records) if c.get("correct")]
     wrong = [c["length"] for c in iter_completions(records) if not c.get("correct")]
@@ -153,15 +157,33 @@ def _length_plot(records: Sequence[Mapping[str, Any]], report: Mapping[str, Any]
     # groups are outlines (step histograms), not translucent bars: overlapping fills blend into
     # a third colour that means nothing.
     if wrong:
-        ax.hist(wrong, bins=bins, range=span, histtype="step", linewidth=2, color="tab:red",
-                weights=[1 / len(wrong)] * len(wrong), label=f"wrong (n={len(wrong)})")
+        ax.hist(
+            wrong,
+            bins=bins,
+            range=span,
+            histtype="step",
+            linewidth=2,
+            color="tab:red",
+            weights=[1 / len(wrong)] * len(wrong),
+            label=f"wrong (n={len(wrong)})",
+        )
     if right:
-        ax.hist(right, bins=bins, range=span, histtype="step", linewidth=2, linestyle="--",
-                color="tab:green", weights=[1 / len(right)] * len(right),
-                label=f"correct (n={len(right)})")
+        ax.hist(
+            right,
+            bins=bins,
+            range=span,
+            histtype="step",
+            linewidth=2,
+            linestyle="--",
+            color="tab:green",
+            weights=[1 / len(right)] * len(right),
+            label=f"correct (n={len(right)})",
+        )
     r = report.get("length_correlation", {}).get("chars")
-    ax.set_title("response length by correctness"
-                 + (f" (point-biserial r = {r:+.2f})" if r is not None else ""))
+    ax.set_title(
+        "response length by correctness"
+        + (f" (point-biserial r = {r:+.2f})" if r is not None else "")
+    )
     ax.set_xlabel("response length (characters)")
     ax.set_ylabel("share of the group's completions")
     ax.set_xlim(span[0] - 0.5, span[1] + 0.5)
@@ -178,8 +200,14 @@ def _label_bars(ax: Any, bars: Any, values: Sequence[float | None], sizes: Seque
     """The value and the group size over each bar ("4.4%, n=170"; "none, n=0")."""
     for bar, value, size in zip(bars, values, sizes, strict=True):
         shown = "none" if value is None else f"{value:.1%}"
-        ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), f"{shown}\nn={size}",
-                ha="center", va="bottom", fontsize=8)
+        ax.text(
+            bar.get_x() + bar.get_width() / 2,
+            bar.get_height(),
+            f"{shown}\nn={size}",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
 
 
 def _difficulty_plot(report: Mapping[str, Any], path: Path) -> Path:
@@ -201,8 +229,10 @@ def _difficulty_plot(report: Mapping[str, Any], path: Path) -> Path:
     if not dimensions:
         axes[0][0].text(0.5, 0.5, "no difficulty data", ha="center", va="center")
     top = max(everything, default=0.0)
-    fig.suptitle("accuracy by difficulty" + ("" if top * 1.25 >= 1 else
-                                             " (axis scaled to the data, not 0-100%)"))
+    fig.suptitle(
+        "accuracy by difficulty"
+        + ("" if top * 1.25 >= 1 else " (axis scaled to the data, not 0-100%)")
+    )
     return save_figure(fig, path)
 
 
@@ -211,8 +241,10 @@ def _aha_plot(report: Mapping[str, Any], path: Path) -> Path:
     aha = report.get("aha", {})
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     labels, values, sizes = [], [], []
-    for label, key, n_key in (("with aha", "accuracy_with_aha", "n_with_aha"),
-                              ("without aha", "accuracy_without_aha", "n_without_aha")):
+    for label, key, n_key in (
+        ("with aha", "accuracy_with_aha", "n_with_aha"),
+        ("without aha", "accuracy_without_aha", "n_without_aha"),
+    ):
         labels.append(label)
         values.append(aha.get(key))
         sizes.append(aha.get(n_key, 0))
@@ -229,8 +261,15 @@ def _aha_plot(report: Mapping[str, Any], path: Path) -> Path:
     groups_by_dimension = {k: v for k, v in report.get("by_difficulty", {}).items() if v}
     if not aha.get("n_with_aha"):
         # Every point would sit at aha rate 0 with its labels piled on each other.
-        right.text(0.5, 0.5, "no aha phrases found\nin any completion", ha="center",
-                   va="center", fontsize=12, transform=right.transAxes)
+        right.text(
+            0.5,
+            0.5,
+            "no aha phrases found\nin any completion",
+            ha="center",
+            va="center",
+            fontsize=12,
+            transform=right.transAxes,
+        )
         right.set_xticks([])
         right.set_yticks([])
         return save_figure(fig, path)
@@ -246,11 +285,11 @@ def _aha_plot(report: Mapping[str, Any], path: Path) -> Path:
             at.setdefault((round(x, 3), round(y, 3)), []).append(f"{dimension} {label}")
     key_lines: list[str] = []
     for number, ((x, y), names) in enumerate(sorted(at.items()), 1):
-        right.annotate(str(number), (x, y), fontsize=8, xytext=(4, 3),
-                       textcoords="offset points")
+        right.annotate(str(number), (x, y), fontsize=8, xytext=(4, 3), textcoords="offset points")
         key_lines.append(f"{number}: {', '.join(names)}")
-    right.text(1.03, 1.0, "\n".join(key_lines), transform=right.transAxes, va="top", ha="left",
-               fontsize=7)
+    right.text(
+        1.03, 1.0, "\n".join(key_lines), transform=right.transAxes, va="top", ha="left", fontsize=7
+    )
     xs_all = [x for x, _ in at]
     ys_all = [y for _, y in at]
     right.set_xlim(-0.02, min(1.05, max(0.1, max(xs_all, default=0.0) * 1.3)))
@@ -264,12 +303,15 @@ def _aha_plot(report: Mapping[str, Any], path: Path) -> Path:
     return save_figure(fig, path)
 
 
-def plot_report(report: Mapping[str, Any], records: Sequence[Mapping[str, Any]],
-                output_dir: str | os.PathLike[str]) -> list[Path]:
+def plot_report(
+    report: Mapping[str, Any],
+    records: Sequence[Mapping[str, Any]],
+    output_dir: str | os.PathLike[str],
+) -> list[Path]:
     """Draw the four evaluation plots into ``output_dir`` and return their paths.
 
     ``report`` is the ``report.json`` dict and ``records`` the ``samples.jsonl`` rows written by
-    :func:`agents.evaluation._harness.write_report`. Files: ``status.png`` (share of each verdict status),
+    :func:`agents.evaluation.write_report`. Files: ``status.png`` (share of each verdict status),
     ``length.png`` (length histogram, correct vs wrong), ``difficulty.png`` (accuracy by number
     count and difficulty bucket), ``aha.png`` (accuracy with and without aha phrases; aha rate
     vs accuracy per group).

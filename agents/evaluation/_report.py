@@ -43,17 +43,21 @@ class EvalReport:
     answer_format: str = field(metadata={"help": "answer_tag or bare."})
     sampling: dict[str, Any] = field(metadata={"help": "The SamplingConfig used."})
     rules: dict[str, Any] = field(metadata={"help": "The rules answers were checked under."})
-    timings: dict[str, float] = field(metadata={
-        "help": "Seconds: generation, verification, metrics, overhead (all but generation), "
-                "total; write (set by write_report)."})
-    metadata: dict[str, Any] = field(default_factory=dict,
-                                     metadata={"help": "Caller's notes (task source, seeds)."})
-    records: list[dict[str, Any]] = field(default_factory=list, repr=False,
-                                          metadata={"help": "One row per task."})
+    timings: dict[str, float] = field(
+        metadata={
+            "help": "Seconds: generation, verification, metrics, overhead (all but generation), "
+            "total; write (set by write_report)."
+        }
+    )
+    metadata: dict[str, Any] = field(
+        default_factory=dict, metadata={"help": "Caller's notes (task source, seeds)."}
+    )
+    records: list[dict[str, Any]] = field(
+        default_factory=list, repr=False, metadata={"help": "One row per task."}
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready summary (without :attr:`records`)."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         del data["records"]
         return data
-

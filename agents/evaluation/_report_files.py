@@ -45,8 +45,10 @@ def load_report(source: str | os.PathLike[str] | Mapping[str, Any] | Any) -> dic
         folder, path = path, path / "report.json"
         stages = [folder / stage / "report.json" for stage in ("eval_before", "eval_after")]
         if not path.is_file() and any(stage.is_file() for stage in stages):
-            raise ConfigError(f"no report at {path}; {folder} looks like a training run: compare "
-                              f"{stages[0]} and {stages[1]}")
+            raise ConfigError(
+                f"no report at {path}; {folder} looks like a training run: compare "
+                f"{stages[0]} and {stages[1]}"
+            )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as err:
@@ -78,7 +80,7 @@ def existing_report_files(output_dir: str | os.PathLike[str]) -> list[Path]:
 
 def _old_plots(out: Path) -> set[str]:
     """The PNG names of the report already in ``out``: those its ``report.json`` lists, else
-    (no readable list) the ones :func:`~agents.evaluation._plots.plot_report` writes. Only plain ``.png``
+    (no readable list) the ones :func:`~agents.evaluation.plot_report` writes. Only plain ``.png``
     file names count, so a hand-edited list cannot point outside ``out``."""
     try:
         listed = json.loads((out / "report.json").read_text(encoding="utf-8")).get("plots")
@@ -86,8 +88,14 @@ def _old_plots(out: Path) -> set[str]:
         listed = None
     if not isinstance(listed, list):
         return set(REPORT_PLOTS)
-    return {name for name in listed if isinstance(name, str) and name.endswith(".png")
-            and not name.startswith(".") and Path(name).name == name}
+    return {
+        name
+        for name in listed
+        if isinstance(name, str)
+        and name.endswith(".png")
+        and not name.startswith(".")
+        and Path(name).name == name
+    }
 
 
 def plots_unavailable() -> str | None:
@@ -105,8 +113,13 @@ def plots_unavailable() -> str | None:
     return None
 
 
-def write_report(report: EvalReport, output_dir: str | os.PathLike[str], *,
-                 plots: bool = True, overwrite: bool = True) -> dict[str, Any]:
+def write_report(
+    report: EvalReport,
+    output_dir: str | os.PathLike[str],
+    *,
+    plots: bool = True,
+    overwrite: bool = True,
+) -> dict[str, Any]:
     """Write ``report.json``, ``samples.jsonl`` and (with ``plots``) the PNGs into ``output_dir``.
 
     The files are one unit: all are written into a hidden staging folder first, then renamed
@@ -118,7 +131,7 @@ def write_report(report: EvalReport, output_dir: str | os.PathLike[str], *,
     ``{"report": Path, "samples": Path, "plots": [Path, ...]}``.
 
     Args:
-        report: what :func:`agents.evaluation._harness.evaluate` returned.
+        report: what :func:`agents.evaluation.evaluate` returned.
         output_dir: the folder (created when missing; a link to a folder is written through).
         plots: draw the PNG plots.
         overwrite: replace a report already in ``output_dir`` (the default, which the
@@ -138,8 +151,9 @@ def write_report(report: EvalReport, output_dir: str | os.PathLike[str], *,
         raise ConfigError(f"output_dir {out} exists and is not a directory")
     existing = existing_report_files(out)
     if existing and not overwrite:
-        raise OutputExistsError(f"{out} already holds a report ({existing[0].name}); pass "
-                                "overwrite=True to replace it")
+        raise OutputExistsError(
+            f"{out} already holds a report ({existing[0].name}); pass overwrite=True to replace it"
+        )
     check_report_targets(out)
     stale = _old_plots(out) if existing else set()
     try:
@@ -174,8 +188,11 @@ def write_report(report: EvalReport, output_dir: str | os.PathLike[str], *,
             place(stage / name, out / name, overwrite=overwrite or name != "samples.jsonl")
     for name in sorted(stale - set(drawn)):
         (out / name).unlink(missing_ok=True)
-    return {"report": out / "report.json", "samples": out / "samples.jsonl",
-            "plots": [out / name for name in drawn]}
+    return {
+        "report": out / "report.json",
+        "samples": out / "samples.jsonl",
+        "plots": [out / name for name in drawn],
+    }
 
 
 def _draw_plots(report: EvalReport, stage: Path, out: Path) -> list[str]:

@@ -1,9 +1,10 @@
 """Evaluation reports: their metrics from the records, the summary table, comparing.
 
 :func:`summarize_records` computes a report's metrics from its per-task records; the readers
-work on the plain ``report.json`` dict (or an :class:`~agents.evaluation._harness.EvalReport`), so a report
+work on the plain ``report.json`` dict (or an :class:`~agents.evaluation.EvalReport`), so a report
 written yesterday prints and compares like one made now. Writing and loading the files is
-:mod:`agents.evaluation._report_files` (:func:`write_report`, :func:`load_report`, re-exported here).
+:mod:`agents.evaluation._report_files` (:func:`write_report`, :func:`load_report`,
+re-exported here).
 
 >>> a = {"n": 100, "accuracy": 0.25, "status_counts": {"correct": 25, "wrong_value": 75}}
 >>> b = {"n": 100, "accuracy": 0.40, "status_counts": {"correct": 40, "wrong_value": 60}}
@@ -64,8 +65,10 @@ def format_summary(report: Mapping[str, Any] | Any) -> str:
     """A readable table of one report (what ``countdown eval`` prints)."""
     r = load_report(report)
     total = sum(r.get("status_counts", {}).values()) or 1
-    statuses = ", ".join(f"{name} {count} ({count / total:.0%})"
-                         for name, count in r.get("status_counts", {}).items())
+    statuses = ", ".join(
+        f"{name} {count} ({count / total:.0%})"
+        for name, count in r.get("status_counts", {}).items()
+    )
     pass_k = "  ".join(f"pass@{k} {_pct(v)}" for k, v in r.get("pass_at_k", {}).items())
     chars = (r.get("length") or {}).get("chars") or {}
     tokens = (r.get("length") or {}).get("tokens") or {}
@@ -73,35 +76,50 @@ def format_summary(report: Mapping[str, Any] | Any) -> str:
     aha = r.get("aha") or {}
     timings = r.get("timings") or {}
     rows = [
-        ("policy", f"{r.get('policy')}  (template {r.get('template')}, "
-                   f"{r.get('answer_format')})"),
+        ("policy", f"{r.get('policy')}  (template {r.get('template')}, {r.get('answer_format')})"),
         ("tasks", f"{r.get('n')} x {r.get('n_samples', 1)} sample(s)"),
         ("accuracy", f"{_pct(r.get('accuracy'))}   {pass_k}"),
         ("statuses", statuses),
         ("format violations", _pct(r.get("format_violation_rate"))),
-        ("length (chars)", f"mean {_num(chars.get('mean'))}, median {_num(chars.get('median'))}, "
-                           f"p90 {_num(chars.get('p90'))}; correct "
-                           f"{_num((r.get('length') or {}).get('mean_chars_correct'))} vs wrong "
-                           f"{_num((r.get('length') or {}).get('mean_chars_wrong'))}"),
+        (
+            "length (chars)",
+            f"mean {_num(chars.get('mean'))}, median {_num(chars.get('median'))}, "
+            f"p90 {_num(chars.get('p90'))}; correct "
+            f"{_num((r.get('length') or {}).get('mean_chars_correct'))} vs wrong "
+            f"{_num((r.get('length') or {}).get('mean_chars_wrong'))}",
+        ),
     ]
     if tokens:
-        rows.append(("length (tokens)", f"mean {_num(tokens.get('mean'))}, "
-                                        f"max {_num(tokens.get('max'))}"))
+        rows.append(
+            ("length (tokens)", f"mean {_num(tokens.get('mean'))}, max {_num(tokens.get('max'))}")
+        )
     rows += [
         ("length~correct r", _num(corr.get("chars"), 3)),
-        ("aha moments", f"{_pct(aha.get('aha_rate'))} of completions; accuracy with "
-                        f"{_pct(aha.get('accuracy_with_aha'))}, without "
-                        f"{_pct(aha.get('accuracy_without_aha'))}"),
+        (
+            "aha moments",
+            f"{_pct(aha.get('aha_rate'))} of completions; accuracy with "
+            f"{_pct(aha.get('accuracy_with_aha'))}, without "
+            f"{_pct(aha.get('accuracy_without_aha'))}",
+        ),
     ]
     for dimension, groups in (r.get("by_difficulty") or {}).items():
-        rows.append((f"by {dimension}", "  ".join(
-            f"{g}: {_pct(s['accuracy'])} (n={s['n']})" for g, s in groups.items())))
+        rows.append(
+            (
+                f"by {dimension}",
+                "  ".join(f"{g}: {_pct(s['accuracy'])} (n={s['n']})" for g, s in groups.items()),
+            )
+        )
     if timings:
         total_s = timings.get("total_s") or 0.0
         overhead = timings.get("overhead_s") or 0.0
-        rows.append(("time", f"{total_s:.2f} s total, generation "
-                             f"{timings.get('generation_s', 0.0):.2f} s, overhead "
-                             f"{overhead:.2f} s ({overhead / total_s if total_s else 0:.1%})"))
+        rows.append(
+            (
+                "time",
+                f"{total_s:.2f} s total, generation "
+                f"{timings.get('generation_s', 0.0):.2f} s, overhead "
+                f"{overhead:.2f} s ({overhead / total_s if total_s else 0:.1%})",
+            )
+        )
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
 
@@ -136,8 +154,9 @@ def _describe_source(report: Mapping[str, Any]) -> str:
         where = f"file {source['tasks_file']}"
     elif "generator" in source or "seed" in source:
         preset = source.get("preset")
-        where = (f"generated with seed {source.get('seed')}"
-                 + (f", preset {preset}" if preset else ""))
+        where = f"generated with seed {source.get('seed')}" + (
+            f", preset {preset}" if preset else ""
+        )
     else:
         where = "source not recorded"
     digest = task_set.get("sha256")
@@ -159,8 +178,7 @@ def _with_task_set(source: Any) -> dict[str, Any]:
         with samples.open(encoding="utf-8") as rows:
             tasks = [json.loads(line) for line in rows if line.strip()]
         found = task_set_id(tasks)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError,
-            ValueError):
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError):
         return report  # an unreadable samples file: compare by what report.json says
     if found["n"] != report.get("n"):
         return report
@@ -193,19 +211,27 @@ with seed 0; B has 2 tasks, generated with seed 1; their metrics do not compare 
         reasons.append(f"n {left.get('n')} vs {right.get('n')}")
     for key in ("tasks_file", "seed", "preset"):
         if sources[0].get(key) != sources[1].get(key):
-            reasons.append(f"{key.replace('_', ' ')} {sources[0].get(key)} vs "
-                           f"{sources[1].get(key)}")
+            reasons.append(
+                f"{key.replace('_', ' ')} {sources[0].get(key)} vs {sources[1].get(key)}"
+            )
     generators = [source.get("generator") or {} for source in sources]
-    changed = sorted(k for k in set(generators[0]) | set(generators[1])
-                     if generators[0].get(k) != generators[1].get(k))
+    changed = sorted(
+        k
+        for k in set(generators[0]) | set(generators[1])
+        if generators[0].get(k) != generators[1].get(k)
+    )
     if changed:
-        reasons.append("generator " + ", ".join(
-            f"{k} {generators[0].get(k)} vs {generators[1].get(k)}" for k in changed))
+        reasons.append(
+            "generator "
+            + ", ".join(f"{k} {generators[0].get(k)} vs {generators[1].get(k)}" for k in changed)
+        )
     if not reasons:
         return []
-    return [f"the reports were run on different task sets ({'; '.join(reasons)}): "
-            f"A has {_describe_source(left)}; B has {_describe_source(right)}; their metrics "
-            "do not compare task for task"]
+    return [
+        f"the reports were run on different task sets ({'; '.join(reasons)}): "
+        f"A has {_describe_source(left)}; B has {_describe_source(right)}; their metrics "
+        "do not compare task for task"
+    ]
 
 
 _MISSING = object()
@@ -217,10 +243,15 @@ def _why_blank(key: str, side: Mapping[str, Any], missing: bool) -> str:
     (``n/a``)."""
     parts = key.split(".")
     if key.startswith("pass_at_k."):
-        return (f"pass@{parts[1]} needs at least {parts[1]} samples per task; that report has "
-                f"{side.get('n_samples', 1)}")
-    if (key.startswith("by_difficulty.") and parts[1] in ("n_solutions", "search_nodes")
-            and parts[1] not in (side.get("by_difficulty") or {})):
+        return (
+            f"pass@{parts[1]} needs at least {parts[1]} samples per task; that report has "
+            f"{side.get('n_samples', 1)}"
+        )
+    if (
+        key.startswith("by_difficulty.")
+        and parts[1] in ("n_solutions", "search_nodes")
+        and parts[1] not in (side.get("by_difficulty") or {})
+    ):
         return f"{parts[1]} is known only for rated tasks (--rate)"
     if key.startswith("by_difficulty."):
         return f"no task of that report falls in group {parts[2]} of {parts[1]}"
@@ -261,8 +292,12 @@ class Difference:
     def delta(self) -> float | int | None:
         """``b - a``, or ``None`` when either side is missing or not a number."""
         numeric = (int, float)
-        if isinstance(self.a, numeric) and isinstance(self.b, numeric) and not isinstance(
-                self.a, bool) and not isinstance(self.b, bool):
+        if (
+            isinstance(self.a, numeric)
+            and isinstance(self.b, numeric)
+            and not isinstance(self.a, bool)
+            and not isinstance(self.b, bool)
+        ):
             return self.b - self.a
         return None
 
@@ -298,8 +333,15 @@ def compare_reports(a: Any, b: Any) -> list[Difference]:
         if key.startswith(_COUNTS):  # a status no completion had: zero of it
             out.append(Difference(key, left.get(key, 0), right.get(key, 0)))
             continue
-        out.append(Difference(key, left.get(key), right.get(key), a_missing=key not in left,
-                              b_missing=key not in right))
+        out.append(
+            Difference(
+                key,
+                left.get(key),
+                right.get(key),
+                a_missing=key not in left,
+                b_missing=key not in right,
+            )
+        )
     return out
 
 
@@ -325,13 +367,24 @@ def format_comparison(a: Any, b: Any, *, only_changed: bool = False) -> str:
         if only_changed and not diff.changed:
             continue
         delta = diff.delta
-        shown = "" if delta is None else (f"{delta:+.4g}" if isinstance(delta, float)
-                                          else f"{delta:+d}")
-        rows.append((diff.key, cell(diff.a, diff.key, left, diff.a_missing),
-                     cell(diff.b, diff.key, right, diff.b_missing), shown))
+        shown = (
+            ""
+            if delta is None
+            else (f"{delta:+.4g}" if isinstance(delta, float) else f"{delta:+d}")
+        )
+        rows.append(
+            (
+                diff.key,
+                cell(diff.a, diff.key, left, diff.a_missing),
+                cell(diff.b, diff.key, right, diff.b_missing),
+                shown,
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-              for row in rows]
+    lines += [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
     if reasons:
         lines.append("'-': the report lacks the metric; 'n/a': it is undefined there. Why:")
         lines += [f"  [{number}] {reason}" for number, reason in enumerate(reasons, 1)]
@@ -366,11 +419,16 @@ def _by_difficulty(records: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, 
             rows = record["samples"]
             lengths.append(math.fsum(r["length"] for r in rows) / len(rows))
             aha.append(sum(bool(r["aha_phrases"]) for r in rows) / len(rows))
-    columns = {"accuracy": list(map(itemgetter("pass_at_1"), records)),
-               "mean_length": lengths, "aha_rate": aha}
+    columns = {
+        "accuracy": list(map(itemgetter("pass_at_1"), records)),
+        "mean_length": lengths,
+        "aha_rate": aha,
+    }
     dimensions: dict[str, list[Hashable]] = {"n_nums": [len(r["nums"]) for r in records]}
-    for name, edges in (("n_solutions", (1, 2, 5, 20)),
-                        ("search_nodes", (1, 10, 100, 1000, 10000))):
+    for name, edges in (
+        ("n_solutions", (1, 2, 5, 20)),
+        ("search_nodes", (1, 10, 100, 1000, 10000)),
+    ):
         counts = [record.get(name) for record in records]
         if any(count is not None for count in counts):
             dimensions[name] = [metrics.count_bucket(count, edges) for count in counts]
@@ -386,7 +444,9 @@ def _correlation(lengths: Sequence[Any], correct: Sequence[bool]) -> float | Non
 
 
 def summarize_records(
-    records: Sequence[Mapping[str, Any]], *, k: Sequence[int] = (1,),
+    records: Sequence[Mapping[str, Any]],
+    *,
+    k: Sequence[int] = (1,),
     aha_phrases: Sequence[str] = metrics.DEFAULT_AHA_PHRASES,
 ) -> dict[str, Any]:
     """The report's metrics from its per-task records (the rows of ``samples.jsonl``).
@@ -422,8 +482,13 @@ def summarize_records(
     tally = Counter(map(itemgetter("n_samples", "n_correct"), records))
 
     def mean_pass(budget: int) -> float:
-        return math.fsum([value for (n, c), times in tally.items()
-                          for value in [metrics.pass_at_k(n, c, budget)] * times]) / len(records)
+        return math.fsum(
+            [
+                value
+                for (n, c), times in tally.items()
+                for value in [metrics.pass_at_k(n, c, budget)] * times
+            ]
+        ) / len(records)
 
     pass_at_k = {str(budget): mean_pass(budget) for budget in k}
     right = [c for c, ok in zip(chars, correct, strict=True) if ok]

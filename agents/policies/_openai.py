@@ -57,8 +57,15 @@ API_KINDS = ("chat", "completions")
 
 _RETRIED_STATUS = frozenset({408, 409, 425, 429}) | frozenset(range(500, 600))
 _MAX_RETRY_AFTER = 300.0
-_OPTION_DESTS = ("base_url", "model", "api_key", "concurrency", "timeout", "max_retries",
-                 "completions")
+_OPTION_DESTS = (
+    "base_url",
+    "model",
+    "api_key",
+    "concurrency",
+    "timeout",
+    "max_retries",
+    "completions",
+)
 
 
 class PolicyServerError(CountdownError):
@@ -139,15 +146,19 @@ class OpenAIPolicy:
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"base_url must start with http:// or https://, got {base_url!r}")
         if not isinstance(model, str) or not model.strip():
-            raise ConfigError("model must name the model the server serves, e.g. --model "
-                              "Qwen/Qwen2.5-3B-Instruct")
+            raise ConfigError(
+                "model must name the model the server serves, e.g. --model Qwen/Qwen2.5-3B-Instruct"
+            )
         if api not in API_KINDS:
             raise ConfigError(f"api must be one of {API_KINDS}, got {api!r}")
         for field, count, low in (("concurrency", concurrency, 1), ("max_retries", max_retries, 0)):
             if isinstance(count, bool) or not isinstance(count, int) or count < low:
                 raise ConfigError(f"{field} must be an integer >= {low}, got {count!r}")
-        for field, value in (("timeout", timeout), ("backoff", backoff),
-                             ("max_backoff", max_backoff)):
+        for field, value in (
+            ("timeout", timeout),
+            ("backoff", backoff),
+            ("max_backoff", max_backoff),
+        ):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
                 raise ConfigError(f"{field} must be a number of seconds > 0, got {value!r}")
         self.base_url = base_url.rstrip("/")
@@ -162,8 +173,13 @@ class OpenAIPolicy:
         self.name = name or f"openai:{self.model}"
         self.default_template = "chat" if api == "chat" else "tinyzero"
         self.progress = progress
-        self.usage: dict[str, int] = {"prompt_tokens": 0, "completion_tokens": 0,
-                                      "total_tokens": 0, "requests": 0, "retries": 0}
+        self.usage: dict[str, int] = {
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
+            "total_tokens": 0,
+            "requests": 0,
+            "retries": 0,
+        }
         self._lock = threading.Lock()
         self._answered = False  # a server that answered once is there: connection errors retry
         self._rng = random.Random()
@@ -180,8 +196,14 @@ class OpenAIPolicy:
             return []
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(items), desc=f"eval {self.name}", unit="task", file=sys.stderr,
-                   disable=not self.progress, dynamic_ncols=True)
+        bar = tqdm(
+            total=len(items),
+            desc=f"eval {self.name}",
+            unit="task",
+            file=sys.stderr,
+            disable=not self.progress,
+            dynamic_ncols=True,
+        )
         stop = threading.Event()
 
         def one(index: int) -> None:
@@ -210,25 +232,33 @@ class OpenAIPolicy:
 
     # ----- one task -----------------------------------------------------------------------------
     def _payload(self, request: Request, config: SamplingConfig, n: int) -> dict[str, Any]:
-        payload: dict[str, Any] = {"model": self.model, "max_tokens": config.max_new_tokens,
-                                   "temperature": config.temperature, "n": n}
+        payload: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": config.max_new_tokens,
+            "temperature": config.temperature,
+            "n": n,
+        }
         if config.top_p < 1:
             payload["top_p"] = config.top_p
         if config.top_k > 0:
             payload["top_k"] = config.top_k
         prompt = request.prompt
         if self.api == "chat":
-            payload["messages"] = ([{"role": "user", "content": prompt}]
-                                   if isinstance(prompt, str) else prompt)
+            payload["messages"] = (
+                [{"role": "user", "content": prompt}] if isinstance(prompt, str) else prompt
+            )
         else:
             if not isinstance(prompt, str):
-                raise ConfigError("the completions API takes text prompts; use a text template "
-                                  "(tinyzero, compact) or the chat API")
+                raise ConfigError(
+                    "the completions API takes text prompts; use a text template "
+                    "(tinyzero, compact) or the chat API"
+                )
             payload["prompt"] = prompt
         return payload
 
-    def _complete(self, request: Request, config: SamplingConfig,
-                  stop: threading.Event) -> list[Completion]:
+    def _complete(
+        self, request: Request, config: SamplingConfig, stop: threading.Event
+    ) -> list[Completion]:
         """All ``num_samples`` completions of one request (asking again for missing choices)."""
         wanted = config.num_samples
         out: list[Completion] = []
@@ -236,14 +266,16 @@ class OpenAIPolicy:
             body = self._post(self._payload(request, config, wanted - len(out)), stop)
             choices = body.get("choices") if isinstance(body, dict) else None
             if not isinstance(choices, list) or not choices:
-                raise PolicyServerError(f"{self._endpoint()} answered without choices: "
-                                        f"{json.dumps(body)[:200]}")
+                raise PolicyServerError(
+                    f"{self._endpoint()} answered without choices: {json.dumps(body)[:200]}"
+                )
             usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
-            choices = sorted(choices, key=lambda c: c.get("index", 0) if isinstance(c, dict)
-                             else 0)
+            choices = sorted(choices, key=lambda c: c.get("index", 0) if isinstance(c, dict) else 0)
             tokens = usage.get("completion_tokens") if len(choices) == 1 else None
-            out.extend(Completion(self._text(choice), num_tokens=tokens)
-                       for choice in choices[:wanted - len(out)])
+            out.extend(
+                Completion(self._text(choice), num_tokens=tokens)
+                for choice in choices[: wanted - len(out)]
+            )
             with self._lock:
                 for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
                     value = usage.get(key)
@@ -253,8 +285,9 @@ class OpenAIPolicy:
 
     def _text(self, choice: Any) -> str:
         if not isinstance(choice, dict):
-            raise PolicyServerError(f"{self._endpoint()} answered a choice that is not an "
-                                    f"object: {choice!r:.100}")
+            raise PolicyServerError(
+                f"{self._endpoint()} answered a choice that is not an object: {choice!r:.100}"
+            )
         if self.api == "chat":
             message = choice.get("message")
             text = message.get("content") if isinstance(message, dict) else None
@@ -283,9 +316,14 @@ class OpenAIPolicy:
                 if attempt == self.max_retries:
                     raise PolicyServerError(
                         f"{self._endpoint()}: gave up after {self.max_retries} retries; last "
-                        f"error: {retry}") from None
-                delay = retry.delay if retry.delay is not None else min(
-                    self.max_backoff, self.backoff * 2 ** attempt) * (0.5 + self._rng.random() / 2)
+                        f"error: {retry}"
+                    ) from None
+                delay = (
+                    retry.delay
+                    if retry.delay is not None
+                    else min(self.max_backoff, self.backoff * 2**attempt)
+                    * (0.5 + self._rng.random() / 2)
+                )
                 with self._lock:
                     self.usage["retries"] += 1
                 stop.wait(delay)
@@ -299,8 +337,9 @@ class OpenAIPolicy:
         except urllib.error.HTTPError as err:
             message = _server_message(err.read() or b"")
             if err.code in _RETRIED_STATUS:
-                raise _Retry(f"HTTP {err.code}: {message}",
-                             _retry_after(err.headers.get("Retry-After"))) from None
+                raise _Retry(
+                    f"HTTP {err.code}: {message}", _retry_after(err.headers.get("Retry-After"))
+                ) from None
             raise PolicyServerError(self._advice(err.code, message)) from None
         except TimeoutError:
             raise _Retry(f"no answer within {self.timeout:g} s") from None
@@ -311,24 +350,31 @@ class OpenAIPolicy:
             if isinstance(reason, TimeoutError):
                 raise _Retry(f"no answer within {self.timeout:g} s") from None
             if not self._answered:
-                raise PolicyServerError(f"cannot reach the server at {url}: {reason}; is it "
-                                        "running, and is --base-url right?") from None
+                raise PolicyServerError(
+                    f"cannot reach the server at {url}: {reason}; is it "
+                    "running, and is --base-url right?"
+                ) from None
             raise _Retry(f"connection error: {reason}") from None
         self._answered = True
         try:
             return json.loads(raw)
         except ValueError:
-            raise PolicyServerError(f"{url} did not answer JSON: "
-                                    f"{raw[:120].decode('utf-8', 'replace')!r}") from None
+            raise PolicyServerError(
+                f"{url} did not answer JSON: {raw[:120].decode('utf-8', 'replace')!r}"
+            ) from None
 
     def _advice(self, code: int, message: str) -> str:
         url = self._endpoint()
         if code in (401, 403):
-            return (f"the server at {url} refused the API key (HTTP {code}: {message}); set "
-                    "OPENAI_API_KEY or --api-key")
+            return (
+                f"the server at {url} refused the API key (HTTP {code}: {message}); set "
+                "OPENAI_API_KEY or --api-key"
+            )
         if code == 404:
-            return (f"{url} answered 404 ({message}); check --base-url (it usually ends in /v1) "
-                    f"and --model {self.model}")
+            return (
+                f"{url} answered 404 ({message}); check --base-url (it usually ends in /v1) "
+                f"and --model {self.model}"
+            )
         return f"{url} refused the request (HTTP {code}: {message})"
 
 
@@ -338,42 +384,77 @@ def add_openai_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "OpenAI-compatible server (--policy openai)",
         "429, 5xx, timeouts and dropped connections are retried with backoff; a bad key or an "
-        "unreachable server stops at the first request.")
-    group.add_argument("--base-url", metavar="URL",
-                       help="API root, e.g. http://127.0.0.1:8000/v1")
+        "unreachable server stops at the first request.",
+    )
+    group.add_argument("--base-url", metavar="URL", help="API root, e.g. http://127.0.0.1:8000/v1")
     group.add_argument("--model", metavar="NAME", help="model name the server serves")
-    group.add_argument("--api-key", metavar="KEY",
-                       help="API key (default: $OPENAI_API_KEY; none for local servers)")
-    group.add_argument("--concurrency", type=int, default=8, metavar="N",
-                       help="requests in flight at once (default: %(default)s)")
-    group.add_argument("--timeout", type=float, default=120.0, metavar="S",
-                       help="seconds to wait for one answer (default: %(default)s)")
-    group.add_argument("--max-retries", type=int, default=5, metavar="N",
-                       help="retries of one request (default: %(default)s)")
-    group.add_argument("--completions", action="store_true",
-                       help="use /completions with text prompts instead of /chat/completions")
+    group.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="API key (default: $OPENAI_API_KEY; none for local servers)",
+    )
+    group.add_argument(
+        "--concurrency",
+        type=int,
+        default=8,
+        metavar="N",
+        help="requests in flight at once (default: %(default)s)",
+    )
+    group.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="seconds to wait for one answer (default: %(default)s)",
+    )
+    group.add_argument(
+        "--max-retries",
+        type=int,
+        default=5,
+        metavar="N",
+        help="retries of one request (default: %(default)s)",
+    )
+    group.add_argument(
+        "--completions",
+        action="store_true",
+        help="use /completions with text prompts instead of /chat/completions",
+    )
 
 
 def check_openai_options(args: argparse.Namespace) -> None:
     """Refuse server options without ``--policy openai``, and ``--policy openai`` without them."""
     openai = args.policy.strip().lower() == "openai"
     if openai:
-        missing = [flag for flag, value in (("--base-url", args.base_url),
-                                            ("--model", args.model)) if not value]
+        missing = [
+            flag
+            for flag, value in (("--base-url", args.base_url), ("--model", args.model))
+            if not value
+        ]
         if missing:
-            raise ConfigError(f"--policy openai needs {' and '.join(missing)}, e.g. --base-url "
-                              "http://127.0.0.1:8000/v1 --model NAME")
+            raise ConfigError(
+                f"--policy openai needs {' and '.join(missing)}, e.g. --base-url "
+                "http://127.0.0.1:8000/v1 --model NAME"
+            )
         return
     defaults = {"concurrency": 8, "timeout": 120.0, "max_retries": 5, "completions": False}
-    given = [f"--{dest.replace('_', '-')}" for dest in _OPTION_DESTS
-             if getattr(args, dest, None) not in (None, defaults.get(dest))]
+    given = [
+        f"--{dest.replace('_', '-')}"
+        for dest in _OPTION_DESTS
+        if getattr(args, dest, None) not in (None, defaults.get(dest))
+    ]
     if given:
         raise ConfigError(f"{', '.join(given)} only apply with --policy openai")
 
 
 def policy_from_args(args: argparse.Namespace) -> OpenAIPolicy:
     """The policy ``countdown eval --policy openai`` describes."""
-    return OpenAIPolicy(args.base_url, args.model, api_key=args.api_key,
-                        api="completions" if args.completions else "chat",
-                        concurrency=args.concurrency, timeout=args.timeout,
-                        max_retries=args.max_retries, progress=not args.quiet)
+    return OpenAIPolicy(
+        args.base_url,
+        args.model,
+        api_key=args.api_key,
+        api="completions" if args.completions else "chat",
+        concurrency=args.concurrency,
+        timeout=args.timeout,
+        max_retries=args.max_retries,
+        progress=not args.quiet,
+    )

@@ -3,7 +3,8 @@
 ``countdown train`` parses three dataclasses with TRL's own :class:`trl.TrlParser`: the
 :class:`CountdownTrainArguments` below, TRL's ``GRPOConfig`` and TRL's ``ModelConfig``. A recipe is
 a YAML file of values for any of the three (``--recipe cpu-tiny`` names one shipped in
-``agents/training/recipes/``, ``--config FILE`` takes any file); flags on the command line override it.
+``agents/training/recipes/``, ``--config FILE`` takes any file); flags on the command line
+override it.
 """
 
 from __future__ import annotations
@@ -199,8 +200,10 @@ class CountdownTrainArguments:
     )
     curriculum_heldout_tasks: int = field(
         default=50,
-        metadata={"help": "Held-out tasks of each level (never trained on), measured at "
-                  "every eval step as heldout_accuracy/level_K."},
+        metadata={
+            "help": "Held-out tasks of each level (never trained on), measured at "
+            "every eval step as heldout_accuracy/level_K."
+        },
     )
     resume: bool = field(
         default=False,
@@ -238,8 +241,13 @@ class CountdownTrainArguments:
         for name in ("train_tasks", "heldout_tasks"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("warmstart_seconds", "time_budget_seconds", "save_minutes",
-                     "expected_grpo_step_seconds", "expected_warmstart_step_seconds"):
+        for name in (
+            "warmstart_seconds",
+            "time_budget_seconds",
+            "save_minutes",
+            "expected_grpo_step_seconds",
+            "expected_warmstart_step_seconds",
+        ):
             value = getattr(self, name)
             if not (value >= 0 and math.isfinite(value)):
                 raise ConfigError(f"{name} must be a finite number >= 0, got {value!r}")
@@ -282,10 +290,15 @@ class CountdownTrainArguments:
         if self.curriculum is not None and self.curriculum_file is not None:
             raise ConfigError("give either --curriculum or --curriculum_file, not both")
         if self.tasks_file:
-            raise ConfigError("--curriculum draws its tasks from the generator; it cannot be "
-                              "combined with --tasks_file")
-        levels = (parse_levels(self.curriculum) if self.curriculum is not None
-                  else read_levels_file(str(self.curriculum_file)))
+            raise ConfigError(
+                "--curriculum draws its tasks from the generator; it cannot be "
+                "combined with --tasks_file"
+            )
+        levels = (
+            parse_levels(self.curriculum)
+            if self.curriculum is not None
+            else read_levels_file(str(self.curriculum_file))
+        )
         config = CurriculumConfig(
             levels=levels,
             threshold=self.curriculum_threshold,

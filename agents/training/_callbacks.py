@@ -232,9 +232,7 @@ class ProgressCallback(TrainerCallback):
 class CheckpointProgressCallback(TrainerCallback):
     """At every checkpoint, record the GRPO seconds spent so a resumed run keeps its budget."""
 
-    def __init__(
-        self, write: Callable[[dict[str, Any]], None], budget: TimeBudgetCallback
-    ) -> None:
+    def __init__(self, write: Callable[[dict[str, Any]], None], budget: TimeBudgetCallback) -> None:
         self.write = write
         self.budget = budget
         self.seconds_at: dict[str, float] = {}
@@ -243,8 +241,13 @@ class CheckpointProgressCallback(TrainerCallback):
         if state.is_world_process_zero:
             spent = self.budget.spent
             self.seconds_at[str(state.global_step)] = spent
-            self.write({"grpo_seconds": spent, "step": state.global_step,
-                        "grpo_seconds_at_step": dict(self.seconds_at)})
+            self.write(
+                {
+                    "grpo_seconds": spent,
+                    "step": state.global_step,
+                    "grpo_seconds_at_step": dict(self.seconds_at),
+                }
+            )
 
 
 # (metric TRL logs, test on its value, message) for each stall the watch reports.
@@ -310,8 +313,11 @@ class SignalWatchCallback(TrainerCallback):
             if self._streak[name] == self.patience and name not in dict(self.raised):
                 text = message.format(patience=self.patience)
                 self.raised.append((name, text))
-                print(f"\ncountdown train: warning: {text}", file=self.stream or sys.stderr,
-                      flush=True)
+                print(
+                    f"\ncountdown train: warning: {text}",
+                    file=self.stream or sys.stderr,
+                    flush=True,
+                )
 
     def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
         if state.is_world_process_zero and logs:

@@ -75,9 +75,7 @@ class CurriculumConfig:
         default=0.4,
         metadata={"help": "Raise the level when the rolling sampled hit rate reaches this."},
     )
-    window: int = field(
-        default=5, metadata={"help": "Logged GRPO steps in the rolling hit rate."}
-    )
+    window: int = field(default=5, metadata={"help": "Logged GRPO steps in the rolling hit rate."})
     min_steps: int = field(
         default=50, metadata={"help": "Fewest GRPO steps spent at a level before it is raised."}
     )
@@ -168,8 +166,10 @@ def parse_levels(spec: Any) -> list[dict[str, Any]]:
             rows = zip(*columns, strict=True)
             return [{k: v for level in row for k, v in level.items()} for row in rows]
     if not isinstance(spec, list) or not all(isinstance(level, dict) for level in spec):
-        raise ConfigError("--curriculum must be a list of levels, each a mapping of generator "
-                          "settings (e.g. [{min_numbers: 2, max_numbers: 2}, ...])")
+        raise ConfigError(
+            "--curriculum must be a list of levels, each a mapping of generator "
+            "settings (e.g. [{min_numbers: 2, max_numbers: 2}, ...])"
+        )
     return [dict(level) for level in spec]
 
 
@@ -202,8 +202,10 @@ def check_run(script: Any, training_args: Any) -> None:
         ConfigError: dataloader workers are asked for (each would keep its own level).
     """
     if script.curriculum_config() is not None and training_args.dataloader_num_workers:
-        raise ConfigError("--curriculum needs --dataloader_num_workers 0 (a worker would keep "
-                          "its own copy of the level)")
+        raise ConfigError(
+            "--curriculum needs --dataloader_num_workers 0 (a worker would keep "
+            "its own copy of the level)"
+        )
 
 
 def check_levels(levels: list[dict[str, Any]], base: dict[str, Any]) -> list[Any]:
@@ -219,8 +221,10 @@ def check_levels(levels: list[dict[str, Any]], base: dict[str, Any]) -> list[Any
     for k, level in enumerate(levels):
         unknown = sorted(set(level) - known)
         if unknown:
-            raise ConfigError(f"curriculum level {k}: unknown setting(s) {', '.join(unknown)}; "
-                              "use GeneratorConfig fields such as min_numbers, min_solutions")
+            raise ConfigError(
+                f"curriculum level {k}: unknown setting(s) {', '.join(unknown)}; "
+                "use GeneratorConfig fields such as min_numbers, min_solutions"
+            )
         try:
             configs.append(GeneratorConfig(**{**base, **level}))
         except ConfigError as err:
@@ -267,8 +271,10 @@ class CurriculumState:
                 if not self.excluded(task):
                     break
             else:
-                raise ConfigError(f"curriculum level {level}: every task drawn is held out; "
-                                  "widen the level or hold out fewer tasks")
+                raise ConfigError(
+                    f"curriculum level {level}: every task drawn is held out; "
+                    "widen the level or hold out fewer tasks"
+                )
             self._tasks[key] = task
         return self._tasks[key]
 
@@ -342,7 +348,10 @@ def level_heldout(
             if not main:
                 raise ConfigError(f"the main process did not write {path}")
             _, heldout = countdown_env.make_splits(
-                0, config.heldout_tasks, seed=script.task_seed, holdout=script.holdout,
+                0,
+                config.heldout_tasks,
+                seed=script.task_seed,
+                holdout=script.holdout,
                 config=generator,
             )
             folder.mkdir(parents=True, exist_ok=True)
@@ -401,7 +410,7 @@ class CurriculumCallback(TrainerCallback):
         # to reach the trainer: the dataloader reads ahead).
         if level is None or rate is None or level != self.state.level:
             return
-        self.rates = [*self.rates, rate][-self.state.config.window:]
+        self.rates = [*self.rates, rate][-self.state.config.window :]
         logs["curriculum/hit_rate"] = sum(self.rates) / len(self.rates)
 
     def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
@@ -425,8 +434,10 @@ class CurriculumCallback(TrainerCallback):
         self.rates = []
         if self.on_raise is not None:
             level = self.state.level
-            self.on_raise(f"curriculum: level {level} {self.state.config.levels[level]} from "
-                          f"step {state.global_step} (hit rate {hit_rate:.3f})")
+            self.on_raise(
+                f"curriculum: level {level} {self.state.config.levels[level]} from "
+                f"step {state.global_step} (hit rate {hit_rate:.3f})"
+            )
 
 
 def build_state(

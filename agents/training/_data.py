@@ -131,8 +131,10 @@ class RunLayout:
                 if target.exists():
                     shutil.rmtree(target)
                 broken.rename(target)
-                warn(f"checkpoint {broken.name} is damaged ({why}); resuming from {path.name} "
-                     f"instead (the damaged one is kept as {target.name})")
+                warn(
+                    f"checkpoint {broken.name} is damaged ({why}); resuming from {path.name} "
+                    f"instead (the damaged one is kept as {target.name})"
+                )
             return path
         if skipped:
             details = "; ".join(f"{p.name}: {why}" for p, why in skipped.items())
@@ -269,8 +271,8 @@ def build_rewards(
 ) -> list[Any]:
     """The reward functions for ``--rewards`` (see :mod:`agents.training._rewards`), in the
     template's answer format, then the zero-weight training diagnostics."""
-    from agents.training._stage_eval import TrainingDiagnostics
     from agents.training._rewards import build_rewards as build
+    from agents.training._stage_eval import TrainingDiagnostics
     from countdown_env import get_template
 
     extractor = "bare" if get_template(template).answer_format == "bare" else "answer"

@@ -46,14 +46,26 @@ def grpo_problems(args: Any, processes: int = 1) -> list[str]:
         return getattr(args, name, None)
 
     generations = get("num_generations")
-    need("num_generations", generations is None or generations >= 2,
-         ">= 2 (GRPO compares the completions of one prompt with each other)")
-    for name in ("per_device_train_batch_size", "per_device_eval_batch_size",
-                 "gradient_accumulation_steps", "num_iterations"):
+    need(
+        "num_generations",
+        generations is None or generations >= 2,
+        ">= 2 (GRPO compares the completions of one prompt with each other)",
+    )
+    for name in (
+        "per_device_train_batch_size",
+        "per_device_eval_batch_size",
+        "gradient_accumulation_steps",
+        "num_iterations",
+    ):
         if get(name) is not None:
             need(name, get(name) >= 1, ">= 1")
-    for name in ("num_generations_eval", "steps_per_generation", "generation_batch_size",
-                 "max_completion_length", "max_tool_calling_iterations"):
+    for name in (
+        "num_generations_eval",
+        "steps_per_generation",
+        "generation_batch_size",
+        "max_completion_length",
+        "max_tool_calling_iterations",
+    ):
         if get(name) is not None:
             need(name, get(name) >= 1, ">= 1")
     rate = _number(get("learning_rate"))
@@ -71,8 +83,11 @@ def grpo_problems(args: Any, processes: int = 1) -> list[str]:
             need(name, value >= 0 and math.isfinite(value), ">= 0")
     max_steps = get("max_steps")
     if max_steps is not None:
-        need("max_steps", max_steps == -1 or max_steps >= 1,
-             ">= 1, or -1 to train for --num_train_epochs")
+        need(
+            "max_steps",
+            max_steps == -1 or max_steps >= 1,
+            ">= 1, or -1 to train for --num_train_epochs",
+        )
     epochs = _number(get("num_train_epochs"))
     if epochs is not None and (max_steps is None or max_steps <= 0):
         need("num_train_epochs", epochs > 0, "> 0")

@@ -144,8 +144,9 @@ def run_training(
     if reward_funcs is not None:
         check_rewards(reward_funcs)
     # --reward_weights must line up with the rewards: said now, not after the first evaluation.
-    reward_weights(training_args.reward_weights,
-                   len(script.rewards if reward_funcs is None else reward_funcs))
+    reward_weights(
+        training_args.reward_weights, len(script.rewards if reward_funcs is None else reward_funcs)
+    )
     peft_config(model_args)  # a LoRA problem is said before the model loads
     from agents.training._curriculum import check_run
 
@@ -158,9 +159,11 @@ def run_training(
     finished = _finished_run(layout, script, training_args.max_steps)
     if finished is not None:
         if is_main_process():
-            print(f"countdown train: {layout.root} already finished (GRPO step "
-                  f"{finished.get('grpo_steps')}); nothing to do. Pass a larger --max_steps or "
-                  "--time_budget_seconds with --resume to train on.")
+            print(
+                f"countdown train: {layout.root} already finished (GRPO step "
+                f"{finished.get('grpo_steps')}); nothing to do. Pass a larger --max_steps or "
+                "--time_budget_seconds with --resume to train on."
+            )
         return finished
     existed = layout.root.exists()
     if is_main_process():
@@ -175,8 +178,17 @@ def run_training(
     if reward_funcs is not None and is_main_process():
         _record_reward_names(layout, [reward_name(f) if callable(f) else f for f in reward_funcs])
     return _run_stages(
-        layout, script, training_args, model_args, clock,
-        model, tokenizer, embedded, train_tasks, heldout, reward_funcs,
+        layout,
+        script,
+        training_args,
+        model_args,
+        clock,
+        model,
+        tokenizer,
+        embedded,
+        train_tasks,
+        heldout,
+        reward_funcs,
     )
 
 
@@ -299,8 +311,7 @@ def _start(
         # Each level's held-out tasks, made now: a level the generator cannot fill is said
         # before the model loads.
         if is_main_process():
-            level_heldout(script, _level_generators(script), layout.tasks / "curriculum",
-                          main=True)
+            level_heldout(script, _level_generators(script), layout.tasks / "curriculum", main=True)
         barrier()
     model, tokenizer, embedded = load_model_and_tokenizer(
         model_args, layout, float32=bool(machine.get("cpu_run"))
@@ -355,7 +366,8 @@ def _checkpointing_for_cpu(
     """Turn activation checkpointing off for a small model on CPU unless the user chose it.
 
     Checkpointing saves memory by running every forward pass twice; a CPU machine has the
-    memory for models below :data:`agents.policies._devices.GRADIENT_CHECKPOINTING_MIN_PARAMS` and only
+    memory for models below
+    :data:`agents.policies._devices.GRADIENT_CHECKPOINTING_MIN_PARAMS` and only
     pays the time. Says the choice on stderr; returns it for config.json.
     """
     import sys
@@ -376,9 +388,11 @@ def _checkpointing_for_cpu(
         training_args.activation_checkpointing = on
     chosen["gradient_checkpointing"] = on
     if is_main_process():
-        print(f"countdown train: gradient checkpointing {'on' if on else 'off'} ({params:,} "
-              f"parameters on CPU; --gradient_checkpointing true/false overrides)",
-              file=sys.stderr)
+        print(
+            f"countdown train: gradient checkpointing {'on' if on else 'off'} ({params:,} "
+            f"parameters on CPU; --gradient_checkpointing true/false overrides)",
+            file=sys.stderr,
+        )
     return chosen
 
 
@@ -428,8 +442,7 @@ def _run_stages(
     if script.curriculum_config() is not None:
         from agents.training._curriculum import build_state
 
-        curriculum, level_tasks = build_state(script, layout.tasks, heldout,
-                                              main=is_main_process())
+        curriculum, level_tasks = build_state(script, layout.tasks, heldout, main=is_main_process())
 
     warm_info: dict[str, Any] = {}
     if embedded and script.warmstart_seconds > 0:
@@ -505,8 +518,10 @@ def _run_stages(
         last = layout.usable_checkpoint(warn=lambda text: _warn(log, text))
         dropped = layout.trim_metrics(_checkpoint_step(last))
         if dropped:
-            log(f"dropped {dropped} metrics row(s) logged after "
-                f"{last.name if last else 'the start of GRPO'}; they are logged again")
+            log(
+                f"dropped {dropped} metrics row(s) logged after "
+                f"{last.name if last else 'the start of GRPO'}; they are logged again"
+            )
     last = _shared_path(last)
     budget = TimeBudgetCallback(
         script.time_budget_seconds, already_spent=_grpo_seconds_at(layout, last)
@@ -519,11 +534,13 @@ def _run_stages(
 
         curriculum.restore(_curriculum_snapshot(layout, last))
         config = curriculum.config
-        log(f"curriculum: {len(config.levels)} levels from {config.levels[0]}, raised when the "
+        log(
+            f"curriculum: {len(config.levels)} levels from {config.levels[0]}, raised when the "
             f"sampled hit rate over {config.window} logged steps reaches {config.threshold:g} "
             f"(at least {config.min_steps} steps a level); before/after accuracy is measured on "
             f"the run's own tasks ({script.min_numbers}-{script.max_numbers} numbers), each "
-            f"level's on {config.heldout_tasks} held-out tasks at eval steps")
+            f"level's on {config.heldout_tasks} held-out tasks at eval steps"
+        )
         if last is not None:
             log(f"curriculum: resuming at level {curriculum.level}")
 
@@ -582,17 +599,20 @@ def _run_stages(
 
     trainer.add_callback(StepsFromArgsCallback())  # a --save_steps given with --resume holds
     trainer.add_callback(SaveEveryMinutesCallback(script.save_minutes))
-    trainer.add_callback(CheckpointProgressCallback(
-        lambda row: layout.write_progress({**row, "invocations": clock.invocations()}), budget
-    ))
+    trainer.add_callback(
+        CheckpointProgressCallback(
+            lambda row: layout.write_progress({**row, "invocations": clock.invocations()}), budget
+        )
+    )
     if last is not None:
         log(f"resuming GRPO from {last}")
     trainer.train(resume_from_checkpoint=str(last) if last is not None else None)
     grpo_steps = trainer.state.global_step
     grpo_seconds = budget.spent  # stopped when GRPO ended: the evaluation below is not GRPO
     if is_main_process():
-        layout.write_progress({"grpo_seconds": grpo_seconds, "step": grpo_steps,
-                               "invocations": clock.invocations()})
+        layout.write_progress(
+            {"grpo_seconds": grpo_seconds, "step": grpo_steps, "invocations": clock.invocations()}
+        )
     final_model = _save_final(trainer, tokenizer, layout)
     barrier()
 
@@ -611,17 +631,20 @@ def _run_stages(
     curriculum_summary: dict[str, Any] = {}
     if curriculum is not None and is_main_process():
         by_level = {
-            str(k): _greedy_accuracy(final_model, tokenizer, tasks, template, script,
-                                     max_new)["heldout_accuracy"]
+            str(k): _greedy_accuracy(final_model, tokenizer, tasks, template, script, max_new)[
+                "heldout_accuracy"
+            ]
             for k, tasks in enumerate(level_tasks)
         }
-        curriculum_summary = {"curriculum": {
-            "levels": curriculum.config.levels,
-            "final_level": curriculum.level,
-            "history": curriculum.history,
-            "heldout_tasks_per_level": curriculum.config.heldout_tasks,
-            "heldout_accuracy_by_level": by_level,
-        }}
+        curriculum_summary = {
+            "curriculum": {
+                "levels": curriculum.config.levels,
+                "final_level": curriculum.level,
+                "history": curriculum.history,
+                "heldout_tasks_per_level": curriculum.config.heldout_tasks,
+                "heldout_accuracy_by_level": by_level,
+            }
+        }
     if is_main_process():
         from agents.training._stage_eval import training_plots
 
@@ -719,8 +742,11 @@ def _short_stages(
         texts.append(
             f"the warm start's time cap (--warmstart_seconds {script.warmstart_seconds:g}) "
             f"ended it after {warm_steps} of {script.warmstart_steps} steps"
-            + _slowdown(float(warm_info.get("seconds", 0.0)), warm_steps,
-                        script.expected_warmstart_step_seconds)
+            + _slowdown(
+                float(warm_info.get("seconds", 0.0)),
+                warm_steps,
+                script.expected_warmstart_step_seconds,
+            )
             + ": the model may not write the answer format yet"
         )
     if budget.stopped_early is not None:
@@ -753,8 +779,10 @@ def _incomplete_lines(
     stopped_by: str,
 ) -> list[str]:
     """The last lines of a run a time cap cut short: it is incomplete, and how to go on."""
-    lines = [f"countdown train: this run is INCOMPLETE (stopped by {stopped_by}); its "
-             "accuracy is not what the recipe reaches."]
+    lines = [
+        f"countdown train: this run is INCOMPLETE (stopped by {stopped_by}); its "
+        "accuracy is not what the recipe reaches."
+    ]
     if "grpo_time_budget" in stopped_by:
         budget = max(2 * script.time_budget_seconds, 60.0)
         lines.append(

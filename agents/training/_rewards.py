@@ -151,8 +151,9 @@ def _checked_callable(spec: str, fn: Any, what: str) -> Any:
 def _user_reward(spec: str, module_name: str, attribute: str, as_verifier: bool) -> Any:
     from verifiers.rewards import get_verifier_reward
 
-    fn = _checked_callable(spec, _import(spec, module_name, attribute),
-                           f"{module_name}:{attribute}")
+    fn = _checked_callable(
+        spec, _import(spec, module_name, attribute), f"{module_name}:{attribute}"
+    )
     kind = True if as_verifier else _is_verifier(fn)
     if kind is None:
         raise ConfigError(
@@ -164,8 +165,9 @@ def _user_reward(spec: str, module_name: str, attribute: str, as_verifier: bool)
     return fn
 
 
-def _named_reward(spec: str, name: str, params: dict[str, Any], extractor: str,
-                  max_completion_length: int | None) -> Any:
+def _named_reward(
+    spec: str, name: str, params: dict[str, Any], extractor: str, max_completion_length: int | None
+) -> Any:
     from verifiers import rewards
 
     factories: dict[str, Callable[..., Any]] = {
@@ -192,8 +194,9 @@ def _named_reward(spec: str, name: str, params: dict[str, Any], extractor: str,
     open_ended = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
     unknown = sorted(set(params) - set(parameters))
     if unknown and not open_ended:
-        raise ConfigError(f"--rewards {spec}: {name} takes {', '.join(parameters)}; "
-                          f"unknown: {', '.join(unknown)}")
+        raise ConfigError(
+            f"--rewards {spec}: {name} takes {', '.join(parameters)}; unknown: {', '.join(unknown)}"
+        )
     try:
         return factory(**params)
     except (TypeError, ValueError) as err:
@@ -242,14 +245,17 @@ def build_rewards(
     if isinstance(specs, str) or callable(specs):
         specs = [specs]
     if not specs:
-        raise ConfigError(f"--rewards needs at least one reward: {', '.join(OUR_REWARDS)}, "
-                          f"{', '.join(TRL_SHAPING)} or MODULE:FUNCTION")
+        raise ConfigError(
+            f"--rewards needs at least one reward: {', '.join(OUR_REWARDS)}, "
+            f"{', '.join(TRL_SHAPING)} or MODULE:FUNCTION"
+        )
     made = [_one(spec, extractor, max_completion_length) for spec in specs]
     names = [reward_name(fn) for fn in made]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        raise ConfigError(f"--rewards: two rewards are named {twice[0]!r}; TRL would log them "
-                          "under one name")
+        raise ConfigError(
+            f"--rewards: two rewards are named {twice[0]!r}; TRL would log them under one name"
+        )
     return made
 
 

@@ -1,6 +1,6 @@
 """Measuring a training run: held-out evaluation stages, in-training diagnostics, and plots.
 
-Held-out evaluation uses the evaluation harness (:func:`agents.evaluation._harness.evaluate`) with greedy
+Held-out evaluation uses the evaluation harness (:func:`agents.evaluation.evaluate`) with greedy
 decoding, so the numbers before and after GRPO are the same measurement ``countdown eval`` makes.
 """
 
@@ -121,8 +121,7 @@ class TrainingDiagnostics:
         **kwargs: Any,
     ) -> list[float]:
         from agents.evaluation._harness import format_ok, resolve_template
-        from verifiers import verify
-        from verifiers import completion_text
+        from verifiers import completion_text, verify
 
         log_metric = kwargs.get("log_metric")
         if log_metric is None or not completions or nums is None or target is None:

@@ -138,8 +138,11 @@ class ToolEnvConfig:
     def _check_task_drawing(self) -> None:
         """Validate the fields of self-drawn tasks; settle ``generator`` and ``rules``."""
         if self.task_seed is None:
-            given = [name for name in ("generator", "template", "num_generations")
-                     if getattr(self, name) is not None]
+            given = [
+                name
+                for name in ("generator", "template", "num_generations")
+                if getattr(self, name) is not None
+            ]
             if given:
                 raise ConfigError(
                     f"{', '.join(given)} only apply to tasks the environment draws itself; "
@@ -150,11 +153,11 @@ class ToolEnvConfig:
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ConfigError(f"task_seed must be an integer >= 0 or None, got {seed!r}")
         count = self.num_generations
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int)
-                                  or count < 1):
+        if count is not None and (
+            isinstance(count, bool) or not isinstance(count, int) or count < 1
+        ):
             raise ConfigError(f"num_generations must be an integer >= 1 or None, got {count!r}")
-        from countdown_env import GeneratorConfig
-        from countdown_env import get_template
+        from countdown_env import GeneratorConfig, get_template
 
         generator = self.generator
         if generator is None:
@@ -171,8 +174,9 @@ class ToolEnvConfig:
             object.__setattr__(self, "rules", generator.rules)
         else:
             game = ("exact_use", "operators", "integer_intermediates")
-            differ = [name for name in game
-                      if getattr(self.rules, name) != getattr(generator.rules, name)]
+            differ = [
+                name for name in game if getattr(self.rules, name) != getattr(generator.rules, name)
+            ]
             if differ:
                 raise ConfigError(
                     f"rules and generator disagree on {differ}: the drawn tasks would be checked "

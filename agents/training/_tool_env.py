@@ -344,8 +344,10 @@ def _argument_text(expression: object) -> tuple[str, str]:
     except (TypeError, ValueError, RecursionError):
         text = f"<{kind}>"
     shown = text if len(text) <= 40 else text[:37] + "..."
-    return text, (f"check_answer expects the expression as a string, got {kind}; "
-                  f"its JSON form {shown} was checked instead. ")
+    return text, (
+        f"check_answer expects the expression as a string, got {kind}; "
+        f"its JSON form {shown} was checked instead. "
+    )
 
 
 def _last_content(prompt: Any) -> bool:
@@ -414,6 +416,7 @@ def make_environment_factory(
     if unknown:
         raise ConfigError(f"unknown option(s) {unknown}; accepted: {sorted(known)}")
     # ToolEnvConfig turns a rules mapping into Rules itself (its field holds the result).
-    config = ToolEnvConfig(max_attempts=max_attempts, rules=cast("Rules | None", rules),
-                           reward=reward, **options)
+    config = ToolEnvConfig(
+        max_attempts=max_attempts, rules=cast("Rules | None", rules), reward=reward, **options
+    )
     return CountdownToolEnvFactory(config)

@@ -1,9 +1,9 @@
 """Where a rollout of the tool environment gets its task: the row, or a keyed draw.
 
-:meth:`agents.training._tool_env.CountdownToolEnv.reset` reads the task from the row TRL passes
+:meth:`agents.training.CountdownToolEnv.reset` reads the task from the row TRL passes
 (``nums``/``target``), or draws it with ``task_at(task_seed, index, generator)``, the index from
 a ``task_index`` column or from a count of resets shared by one factory's environments (the
-class docstring of :class:`~agents.training._tool_env.CountdownToolEnv` says when each is right).
+class docstring of :class:`~agents.training.CountdownToolEnv` says when each is right).
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from agents.training._tool_config import ToolEnvConfig
-from countdown_env import GeneratorConfig
-from countdown_env import task_at
-from countdown_env import Task
+from countdown_env import GeneratorConfig, Task, task_at
 from verifiers.errors import ConfigError
 
 __all__ = ["ResetCount", "task_for_row"]
@@ -39,7 +37,7 @@ def task_for_row(
 
     Raises:
         ConfigError: the row is inconsistent, or the environment cannot draw a task for it
-            (see :meth:`agents.training._tool_env.CountdownToolEnv.reset`).
+            (see :meth:`agents.training.CountdownToolEnv.reset`).
 
     >>> from agents.training._tool_config import ToolEnvConfig
     >>> task_for_row({"nums": [3, 5], "target": 8}, ToolEnvConfig(), None)
@@ -119,8 +117,7 @@ def _row_task(row: Mapping[str, Any], columns: list[str]) -> dict[str, Any]:
     """The task a row states with ``nums`` (or ``numbers``) and ``target``, checked for sense."""
     if "nums" in row and "numbers" in row and _as_list(row["nums"]) != _as_list(row["numbers"]):
         raise ConfigError(
-            f"the row's nums {row['nums']!r} and numbers {row['numbers']!r} differ; keep one "
-            "column"
+            f"the row's nums {row['nums']!r} and numbers {row['numbers']!r} differ; keep one column"
         )
     name = "nums" if "nums" in row else "numbers"
     if name not in row or "target" not in row:
@@ -154,7 +151,7 @@ def _task_at(seed: int, index: int, generator: GeneratorConfig) -> Task:
 class ResetCount:
     """How many task-less resets the environments of one factory have drawn tasks for.
 
-    :class:`~agents.training._tool_env.CountdownToolEnvFactory` gives one to every environment it makes,
+    :class:`~agents.training.CountdownToolEnvFactory` gives one to every environment it makes,
     so the ``k``-th reset among them all plays group ``k // num_generations``.
     """
 

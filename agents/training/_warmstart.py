@@ -135,7 +135,9 @@ def warm_start(
             on_step(steps, loss_value)
     model.eval()
     info: dict[str, Any] = {
-        "steps": steps, "seconds": time.monotonic() - start, "final_loss": loss_value
+        "steps": steps,
+        "seconds": time.monotonic() - start,
+        "final_loss": loss_value,
     }
     if steps < cfg.max_steps:
         info["stopped_by"] = "time"

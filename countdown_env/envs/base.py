@@ -50,6 +50,10 @@ from gymnasium.vector.utils import create_shared_memory
 
 from countdown_env._config import GeneratorConfig
 from countdown_env._datasets import task_from_row
+from countdown_env._generator import build_task
+from countdown_env._prompts import PromptTemplate, get_template
+from countdown_env._solver import accepted_solution
+from countdown_env._task import Task
 from countdown_env.errors import (
     InvalidActionError,
     SolvabilityTimeoutError,
@@ -57,15 +61,9 @@ from countdown_env.errors import (
     TaskError,
     shown,
 )
-from countdown_env._generator import build_task
-from countdown_env._prompts import PromptTemplate, get_template
-from countdown_env._solver import accepted_solution
-from countdown_env._task import Task
-from verifiers import CountdownVerifier, Verifier, verify_equation
+from verifiers import UNICODE_SPACES, CountdownVerifier, Status, Verdict, Verifier, verify_equation
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
-from verifiers import UNICODE_SPACES
-from verifiers import Status, Verdict
 
 __all__ = [
     "ACTION_CHARSET",

@@ -10,9 +10,8 @@ import gymnasium as gym
 from countdown_env._task import Task
 from countdown_env.envs.base import CountdownBaseEnv, finite
 from countdown_env.errors import shown
-from verifiers import Verifier
+from verifiers import Status, Verdict, Verifier
 from verifiers.errors import ConfigError
-from verifiers import Status, Verdict
 
 __all__ = ["CountdownMultiTurnEnv", "feedback_text"]
 

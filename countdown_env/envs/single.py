@@ -9,8 +9,7 @@ import gymnasium as gym
 
 from countdown_env._task import Task
 from countdown_env.envs.base import CountdownBaseEnv
-from verifiers import Verifier
-from verifiers import Status, Verdict
+from verifiers import Status, Verdict, Verifier
 
 __all__ = ["CountdownEnv", "tinyzero_score"]
 

@@ -10,16 +10,16 @@ from typing import Any, cast
 import gymnasium as gym
 from gymnasium import spaces
 
-from countdown_env.envs.base import CountdownBaseEnv, finite
-from countdown_env.errors import TaskError, shown
 from countdown_env._solver import first_move
 from countdown_env._stepwise import pair_results
 from countdown_env._task import Task
+from countdown_env.envs.base import CountdownBaseEnv, finite
+from countdown_env.errors import TaskError, shown
+from verifiers import normalise
 from verifiers.arithmetic import combine
 from verifiers.errors import ConfigError
 from verifiers.extract import extract_answer
 from verifiers.rules import TV_RULES
-from verifiers import normalise
 
 __all__ = ["CountdownStepsEnv", "parse_move"]
 

@@ -58,6 +58,7 @@ __all__ = [
 DATASET_NAME = "countdown_rl"
 """The name our dataset is registered under (reasoning-gym's own is ``"countdown"``)."""
 
+
 @dataclass
 class CountdownRLConfig:
     """What tasks the dataset makes: :class:`~countdown_env._config.GeneratorConfig`'s main

@@ -42,13 +42,29 @@ def test_each_area_says_when_it_starts_and_how_long_it_took(tmp_path, capfd):
 def test_the_script_arguments_follow_the_mode(tmp_path):
     scripts = tmp_path / "benchmarks"
     record = tmp_path / "argv.txt"
-    _fake_script(scripts, "verifiers",
-                 f"import sys\nopen({str(record)!r}, 'a').write(repr(sys.argv[1:]) + '\\n')\n")
+    _fake_script(
+        scripts,
+        "verifiers",
+        f"import sys\nopen({str(record)!r}, 'a').write(repr(sys.argv[1:]) + '\\n')\n",
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for flags in ([], ["--full"], ["--quick"]):
-        subprocess.run([sys.executable, "-m", "agents.cli", "bench", "verifiers",
-                        "--benchmarks-dir", str(scripts), *flags], env=env, check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "agents.cli",
+                "bench",
+                "verifiers",
+                "--benchmarks-dir",
+                str(scripts),
+                *flags,
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     assert record.read_text().splitlines() == ["['--quick']", "[]", "['--quick']"]
 
 
@@ -56,16 +72,28 @@ def test_the_script_arguments_follow_the_mode(tmp_path):
 def test_ctrl_c_stops_the_run_with_one_line_and_exit_130(tmp_path):
     scripts = tmp_path / "benchmarks"
     pid_file = tmp_path / "child.pid"
-    _fake_script(scripts, "verifiers",
-                 "import os, time\n"
-                 f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
-                 "time.sleep(120)\n")
+    _fake_script(
+        scripts,
+        "verifiers",
+        f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(120)\n",
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # A terminal's Ctrl-C signals the whole foreground process group: do the same.
-    command = subprocess.Popen([sys.executable, "-m", "agents.cli", "bench", "verifiers",
-                                "--benchmarks-dir", str(scripts)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    command = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "agents.cli",
+            "bench",
+            "verifiers",
+            "--benchmarks-dir",
+            str(scripts),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
         time.sleep(0.05)

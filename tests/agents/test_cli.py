@@ -27,8 +27,9 @@ def test_a_closed_pipe_ends_quietly() -> None:
         "        print('x' * 80)\n"
         "sys.exit(_guarded('solve', lines))\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert child.stdout is not None and child.stderr is not None
     child.stdout.readline()
     child.stdout.close()
@@ -37,18 +38,24 @@ def test_a_closed_pipe_ends_quietly() -> None:
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("argv", [
-    ["verify", "3+5", "--nums", "3", "5", "-t", "8"],
-    ["solve", "3", "5", "-t", "8"],
-    ["play", "--nums", "3", "5", "-t", "8"],
-    ["generate", "-o", "x.jsonl", "--num-tasks", "3"],
-    ["generate", "-o", "x.jsonl", "--num", "3"],
-    ["eval", "--num-tasks", "3"],
-    ["eval", "--num", "3"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", "3+5", "--nums", "3", "5", "-t", "8"],
+        ["solve", "3", "5", "-t", "8"],
+        ["play", "--nums", "3", "5", "-t", "8"],
+        ["generate", "-o", "x.jsonl", "--num-tasks", "3"],
+        ["generate", "-o", "x.jsonl", "--num", "3"],
+        ["eval", "--num-tasks", "3"],
+        ["eval", "--num", "3"],
+    ],
+)
 def test_shared_options_are_spelled_alike_across_commands(argv: list[str]) -> None:
     from agents.cli import build_parser
 
     args = build_parser().parse_args(argv)
-    assert getattr(args, "target", None) == 8 or getattr(args, "num", None) == 3 \
+    assert (
+        getattr(args, "target", None) == 8
+        or getattr(args, "num", None) == 3
         or getattr(args, "num_tasks", None) == 3
+    )

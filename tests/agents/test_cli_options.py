@@ -62,21 +62,61 @@ def test_every_flag_reaches_the_config(command):
     from agents.cli.generate import generator_config
 
     argv = {"generate": ["generate", "-o", "x.jsonl"]}.get(command, [command])
-    args = build_parser().parse_args([
-        *argv, "--min-numbers", "2", "--max-numbers", "5", "--draw", "uniform",
-        "--min-value", "2", "--max-value", "60", "--min-target", "3", "--max-target", "none",
-        "--target-from", "expression", "--operators", "+*", "--at-most-once",
-        "--integer-intermediates", "--min-solutions", "1", "--max-solutions", "9",
-        "--min-ops", "1", "--rate", "--allow-duplicates",
-    ])
+    args = build_parser().parse_args(
+        [
+            *argv,
+            "--min-numbers",
+            "2",
+            "--max-numbers",
+            "5",
+            "--draw",
+            "uniform",
+            "--min-value",
+            "2",
+            "--max-value",
+            "60",
+            "--min-target",
+            "3",
+            "--max-target",
+            "none",
+            "--target-from",
+            "expression",
+            "--operators",
+            "+*",
+            "--at-most-once",
+            "--integer-intermediates",
+            "--min-solutions",
+            "1",
+            "--max-solutions",
+            "9",
+            "--min-ops",
+            "1",
+            "--rate",
+            "--allow-duplicates",
+        ]
+    )
     config = generator_config(args)
     assert config == GeneratorConfig(
-        min_numbers=2, max_numbers=5, min_value=2, max_value=60, min_target=3,
-        max_target=None, operators="+*", exact_use=False, integer_intermediates=True,
-        min_solutions=1, max_solutions=9, min_ops=1, rate=True, unique=False,
+        min_numbers=2,
+        max_numbers=5,
+        min_value=2,
+        max_value=60,
+        min_target=3,
+        max_target=None,
+        operators="+*",
+        exact_use=False,
+        integer_intermediates=True,
+        min_solutions=1,
+        max_solutions=9,
+        min_ops=1,
+        rate=True,
+        unique=False,
     )
-    tv = generator_config(build_parser().parse_args([*argv, "--preset", "tv", "--large-count",
-                                                     "2", "--max-value", "7"]))
+    tv = generator_config(
+        build_parser().parse_args(
+            [*argv, "--preset", "tv", "--large-count", "2", "--max-value", "7"]
+        )
+    )
     assert (tv.draw, tv.large_count, tv.min_numbers, tv.max_target) == ("tv", 2, 6, 999)
 
 

@@ -15,11 +15,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from agents.evaluation import _metrics as metrics
 from agents.evaluation._harness import EvalReport, evaluate, write_report
 from agents.evaluation._plots import plot_training_curves
+from agents.evaluation._reports import (
+    compare_reports,
+    format_comparison,
+    format_summary,
+    summarize_records,
+)
 from agents.policies._base import Completion, Request, SamplingConfig
-from agents.evaluation._reports import compare_reports, format_comparison, format_summary, summarize_records
-from countdown_env.errors import OutputExistsError
 from countdown_env._generator import generate
 from countdown_env._task import Task
+from countdown_env.errors import OutputExistsError
 from verifiers.errors import ConfigError, CountdownError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -27,13 +32,16 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # --- metrics, against hand-computed values ---------------------------------------------------
 
 
-@pytest.mark.parametrize(("n", "c", "k", "expected"), [
-    (5, 2, 1, 2 / 5),
-    (5, 2, 2, 1 - 3 / 10),        # 1 - C(3,2)/C(5,2)
-    (5, 0, 3, 0.0),
-    (5, 3, 3, 1.0),               # n - c < k
-    (10, 1, 5, 1 - 126 / 252),    # 1 - C(9,5)/C(10,5)
-])
+@pytest.mark.parametrize(
+    ("n", "c", "k", "expected"),
+    [
+        (5, 2, 1, 2 / 5),
+        (5, 2, 2, 1 - 3 / 10),  # 1 - C(3,2)/C(5,2)
+        (5, 0, 3, 0.0),
+        (5, 3, 3, 1.0),  # n - c < k
+        (10, 1, 5, 1 - 126 / 252),  # 1 - C(9,5)/C(10,5)
+    ],
+)
 def test_pass_at_k_matches_the_binomial_formula(n, c, k, expected):
     assert metrics.pass_at_k(n, c, k) == pytest.approx(expected, abs=1e-12)
 
@@ -43,8 +51,9 @@ def test_pass_at_k_is_stable_for_large_n():
     assert metrics.pass_at_k(1000, 100, 100) == pytest.approx(exact, rel=1e-9)
 
 
-@pytest.mark.parametrize(("args", "word"), [((0, 0, 1), "n"), ((3, 4, 1), "c"),
-                                            ((3, 1, 4), "k"), ((3, 1, 0), "k")])
+@pytest.mark.parametrize(
+    ("args", "word"), [((0, 0, 1), "n"), ((3, 4, 1), "c"), ((3, 1, 4), "k"), ((3, 1, 0), "k")]
+)
 def test_pass_at_k_rejects_impossible_counts(args, word):
     with pytest.raises(ConfigError, match=rf"^{word} "):
         metrics.pass_at_k(*args)
@@ -60,10 +69,18 @@ def test_point_biserial_by_hand_and_undefined_cases():
 
 
 def test_aha_phrases_are_case_insensitive_whole_words():
-    text = ("Wait, WAIT. Let me\ncheck: that\u2019s not right. Let's try 7*8. "
-            "Awaiting the weight, I re-check it.")
+    text = (
+        "Wait, WAIT. Let me\ncheck: that\u2019s not right. Let's try 7*8. "
+        "Awaiting the weight, I re-check it."
+    )
     assert metrics.find_aha_phrases(text) == [
-        "wait", "wait", "let me check", "that's not right", "let's try", "re-check"]
+        "wait",
+        "wait",
+        "let me check",
+        "that's not right",
+        "let's try",
+        "re-check",
+    ]
     assert metrics.find_aha_phrases("wait", ["hold on"]) == []
     assert metrics.find_aha_phrases("Hold on!", ["hold on"]) == ["hold on"]
     with pytest.raises(ConfigError):
@@ -75,20 +92,33 @@ def _aha_by_definition(text, phrases):
     alternatives = sorted({p.strip().lower() for p in phrases}, key=lambda p: (-len(p), p))
     body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alternatives)
     pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
-    return [re.sub(r"\s+", " ", m.group(0).lower())
-            for m in pattern.finditer(text.replace("\u2019", "'"))]
+    return [
+        re.sub(r"\s+", " ", m.group(0).lower())
+        for m in pattern.finditer(text.replace("\u2019", "'"))
+    ]
 
 
-@pytest.mark.parametrize("phrases", [
-    metrics.DEFAULT_AHA_PHRASES,
-    ["hold on", "wait"],
-    # First characters that are special inside a regex class, and case-folding oddities.
-    ["?!", "-x", "]y", "^z", "\\q", "s", "\u017fo", "\u0130i", "k", "a b", "a-b"],
-])
+@pytest.mark.parametrize(
+    "phrases",
+    [
+        metrics.DEFAULT_AHA_PHRASES,
+        ["hold on", "wait"],
+        # First characters that are special inside a regex class, and case-folding oddities.
+        ["?!", "-x", "]y", "^z", "\\q", "s", "\u017fo", "\u0130i", "k", "a b", "a-b"],
+    ],
+)
 def test_aha_matcher_finds_what_the_plain_rule_finds(phrases):
     rng = random.Random(0)
-    pieces = [*"waitWAITletmechkLETMECHKsSkK'\u2019 \n\t-_?!^]\\.,:0123\u017f\u0130\u0131\u212a",
-              "wait", "let me", "re-check", "that\u2019s not right", "hmm", "hold on", "a b"]
+    pieces = [
+        *"waitWAITletmechkLETMECHKsSkK'\u2019 \n\t-_?!^]\\.,:0123\u017f\u0130\u0131\u212a",
+        "wait",
+        "let me",
+        "re-check",
+        "that\u2019s not right",
+        "hmm",
+        "hold on",
+        "a b",
+    ]
     find = metrics.AhaMatcher(phrases)
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
@@ -112,11 +142,20 @@ def test_group_means_and_cached_pass_at_k():
 
 
 def test_length_stats_shares_and_buckets():
-    assert metrics.length_stats([3, 1, 2]) == {"mean": 2.0, "median": 2, "min": 1, "max": 3,
-                                               "p90": 3}
+    assert metrics.length_stats([3, 1, 2]) == {
+        "mean": 2.0,
+        "median": 2,
+        "min": 1,
+        "max": 3,
+        "p90": 3,
+    }
     assert metrics.status_shares(["a", "b", "b", "b"]) == {"b": 0.75, "a": 0.25}
     assert [metrics.count_bucket(v, (1, 10, 100)) for v in (0, 5, 10, 999)] == [
-        "0", "1-9", "10-99", ">=100"]
+        "0",
+        "1-9",
+        "10-99",
+        ">=100",
+    ]
 
 
 # --- evaluate() on scripted completions --------------------------------------------------------
@@ -143,12 +182,12 @@ class ScriptedPolicy:
 
 TASKS = [Task([1, 2], 3), Task([3, 4], 12), Task([2, 5, 7], 70)]
 TABLE = {
-    ((1, 2), 3): ["<think>a</think>\n<answer>1+2</answer>",
-                  "<think>Wait, maybe</think>\n<answer>2-1</answer>"],
-    ((3, 4), 12): ["no answer here",
-                   "<think>hmm</think>\n<answer>3*4</answer>"],
-    ((2, 5, 7), 70): ["<answer>2*5*7</answer>",
-                      "<think>x</think><answer>2*5*7</answer>"],
+    ((1, 2), 3): [
+        "<think>a</think>\n<answer>1+2</answer>",
+        "<think>Wait, maybe</think>\n<answer>2-1</answer>",
+    ],
+    ((3, 4), 12): ["no answer here", "<think>hmm</think>\n<answer>3*4</answer>"],
+    ((2, 5, 7), 70): ["<answer>2*5*7</answer>", "<think>x</think><answer>2*5*7</answer>"],
 }
 
 
@@ -156,8 +195,9 @@ TABLE = {
 def scripted_report():
     policy = ScriptedPolicy(TABLE)
     sampling = SamplingConfig(temperature=1.0, num_samples=2, seed=9)
-    report = evaluate(policy, TASKS, sampling=sampling, batch_size=2, progress=False,
-                      metadata={"note": "hand"})
+    report = evaluate(
+        policy, TASKS, sampling=sampling, batch_size=2, progress=False, metadata={"note": "hand"}
+    )
     return policy, report
 
 
@@ -175,17 +215,27 @@ def test_report_numbers_match_a_hand_count(scripted_report):
     assert aha["accuracy_without_aha"] == pytest.approx(3 / 4)
     assert aha["phrase_counts"] == {"wait": 1, "hmm": 1}
     assert report.by_difficulty["n_nums"] == {
-        "2": {"n": 2, "accuracy": 0.5, "mean_length": pytest.approx(
-            sum(len(c) for c in TABLE[((1, 2), 3)] + TABLE[((3, 4), 12)]) / 4),
-            "aha_rate": 0.5},
-        "3": {"n": 1, "accuracy": 1.0, "mean_length": pytest.approx(
-            sum(len(c) for c in TABLE[((2, 5, 7), 70)]) / 2), "aha_rate": 0.0},
+        "2": {
+            "n": 2,
+            "accuracy": 0.5,
+            "mean_length": pytest.approx(
+                sum(len(c) for c in TABLE[((1, 2), 3)] + TABLE[((3, 4), 12)]) / 4
+            ),
+            "aha_rate": 0.5,
+        },
+        "3": {
+            "n": 1,
+            "accuracy": 1.0,
+            "mean_length": pytest.approx(sum(len(c) for c in TABLE[((2, 5, 7), 70)]) / 2),
+            "aha_rate": 0.0,
+        },
     }
     lengths = [len(c) for t in TASKS for c in TABLE[(tuple(t.nums), t.target)]]
     correct = [True, False, False, True, True, True]
     assert report.length["chars"]["max"] == max(lengths)
     assert report.length_correlation["chars"] == pytest.approx(
-        metrics.point_biserial(lengths, correct))
+        metrics.point_biserial(lengths, correct)
+    )
     assert report.template == "tinyzero" and report.answer_format == "answer_tag"
     # Batches of 2 then 1 tasks, each seeded by its first task's index.
     assert [(n, s.seed) for n, s in policy.calls] == [(2, 9), (1, 11)]
@@ -242,8 +292,12 @@ def test_write_report_refuses_or_replaces_an_existing_report(scripted_report, tm
     (out / "report.json").write_text(json.dumps({**data, "plots": [*plots, "../outside.png"]}))
     write_report(report, out, plots=False)
     assert json.loads((out / "report.json").read_text())["plots"] == []
-    assert sorted(p.name for p in out.iterdir()) == ["mine.png", "notes.txt", "report.json",
-                                                     "samples.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "mine.png",
+        "notes.txt",
+        "report.json",
+        "samples.jsonl",
+    ]
     assert (tmp_path / "outside.png").exists()
     # Without a readable report.json, the standard plot names count as the old report's.
     (out / "report.json").unlink()
@@ -263,12 +317,17 @@ def test_samples_jsonl_recomputes_the_report(tmp_path):
         def generate(self, requests, *, sampling=None):
             rng = random.Random(len(self.calls))
             self.calls.append(len(requests))
-            texts = ["Wait, caf\u00e9 \"quoted\"\n<answer>1+2</answer>",
-                     "<answer>3\u00d74</answer>", "<think>hmm</think><answer>2*5*7</answer>",
-                     "\u2212 no answer"]
+            texts = [
+                'Wait, caf\u00e9 "quoted"\n<answer>1+2</answer>',
+                "<answer>3\u00d74</answer>",
+                "<think>hmm</think><answer>2*5*7</answer>",
+                "\u2212 no answer",
+            ]
             n = (sampling or SamplingConfig()).num_samples
-            return [Completion(t, len(t)) if rng.random() < 0.5 else t
-                    for t in rng.choices(texts, k=len(requests) * n)]
+            return [
+                Completion(t, len(t)) if rng.random() < 0.5 else t
+                for t in rng.choices(texts, k=len(requests) * n)
+            ]
 
     for sampling in (SamplingConfig(), SamplingConfig(temperature=1.0, num_samples=3)):
         report = evaluate(Chatty(TABLE), tasks, sampling=sampling, progress=False)
@@ -312,8 +371,12 @@ def test_a_policy_returning_the_wrong_count_is_caught():
             return super().generate(requests, sampling=sampling)[:-1]
 
     with pytest.raises(CountdownError, match="returned 5 completions"):
-        evaluate(Short(TABLE), TASKS, sampling=SamplingConfig(temperature=1, num_samples=2),
-                 progress=False)
+        evaluate(
+            Short(TABLE),
+            TASKS,
+            sampling=SamplingConfig(temperature=1, num_samples=2),
+            progress=False,
+        )
 
 
 def test_solver_and_random_policies_end_to_end():
@@ -321,8 +384,13 @@ def test_solver_and_random_policies_end_to_end():
     solver = evaluate("solver", tasks, progress=False)
     assert solver.accuracy == 1.0 and solver.status_counts == {"correct": 30}
     assert {"n_nums", "n_solutions", "search_nodes"} <= set(solver.by_difficulty)
-    floor = evaluate("random", tasks, template="compact", progress=False,
-                     sampling=SamplingConfig(temperature=1.0, num_samples=4))
+    floor = evaluate(
+        "random",
+        tasks,
+        template="compact",
+        progress=False,
+        sampling=SamplingConfig(temperature=1.0, num_samples=4),
+    )
     assert 0.0 <= floor.accuracy < 0.5
     assert floor.pass_at_k["4"] >= floor.accuracy
 
@@ -333,8 +401,11 @@ def test_transformers_policy_end_to_end_with_token_lengths():
     from agents.policies._tiny import TinyModelConfig, build_model, build_tokenizer
 
     tokenizer = build_tokenizer()
-    model = build_model(tokenizer, seed=0, config=TinyModelConfig(
-        hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64))
+    model = build_model(
+        tokenizer,
+        seed=0,
+        config=TinyModelConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64),
+    )
     policy = TransformersPolicy(model, tokenizer, name="micro", device="cpu")
     report = evaluate(policy, generate(12, seed=1), batch_size=5, progress=False)
     assert report.template == "compact" and report.n == 12
@@ -346,15 +417,29 @@ def test_transformers_policy_end_to_end_with_token_lengths():
 
 
 def test_training_curves_plot_whichever_metrics_exist(tmp_path):
-    rows = [{"step": s, "reward": s / 10, "rewards/correctness_reward/mean": s / 20,
-             "completions/mean_length": 10 - s, "format_violation_rate": 1 / s,
-             "eval_accuracy": s / 30, "aha_rate": 0.1, "learning_rate": 3e-4,
-             "reward_std": 0.2} for s in range(1, 6)]
+    rows = [
+        {
+            "step": s,
+            "reward": s / 10,
+            "rewards/correctness_reward/mean": s / 20,
+            "completions/mean_length": 10 - s,
+            "format_violation_rate": 1 / s,
+            "eval_accuracy": s / 30,
+            "aha_rate": 0.1,
+            "learning_rate": 3e-4,
+            "reward_std": 0.2,
+        }
+        for s in range(1, 6)
+    ]
     rows.append({"train_runtime": 12.0})  # no step: skipped
     paths = plot_training_curves(rows, tmp_path)
-    assert [p.name for p in paths] == ["training_reward.png", "training_accuracy.png",
-                                       "training_format.png", "training_length.png",
-                                       "training_aha.png"]
+    assert [p.name for p in paths] == [
+        "training_reward.png",
+        "training_accuracy.png",
+        "training_format.png",
+        "training_length.png",
+        "training_aha.png",
+    ]
     assert all(p.read_bytes()[:8] == PNG_MAGIC for p in paths)
     assert plot_training_curves([{"step": 1, "loss": 0.3}], tmp_path / "none") == []
 
@@ -367,10 +452,29 @@ def test_record_fields_keep_their_order_and_match_the_verdict():
     for record in report.records:
         # The random policy has no tokenizer and reports no token counts: no length_tokens.
         assert list(record) == [
-            "index", "id", "nums", "target", "solution", "n_solutions", "search_nodes",
-            "prompt", "completion", "correct", "status", "value", "expression", "reason",
-            "length", "format_ok", "aha_phrases", "n_samples", "n_correct", "pass_at_1"]
-        verdict = verify(record["completion"], record["nums"], record["target"],
-                         extractor="bare").to_dict()
+            "index",
+            "id",
+            "nums",
+            "target",
+            "solution",
+            "n_solutions",
+            "search_nodes",
+            "prompt",
+            "completion",
+            "correct",
+            "status",
+            "value",
+            "expression",
+            "reason",
+            "length",
+            "format_ok",
+            "aha_phrases",
+            "n_samples",
+            "n_correct",
+            "pass_at_1",
+        ]
+        verdict = verify(
+            record["completion"], record["nums"], record["target"], extractor="bare"
+        ).to_dict()
         assert {key: record[key] for key in verdict} == verdict
         assert record["pass_at_1"] == float(record["correct"])

@@ -1,4 +1,4 @@
-"""``countdown eval`` end to end, and policy loading by spec (agents.policies._models.load_policy)."""
+"""``countdown eval`` end to end, and policy loading by spec (agents.policies.load_policy)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from agents.cli import main
+from agents.policies._base import RandomPolicy, SamplingConfig, SolverPolicy
 from agents.policies._models import (
     cache_dir,
     default_model_path,
     load_policy,
     register_default_model,
 )
-from agents.policies._base import RandomPolicy, SamplingConfig, SolverPolicy
 from verifiers.errors import ConfigError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -31,8 +31,7 @@ def private_cache(tmp_path, monkeypatch):
 
 def test_eval_solver_writes_report_samples_and_plots(tmp_path, capsys):
     out = tmp_path / "solver"
-    code = main(["eval", "--policy", "solver", "-n", "25", "--seed", "7",
-                 "--output-dir", str(out)])
+    code = main(["eval", "--policy", "solver", "-n", "25", "--seed", "7", "--output-dir", str(out)])
     assert code == 0
     report = json.loads((out / "report.json").read_text())
     assert report["n"] == 25 and report["accuracy"] == 1.0
@@ -41,8 +40,16 @@ def test_eval_solver_writes_report_samples_and_plots(tmp_path, capsys):
     lines = (out / "samples.jsonl").read_text().splitlines()
     assert len(lines) == 25
     row = json.loads(lines[0])
-    assert {"nums", "target", "prompt", "completion", "status", "correct", "length",
-            "aha_phrases"} <= set(row)
+    assert {
+        "nums",
+        "target",
+        "prompt",
+        "completion",
+        "status",
+        "correct",
+        "length",
+        "aha_phrases",
+    } <= set(row)
     pngs = sorted(p.name for p in out.glob("*.png"))
     assert pngs == ["aha.png", "difficulty.png", "length.png", "status.png"]
     assert all((out / p).read_bytes()[:8] == PNG_MAGIC for p in pngs)
@@ -52,11 +59,52 @@ def test_eval_solver_writes_report_samples_and_plots(tmp_path, capsys):
 
 def test_eval_random_with_samples_then_compare(tmp_path, capsys):
     a, b = tmp_path / "a", tmp_path / "b"
-    assert main(["eval", "--policy", "solver", "-n", "20", "--seed", "1", "--quiet",
-                 "--no-plots", "--output-dir", str(a)]) == 0
-    assert main(["eval", "--policy", "random", "-n", "20", "--seed", "1", "--samples", "4",
-                 "--template", "compact", "--min-numbers", "2", "--max-numbers", "2",
-                 "--max-value", "20", "--quiet", "--no-plots", "--output-dir", str(b)]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "solver",
+                "-n",
+                "20",
+                "--seed",
+                "1",
+                "--quiet",
+                "--no-plots",
+                "--output-dir",
+                str(a),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "random",
+                "-n",
+                "20",
+                "--seed",
+                "1",
+                "--samples",
+                "4",
+                "--template",
+                "compact",
+                "--min-numbers",
+                "2",
+                "--max-numbers",
+                "2",
+                "--max-value",
+                "20",
+                "--quiet",
+                "--no-plots",
+                "--output-dir",
+                str(b),
+            ]
+        )
+        == 0
+    )
     report = json.loads((b / "report.json").read_text())
     assert report["n_samples"] == 4 and set(report["pass_at_k"]) == {"1", "2", "4"}
     assert report["sampling"]["temperature"] == 1.0
@@ -70,32 +118,86 @@ def test_eval_random_with_samples_then_compare(tmp_path, capsys):
 
 def test_eval_reads_a_task_file(tmp_path, capsys):
     tasks = tmp_path / "tasks.jsonl"
-    tasks.write_text('{"nums": [3, 7, 25], "target": 46}\n{"nums": [1, 2], "target": 3}\n'
-                     '{"nums": [100, 25, 3], "target": 75}\n')
+    tasks.write_text(
+        '{"nums": [3, 7, 25], "target": 46}\n{"nums": [1, 2], "target": 3}\n'
+        '{"nums": [100, 25, 3], "target": 75}\n'
+    )
     out = tmp_path / "file"
-    assert main(["eval", "--policy", "solver", "--tasks", str(tasks), "--quiet",
-                 "--output-dir", str(out)]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "solver",
+                "--tasks",
+                str(tasks),
+                "--quiet",
+                "--output-dir",
+                str(out),
+            ]
+        )
+        == 0
+    )
     report = json.loads((out / "report.json").read_text())
     # A file may hold tasks unsolvable under the rules: 75 from 100, 25, 3 each used once.
     assert report["n"] == 3 and report["accuracy"] == pytest.approx(2 / 3)
     assert report["status_counts"] == {"correct": 2, "no_answer": 1}
     assert report["metadata"]["task_source"] == {"tasks_file": str(tasks)}
     # ... and the user is told, once, and the report keeps the count.
-    assert capsys.readouterr().err == ("countdown eval: warning: 1 of 3 tasks have no solution "
-                                       "under these rules; their answers cannot be correct\n")
+    assert capsys.readouterr().err == (
+        "countdown eval: warning: 1 of 3 tasks have no solution "
+        "under these rules; their answers cannot be correct\n"
+    )
     assert report["metadata"]["unsolvable_tasks"] == 1
     assert report["metadata"]["solvability_checked"] == 3
     # TV rules: numbers may be left out, so the task becomes solvable.
-    assert main(["eval", "--policy", "solver", "--tasks", str(tasks), "-n", "3", "--rules", "tv",
-                 "--template", "compact", "--quiet", "--output-dir", str(out), "--force"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "solver",
+                "--tasks",
+                str(tasks),
+                "-n",
+                "3",
+                "--rules",
+                "tv",
+                "--template",
+                "compact",
+                "--quiet",
+                "--output-dir",
+                str(out),
+                "--force",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().err == ""
     rows = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
     assert rows[2]["correct"] and rows[2]["completion"] in ("100-25", "3*25")
     assert json.loads((out / "report.json").read_text())["rules"]["exact_use"] is False
     assert json.loads((out / "report.json").read_text())["metadata"]["unsolvable_tasks"] == 0
     assert main(["eval", "--tasks", str(tasks), "--min-numbers", "3", "--quiet"]) == 2
-    assert main(["eval", "--policy", "solver", "--tasks", str(tasks), "--quiet", "--no-plots",
-                 "--aha-phrases", "found it, hmm", "--output-dir", str(out), "--force"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "solver",
+                "--tasks",
+                str(tasks),
+                "--quiet",
+                "--no-plots",
+                "--aha-phrases",
+                "found it, hmm",
+                "--output-dir",
+                str(out),
+                "--force",
+            ]
+        )
+        == 0
+    )
     aha = json.loads((out / "report.json").read_text())["aha"]
     assert aha["phrases"] == ["found it", "hmm"]
     assert aha["phrase_counts"] == {"found it": 2}  # the oracle writes "Found it." when it solves
@@ -155,30 +257,70 @@ def _one_error_line(capsys) -> str:
 
 def test_eval_refuses_to_replace_a_report_without_force(tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["eval", "--policy", "solver", "-n", "6", "--quiet", "--output-dir",
-                 str(out)]) == 0
+    assert main(["eval", "--policy", "solver", "-n", "6", "--quiet", "--output-dir", str(out)]) == 0
     assert len(list(out.glob("*.png"))) == 4
     report = (out / "report.json").read_text()
-    assert main(["eval", "--policy", "solver", "-n", "3", "--quiet", "--no-plots",
-                 "--output-dir", str(out)]) == 2
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "solver",
+                "-n",
+                "3",
+                "--quiet",
+                "--no-plots",
+                "--output-dir",
+                str(out),
+            ]
+        )
+        == 2
+    )
     assert "already holds a report" in _one_error_line(capsys)
     assert (out / "report.json").read_text() == report
     # --force replaces the report and clears the old plots, so the folder stays consistent.
-    assert main(["eval", "--policy", "solver", "-n", "3", "--quiet", "--no-plots", "--force",
-                 "--output-dir", str(out)]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "solver",
+                "-n",
+                "3",
+                "--quiet",
+                "--no-plots",
+                "--force",
+                "--output-dir",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert json.loads((out / "report.json").read_text())["n"] == 3
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "samples.jsonl"]
     # A samples.jsonl alone is a report too.
     (out / "report.json").unlink()
-    assert main(["eval", "--policy", "solver", "-n", "3", "--quiet", "--output-dir",
-                 str(out)]) == 2
+    assert main(["eval", "--policy", "solver", "-n", "3", "--quiet", "--output-dir", str(out)]) == 2
     assert "samples.jsonl" in _one_error_line(capsys)
     assert main(["eval", "--policy", "solver", "-n", "3", "--quiet", "--output-dir", ""]) == 2
     assert "--output-dir is empty" in _one_error_line(capsys)
     assert main(["eval", "--policy", "solver", "-n", "3", "--quiet", "--force"]) == 2
     assert "--force only applies with --output-dir" in _one_error_line(capsys)
-    assert main(["eval", "--policy", "solver", "-n", "3", "--quiet", "--output-dir",
-                 str(out / "samples.jsonl")]) == 2
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "solver",
+                "-n",
+                "3",
+                "--quiet",
+                "--output-dir",
+                str(out / "samples.jsonl"),
+            ]
+        )
+        == 2
+    )
     assert "is not a folder" in _one_error_line(capsys)
 
 
@@ -187,12 +329,14 @@ def test_eval_checks_the_device_before_loading(capsys):
     import torch
 
     assert main(["eval", "--policy", "tiny", "-n", "2", "--quiet", "--device", "gpu"]) == 2
-    assert _one_error_line(capsys).endswith("--device gpu: not a torch device (cpu, cuda, "
-                                            "cuda:N, mps or auto)")
+    assert _one_error_line(capsys).endswith(
+        "--device gpu: not a torch device (cpu, cuda, cuda:N, mps or auto)"
+    )
     if not torch.cuda.is_available():
         assert main(["eval", "--policy", "tiny", "-n", "2", "--quiet", "--device", "cuda"]) == 2
         assert _one_error_line(capsys).endswith(
-            "--device cuda: torch has no CUDA here; use --device cpu")
+            "--device cuda: torch has no CUDA here; use --device cpu"
+        )
     # The solver and the random policy run no model: the device does not matter to them.
     assert main(["eval", "--policy", "solver", "-n", "2", "--quiet", "--device", "gpu"]) == 0
     assert capsys.readouterr().err == ""
@@ -211,8 +355,22 @@ def test_eval_names_unreadable_task_and_report_files(tmp_path, capsys):
     assert f"{binary} is not UTF-8 text" in _one_error_line(capsys)
     # A training run's folder: point at its two evaluation reports.
     run = tmp_path / "train-run"
-    assert main(["eval", "--policy", "solver", "-n", "2", "--quiet", "--no-plots",
-                 "--output-dir", str(run / "eval_before")]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "solver",
+                "-n",
+                "2",
+                "--quiet",
+                "--no-plots",
+                "--output-dir",
+                str(run / "eval_before"),
+            ]
+        )
+        == 0
+    )
     assert main(["eval", "--compare", str(run / "eval_before"), str(run)]) == 2
     err = _one_error_line(capsys)
     assert str(run / "eval_before" / "report.json") in err
@@ -226,11 +384,30 @@ def test_eval_max_new_tokens_is_positive_and_capped_at_the_context(tmp_path, cap
     assert info.value.code == 2
     assert "--max-new-tokens: must be an integer >= 1, got 0" in capsys.readouterr().err
     out = tmp_path / "capped"
-    assert main(["eval", "--policy", "tiny", "-n", "2", "--quiet", "--max-new-tokens", "100000",
-                 "--device", "cpu", "--no-plots", "--output-dir", str(out)]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "tiny",
+                "-n",
+                "2",
+                "--quiet",
+                "--max-new-tokens",
+                "100000",
+                "--device",
+                "cpu",
+                "--no-plots",
+                "--output-dir",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().err.startswith(
         "countdown eval: note: --max-new-tokens 100000 is more than the context of tiny "
-        "(untrained) (64 positions, prompt included); generating only what fits\n")
+        "(untrained) (64 positions, prompt included); generating only what fits\n"
+    )
     report = json.loads((out / "report.json").read_text())
     assert report["sampling"]["max_new_tokens"] == 64
     assert report["length"]["tokens"]["max"] <= 64
@@ -259,8 +436,10 @@ def test_a_deleted_default_model_is_a_one_line_note(tmp_path, capsys, recwarn):
     capsys.readouterr()
     assert main(["eval", "-n", "2", "--quiet", "--device", "cpu"]) == 0
     err = capsys.readouterr().err
-    assert err == (f"countdown eval: note: the registered default model {saved.resolve()} is "
-                   "gone; using the untrained embedded model\n")
+    assert err == (
+        f"countdown eval: note: the registered default model {saved.resolve()} is "
+        "gone; using the untrained embedded model\n"
+    )
     assert not [w for w in recwarn if issubclass(w.category, DefaultModelMissingWarning)]
     # The Python API still warns.
     with pytest.warns(DefaultModelMissingWarning, match="is gone"):
@@ -271,8 +450,24 @@ def test_eval_generator_flags_match_generate(tmp_path, capsys):
     from countdown_env import PRESETS
 
     out = tmp_path / "any-target"
-    assert main(["eval", "--policy", "solver", "-n", "5", "--quiet", "--no-plots",
-                 "--max-target", "none", "--output-dir", str(out)]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "solver",
+                "-n",
+                "5",
+                "--quiet",
+                "--no-plots",
+                "--max-target",
+                "none",
+                "--output-dir",
+                str(out),
+            ]
+        )
+        == 0
+    )
     report = json.loads((out / "report.json").read_text())
     assert report["metadata"]["task_source"]["generator"]["max_target"] is None
     assert report["accuracy"] == 1.0
@@ -284,15 +479,45 @@ def test_eval_generator_flags_match_generate(tmp_path, capsys):
 
 def test_eval_refuses_options_it_would_ignore(tmp_path, capsys):
     a = tmp_path / "a"
-    assert main(["eval", "--policy", "solver", "-n", "2", "--quiet", "--no-plots",
-                 "--output-dir", str(a)]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "solver",
+                "-n",
+                "2",
+                "--quiet",
+                "--no-plots",
+                "--output-dir",
+                str(a),
+            ]
+        )
+        == 0
+    )
     assert main(["eval", "--policy", "solver", "-n", "2", "--changed-only"]) == 2
     assert "--changed-only only applies with --compare" in _one_error_line(capsys)
-    assert main(["eval", "--compare", str(a), str(a), "--policy", "tiny", "-n", "3",
-                 "--output-dir", str(tmp_path / "cmpx")]) == 2
+    assert (
+        main(
+            [
+                "eval",
+                "--compare",
+                str(a),
+                str(a),
+                "--policy",
+                "tiny",
+                "-n",
+                "3",
+                "--output-dir",
+                str(tmp_path / "cmpx"),
+            ]
+        )
+        == 2
+    )
     assert _one_error_line(capsys).endswith(
         "--compare only reads two reports and runs nothing; drop --policy, --num-tasks, "
-        "--output-dir (or run the evaluation first, then compare)")
+        "--output-dir (or run the evaluation first, then compare)"
+    )
     assert not (tmp_path / "cmpx").exists()
     assert main(["eval", "--compare", str(a), str(a), "--changed-only"]) == 0
     assert capsys.readouterr().out.strip() == "metric  A  B  B - A"
@@ -324,16 +549,24 @@ def _countdown_without(packages: str, *argv: str):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH",
-                                                                                   "")])}
-    return subprocess.run([sys.executable, "-c", _WITHOUT, packages, *argv], env=env,
-                          capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+    }
+    return subprocess.run(
+        [sys.executable, "-c", _WITHOUT, packages, *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_eval_without_matplotlib_writes_the_report_without_plots(tmp_path):
     out = tmp_path / "run"
-    done = _countdown_without("matplotlib", "eval", "--policy", "solver", "-n", "5", "--quiet",
-                              "--output-dir", str(out))
+    done = _countdown_without(
+        "matplotlib", "eval", "--policy", "solver", "-n", "5", "--quiet", "--output-dir", str(out)
+    )
     assert done.returncode == 0, done.stderr
     note = done.stderr.strip().splitlines()
     assert len(note) == 1 and "matplotlib is not installed" in note[0], note
@@ -347,9 +580,18 @@ def test_eval_without_matplotlib_writes_the_report_without_plots(tmp_path):
 def test_eval_solver_and_random_need_no_torch(tmp_path):
     for policy in ("solver", "random"):
         out = tmp_path / policy
-        done = _countdown_without("torch,transformers,trl,accelerate", "eval", "--policy",
-                                  policy, "-n", "4", "--quiet", "--no-plots", "--output-dir",
-                                  str(out))
+        done = _countdown_without(
+            "torch,transformers,trl,accelerate",
+            "eval",
+            "--policy",
+            policy,
+            "-n",
+            "4",
+            "--quiet",
+            "--no-plots",
+            "--output-dir",
+            str(out),
+        )
         assert done.returncode == 0, done.stderr
         assert json.loads((out / "report.json").read_text())["n"] == 4
 
@@ -389,24 +631,64 @@ def test_eval_output_dir_must_be_a_folder_and_report_files_regular(tmp_path, cap
         os.mknod(tmp_path / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))
         bad.append((tmp_path / "null", "is not a folder"))
     for path, message in bad:
-        assert main(["eval", "--policy", "solver", "-n", "2", "--quiet", "--force",
-                     "--output-dir", str(path)]) == 2
+        assert (
+            main(
+                [
+                    "eval",
+                    "--policy",
+                    "solver",
+                    "-n",
+                    "2",
+                    "--quiet",
+                    "--force",
+                    "--output-dir",
+                    str(path),
+                ]
+            )
+            == 2
+        )
         assert message in _one_error_line(capsys)
     assert stat.S_ISFIFO(os.lstat(pipe).st_mode) and (tmp_path / "file").read_text() == "keep"
     # A report file that is a named pipe is refused before any work, even with --force.
     out = tmp_path / "out"
     out.mkdir()
     os.mkfifo(out / "samples.jsonl")
-    assert main(["eval", "--policy", "solver", "-n", "2", "--quiet", "--force",
-                 "--output-dir", str(out)]) == 2
-    assert "samples.jsonl: it is a named pipe (FIFO), not a regular file" in \
-        _one_error_line(capsys)
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "solver",
+                "-n",
+                "2",
+                "--quiet",
+                "--force",
+                "--output-dir",
+                str(out),
+            ]
+        )
+        == 2
+    )
+    assert "samples.jsonl: it is a named pipe (FIFO), not a regular file" in _one_error_line(capsys)
     assert stat.S_ISFIFO(os.lstat(out / "samples.jsonl").st_mode)
     # A link to a folder is written through; the link stays.
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to("real")
-    assert main(["eval", "--policy", "solver", "-n", "2", "--quiet", "--no-plots",
-                 "--output-dir", str(tmp_path / "link")]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "solver",
+                "-n",
+                "2",
+                "--quiet",
+                "--no-plots",
+                "--output-dir",
+                str(tmp_path / "link"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "link").is_symlink()
-    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["report.json",
-                                                                     "samples.jsonl"]
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["report.json", "samples.jsonl"]

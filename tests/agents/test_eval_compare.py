@@ -18,8 +18,21 @@ def offline(tmp_path, monkeypatch):
 
 
 def _eval(out, *flags):
-    assert main(["eval", "--policy", "solver", "--quiet", "--no-plots", "--output-dir",
-                 str(out), *flags]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "solver",
+                "--quiet",
+                "--no-plots",
+                "--output-dir",
+                str(out),
+                *flags,
+            ]
+        )
+        == 0
+    )
     return json.loads((out / "report.json").read_text())
 
 
@@ -41,8 +54,12 @@ def test_compare_warns_when_the_task_sets_differ(tmp_path, capsys):
     assert "seed 0 vs 1" in first
     # The same tasks from a file compare cleanly with the generated run.
     tasks = tmp_path / "tasks.jsonl"
-    tasks.write_text("".join(json.dumps({"nums": list(t.nums), "target": t.target}) + "\n"
-                             for t in generate(10, seed=0)))
+    tasks.write_text(
+        "".join(
+            json.dumps({"nums": list(t.nums), "target": t.target}) + "\n"
+            for t in generate(10, seed=0)
+        )
+    )
     c = _eval(tmp_path / "c", "--tasks", str(tasks))
     assert task_set_warnings(a, c) == []
     assert task_set_warnings(a, a) == [] and task_set_warnings(a, b)
@@ -60,8 +77,24 @@ def test_compare_warns_on_other_preset_or_file_for_reports_without_a_hash():
 
 def test_a_blank_metric_says_why_in_a_footnote(tmp_path):
     one = _eval(tmp_path / "one", "-n", "6")
-    assert main(["eval", "--policy", "random", "-n", "6", "--samples", "2", "--quiet",
-                 "--no-plots", "--output-dir", str(tmp_path / "two")]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                "random",
+                "-n",
+                "6",
+                "--samples",
+                "2",
+                "--quiet",
+                "--no-plots",
+                "--output-dir",
+                str(tmp_path / "two"),
+            ]
+        )
+        == 0
+    )
     text = format_comparison(one, tmp_path / "two")
     row = next(line for line in text.splitlines() if line.startswith("pass_at_k.2"))
     number = row.split("- [")[1].split("]")[0]
@@ -71,8 +104,7 @@ def test_a_blank_metric_says_why_in_a_footnote(tmp_path):
     assert "'-': the report lacks the metric; 'n/a': it is undefined there" in text
 
 
-def test_reports_without_a_recorded_task_set_are_told_apart_by_their_samples(tmp_path,
-                                                                             capsys):
+def test_reports_without_a_recorded_task_set_are_told_apart_by_their_samples(tmp_path, capsys):
     # Training stages (and reports of older versions) record no task source at all.
     for name, seed in (("before", 0), ("after", 0), ("other", 1)):
         _eval(tmp_path / name, "-n", "8", "--seed", str(seed))

@@ -18,9 +18,9 @@ gguf = pytest.importorskip("gguf")
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
+from agents.policies._base import SamplingConfig  # noqa: E402
 from agents.policies._gguf import convert_gguf, converted_dir, smollm2_path  # noqa: E402
 from agents.policies._models import load_policy  # noqa: E402
-from agents.policies._base import SamplingConfig  # noqa: E402
 from verifiers.errors import ConfigError  # noqa: E402
 
 HIDDEN, LAYERS, HEADS, FFN = 32, 2, 4, 64
@@ -62,8 +62,9 @@ def write_micro_gguf(path) -> None:
         writer.add_tensor(f"blk.{i}.ffn_norm.weight", np.ones(HIDDEN, np.float32))
         writer.add_tensor(f"blk.{i}.ffn_gate.weight", weight(FFN, HIDDEN))
         quantized = gguf.quants.quantize(weight(FFN, HIDDEN), gguf.GGMLQuantizationType.Q8_0)
-        writer.add_tensor(f"blk.{i}.ffn_up.weight", quantized,
-                          raw_dtype=gguf.GGMLQuantizationType.Q8_0)
+        writer.add_tensor(
+            f"blk.{i}.ffn_up.weight", quantized, raw_dtype=gguf.GGMLQuantizationType.Q8_0
+        )
         writer.add_tensor(f"blk.{i}.ffn_down.weight", weight(HIDDEN, FFN))
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
@@ -126,7 +127,8 @@ def test_missing_or_unreadable_files_are_config_errors(tmp_path):
     with pytest.raises(ConfigError):
         convert_gguf(bad, cache=tmp_path / "cache")
     assert not (tmp_path / "cache" / "gguf").exists() or not any(
-        (tmp_path / "cache" / "gguf").iterdir())
+        (tmp_path / "cache" / "gguf").iterdir()
+    )
 
 
 def _smollm2_or_skip():

@@ -24,6 +24,7 @@ def hub_allowed(monkeypatch):
 @contextmanager
 def deadline(seconds: int) -> Iterator[None]:
     """Fail the test instead of waiting out the hub's retries."""
+
     def expired(signum, frame):
         raise TimeoutError(f"took more than {seconds} s: a hub look-up?")
 
@@ -54,8 +55,16 @@ def test_eval_with_a_misspelt_policy_exits_2_at_once_with_a_suggestion(capsys):
     assert elapsed < 2.0
 
 
-@pytest.mark.parametrize("spec", ["./no-such-model", "~/no-such-model-dir-xyz", "model.gguf",
-                                  "weights.safetensors", "/no/such/dir/at/all"])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "./no-such-model",
+        "~/no-such-model-dir-xyz",
+        "model.gguf",
+        "weights.safetensors",
+        "/no/such/dir/at/all",
+    ],
+)
 def test_a_path_like_spec_that_does_not_exist_says_so(spec):
     with deadline(10), pytest.raises(ConfigError, match="path does not exist"):
         resolve_model_spec(spec)
@@ -66,8 +75,9 @@ def test_a_missing_path_beside_real_ones_suggests_the_closest(tmp_path):
     (tmp_path / "final" / "config.json").write_text("{}")
     with pytest.raises(ConfigError, match=r"path does not exist.*did you mean.*final"):
         resolve_model_spec(str(tmp_path / "finla"))
-    assert resolve_model_spec(str(tmp_path / "final")) == ModelSpec("directory",
-                                                                   str(tmp_path / "final"))
+    assert resolve_model_spec(str(tmp_path / "final")) == ModelSpec(
+        "directory", str(tmp_path / "final")
+    )
 
 
 def test_only_owner_slash_name_is_left_for_the_hub(tmp_path, monkeypatch):
@@ -83,8 +93,9 @@ def test_only_owner_slash_name_is_left_for_the_hub(tmp_path, monkeypatch):
 
 def test_names_are_case_insensitive_and_the_caller_chooses_them():
     assert resolve_model_spec(" Random ") == ModelSpec("name", "random")
-    assert resolve_model_spec("embedded", names=("tiny", "embedded", "smollm2"),
-                              what="model") == ModelSpec("name", "embedded")
+    assert resolve_model_spec(
+        "embedded", names=("tiny", "embedded", "smollm2"), what="model"
+    ) == ModelSpec("name", "embedded")
     with pytest.raises(ConfigError, match="unknown model 'smolm2'; did you mean smollm2"):
         resolve_model_spec("smolm2", names=("tiny", "smollm2"), what="model")
 

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from agents.cli import main
-from agents.policies._openai import OpenAIPolicy, PolicyServerError
 from agents.policies._base import Request, SamplingConfig
+from agents.policies._openai import OpenAIPolicy, PolicyServerError
 from countdown_env import solve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,13 +84,33 @@ class StandIn:
                 target = int(groups[1] or groups[3])
                 text = f"<think>easy</think>\n<answer>{solve(nums, target)}</answer>"
                 n = min(body.get("n", 1), stand_in.choices_cap or body.get("n", 1))
-                choices = [{"index": i, "finish_reason": "stop",
-                            **({"message": {"role": "assistant", "content": text}} if chat
-                               else {"text": text})} for i in range(n)]
-                usage = {"prompt_tokens": 50, "completion_tokens": 10 * n,
-                         "total_tokens": 50 + 10 * n}
-                self._send(200, {"id": "x", "object": "chat.completion", "model": body["model"],
-                                 "choices": choices, "usage": usage})
+                choices = [
+                    {
+                        "index": i,
+                        "finish_reason": "stop",
+                        **(
+                            {"message": {"role": "assistant", "content": text}}
+                            if chat
+                            else {"text": text}
+                        ),
+                    }
+                    for i in range(n)
+                ]
+                usage = {
+                    "prompt_tokens": 50,
+                    "completion_tokens": 10 * n,
+                    "total_tokens": 50 + 10 * n,
+                }
+                self._send(
+                    200,
+                    {
+                        "id": "x",
+                        "object": "chat.completion",
+                        "model": body["model"],
+                        "choices": choices,
+                        "usage": usage,
+                    },
+                )
 
             def _send(self, status: int, payload: dict, headers: dict | None = None) -> None:
                 data = json.dumps(payload).encode()
@@ -124,9 +144,26 @@ def stand_in() -> Iterator[StandIn]:
 
 
 def _eval(url: str, tmp_path: Path, *extra: str, n: int = 6) -> int:
-    return main(["eval", "--policy", "openai", "--base-url", url, "--model", "stand-in",
-                 "-n", str(n), "--seed", "3", "--output-dir", str(tmp_path / "out"),
-                 "--no-plots", "--quiet", *extra])
+    return main(
+        [
+            "eval",
+            "--policy",
+            "openai",
+            "--base-url",
+            url,
+            "--model",
+            "stand-in",
+            "-n",
+            str(n),
+            "--seed",
+            "3",
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--no-plots",
+            "--quiet",
+            *extra,
+        ]
+    )
 
 
 def _report(tmp_path: Path) -> dict:
@@ -138,8 +175,13 @@ def test_eval_writes_the_usual_report_with_token_usage(stand_in, tmp_path):
     report = _report(tmp_path)
     assert report["n"] == 12 and report["accuracy"] == 1.0
     assert report["policy"] == "openai:stand-in" and report["template"] == "chat"
-    assert report["metadata"]["usage"] == {"prompt_tokens": 600, "completion_tokens": 120,
-                                           "total_tokens": 720, "requests": 12, "retries": 0}
+    assert report["metadata"]["usage"] == {
+        "prompt_tokens": 600,
+        "completion_tokens": 120,
+        "total_tokens": 720,
+        "requests": 12,
+        "retries": 0,
+    }
     rows = (tmp_path / "out" / "samples.jsonl").read_text().splitlines()
     assert len(rows) == 12 and json.loads(rows[0])["length_tokens"] == 10
     body = stand_in.requests[0][2]
@@ -197,8 +239,22 @@ def test_a_wrong_path_is_a_404_with_advice(stand_in, tmp_path, capsys):
 
 def test_samples_are_n_and_missing_choices_are_asked_again(stand_in, tmp_path):
     stand_in.choices_cap = 3
-    assert _eval(stand_in.url, tmp_path, "--samples", "4", "--temperature", "0.7", "--top-p",
-                 "0.9", "--max-new-tokens", "64", n=2) == 0
+    assert (
+        _eval(
+            stand_in.url,
+            tmp_path,
+            "--samples",
+            "4",
+            "--temperature",
+            "0.7",
+            "--top-p",
+            "0.9",
+            "--max-new-tokens",
+            "64",
+            n=2,
+        )
+        == 0
+    )
     report = _report(tmp_path)
     assert report["n_samples"] == 4 and report["pass_at_k"]["4"] == 1.0
     asked = [body["n"] for _, _, body in stand_in.requests]
@@ -218,8 +274,10 @@ def test_completions_api_sends_text_prompts(stand_in, tmp_path):
 def test_requests_run_concurrently_up_to_the_limit(stand_in):
     stand_in.delay = 0.3
     policy = OpenAIPolicy(stand_in.url, "stand-in", concurrency=4)
-    requests = [Request(f"{a} {b}>{a + b}:", nums=(a, b), target=a + b, answer_format="bare")
-                for a, b in zip(range(1, 13), range(2, 14), strict=True)]
+    requests = [
+        Request(f"{a} {b}>{a + b}:", nums=(a, b), target=a + b, answer_format="bare")
+        for a, b in zip(range(1, 13), range(2, 14), strict=True)
+    ]
     completions = policy.generate(requests, sampling=SamplingConfig())
     assert len(completions) == 12 and stand_in.most_in_flight == 4
     assert all("<answer>" in c for c in completions)
@@ -259,9 +317,12 @@ def test_eval_against_transformers_serve_with_smollm2(tmp_path):
     port = _free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
     serve = subprocess.Popen(
-        [command, "serve", "--host", "127.0.0.1",
-         "--port", str(port), str(model_dir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
+        [command, "serve", "--host", "127.0.0.1", "--port", str(port), str(model_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
     try:
         for _ in range(600):
             try:
@@ -271,9 +332,27 @@ def test_eval_against_transformers_serve_with_smollm2(tmp_path):
                 assert serve.poll() is None, serve.stderr.read()
                 time.sleep(0.5)
         out = tmp_path / "out"
-        code = main(["eval", "--policy", "openai", "--base-url", f"http://127.0.0.1:{port}/v1",
-                     "--model", str(model_dir), "-n", "4", "--max-new-tokens", "32",
-                     "--concurrency", "2", "--output-dir", str(out), "--no-plots", "--quiet"])
+        code = main(
+            [
+                "eval",
+                "--policy",
+                "openai",
+                "--base-url",
+                f"http://127.0.0.1:{port}/v1",
+                "--model",
+                str(model_dir),
+                "-n",
+                "4",
+                "--max-new-tokens",
+                "32",
+                "--concurrency",
+                "2",
+                "--output-dir",
+                str(out),
+                "--no-plots",
+                "--quiet",
+            ]
+        )
         assert code == 0
         report = json.loads((out / "report.json").read_text())
         assert report["n"] == 4 and report["metadata"]["usage"]["completion_tokens"] > 0

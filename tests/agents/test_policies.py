@@ -28,8 +28,12 @@ from verifiers.extract import has_answer_format
 
 def requests_for(tasks, template):
     t = get_template(template)
-    return [Request(t.format(x.nums, x.target), nums=x.nums, target=x.target,
-                    answer_format=t.answer_format) for x in tasks]
+    return [
+        Request(
+            t.format(x.nums, x.target), nums=x.nums, target=x.target, answer_format=t.answer_format
+        )
+        for x in tasks
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +112,15 @@ def test_format_answer_continues_an_open_think_block():
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"temperature": -1}, "temperature"), ({"top_p": 0}, "top_p"), ({"top_p": 1.5}, "top_p"),
-     ({"max_new_tokens": 0}, "max_new_tokens"), ({"num_samples": 0}, "num_samples"),
-     ({"num_samples": 2.0, "temperature": 1.0}, "num_samples"), ({"num_samples": 3}, "greedy")],
+    [
+        ({"temperature": -1}, "temperature"),
+        ({"top_p": 0}, "top_p"),
+        ({"top_p": 1.5}, "top_p"),
+        ({"max_new_tokens": 0}, "max_new_tokens"),
+        ({"num_samples": 0}, "num_samples"),
+        ({"num_samples": 2.0, "temperature": 1.0}, "num_samples"),
+        ({"num_samples": 3}, "greedy"),
+    ],
 )
 def test_sampling_config_names_the_bad_field(kwargs, field):
     with pytest.raises(ConfigError, match=field):
@@ -130,15 +140,20 @@ pytest.importorskip("transformers")
 from agents.policies._models import TransformersPolicy  # noqa: E402
 from agents.policies._tiny import TinyModelConfig, build_model, build_tokenizer  # noqa: E402
 
-CHAT_TEMPLATE = ("{% for m in messages %}{{ m['content'] }}{% endfor %}"
-                 "{% if add_generation_prompt %}{{ '>' }}{% endif %}")
+CHAT_TEMPLATE = (
+    "{% for m in messages %}{{ m['content'] }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '>' }}{% endif %}"
+)
 
 
 @pytest.fixture(scope="module")
 def micro():
     tokenizer = build_tokenizer()
-    model = build_model(tokenizer, seed=1, config=TinyModelConfig(
-        hidden_size=32, num_layers=2, num_heads=2, intermediate_size=64))
+    model = build_model(
+        tokenizer,
+        seed=1,
+        config=TinyModelConfig(hidden_size=32, num_layers=2, num_heads=2, intermediate_size=64),
+    )
     return TransformersPolicy(model, tokenizer, name="micro", device="cpu")
 
 
@@ -171,8 +186,10 @@ def test_sampling_is_seeded_request_major_and_leaves_global_rng_alone(micro):
     assert torch.rand(1) == before  # the policy forked the generator
     assert a == micro.generate(PROMPTS[:2], sampling=sampling)
     assert len(a) == 8 and len(set(a)) > 1
-    b = micro.generate(PROMPTS[:2], sampling=SamplingConfig(
-        temperature=1.5, num_samples=4, max_new_tokens=8, seed=12))
+    b = micro.generate(
+        PROMPTS[:2],
+        sampling=SamplingConfig(temperature=1.5, num_samples=4, max_new_tokens=8, seed=12),
+    )
     assert a != b
     # Request-major: the 4 samples of prompt 0 come first; drawn alone they match in number.
     assert len(micro.generate(PROMPTS[:1], sampling=sampling)) == 4
@@ -185,7 +202,8 @@ def test_chat_messages_use_the_chat_template(micro):
         sampling = SamplingConfig(max_new_tokens=5)
         # The template renders "3 7 25" + ">" : the same text as the plain prompt.
         assert micro.generate([messages], sampling=sampling) == micro.generate(
-            ["3 7 25>"], sampling=sampling)
+            ["3 7 25>"], sampling=sampling
+        )
     finally:
         micro.tokenizer.chat_template = None
     with pytest.raises(ConfigError, match="chat template"):
@@ -212,8 +230,14 @@ def test_sampled_completions_repeat_with_plain_transformers_and_the_seed(micro):
     encoded = micro.tokenizer(PROMPTS[:1], return_tensors="pt")
     torch.manual_seed(21)
     with torch.inference_mode():
-        output = micro.model.generate(**encoded, do_sample=True, temperature=1.3, top_k=5,
-                                      num_return_sequences=3, max_new_tokens=8)
+        output = micro.model.generate(
+            **encoded,
+            do_sample=True,
+            temperature=1.3,
+            top_k=5,
+            num_return_sequences=3,
+            max_new_tokens=8,
+        )
     width = encoded["input_ids"].shape[1]
     assert ours == micro.tokenizer.batch_decode(output[:, width:], skip_special_tokens=True)
 
@@ -247,12 +271,15 @@ def test_context_length_is_the_models_position_limit(micro):
 
 
 def test_missing_torch_is_a_dependency_error_with_the_fix():
-    code = ("import sys; sys.modules['torch'] = None\n"
-            "from agents.policies._models import load_policy\n"
-            "from verifiers.errors import DependencyError\n"
-            "try:\n    load_policy('tiny')\nexcept DependencyError as e:\n    print(e)\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120, check=True)
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from agents.policies._models import load_policy\n"
+        "from verifiers.errors import DependencyError\n"
+        "try:\n    load_policy('tiny')\nexcept DependencyError as e:\n    print(e)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
     assert "pip install 'countdown-rl[train]'" in result.stdout
 
 

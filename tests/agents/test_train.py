@@ -117,8 +117,20 @@ def test_a_run_without_signal_says_so(tmp_path: Path, capsys) -> None:
     # No warm start: the random model writes noise, every group's rewards are all 0, and GRPO
     # learns nothing. The run must say so on stderr and in summary.json, not just go on.
     out = tmp_path / "run"
-    assert _run(out, "--warmstart_seconds", "0", "--max_steps", "5",
-                "--eval_every_steps", "0", "--save_steps", "100") == 0
+    assert (
+        _run(
+            out,
+            "--warmstart_seconds",
+            "0",
+            "--max_steps",
+            "5",
+            "--eval_every_steps",
+            "0",
+            "--save_steps",
+            "100",
+        )
+        == 0
+    )
     assert "equal rewards" in capsys.readouterr().err
     warnings = json.loads((out / "summary.json").read_text())["warnings"]
     assert len(warnings) == 1 and "trl#3857" in warnings[0]
@@ -136,8 +148,10 @@ def test_signal_watch_needs_consecutive_stalls() -> None:
     assert [name for name, _ in watch.raised] == ["completions/clipped_ratio"]
     watch.record({"frac_reward_zero_std": 1.0, "tools/call_frequency": float("nan")})
     watch.record({"frac_reward_zero_std": 1.0})  # reported once, however long it lasts
-    assert [name for name, _ in watch.raised] == ["completions/clipped_ratio",
-                                                  "frac_reward_zero_std"]
+    assert [name for name, _ in watch.raised] == [
+        "completions/clipped_ratio",
+        "frac_reward_zero_std",
+    ]
     assert stream.getvalue().count("countdown train: warning:") == 2
 
 
@@ -168,8 +182,12 @@ def test_bad_output_dir_and_config_are_one_line_errors(tmp_path: Path, capsys) -
     afile.write_text("x")
     assert _run(afile) == 2
     assert "not a directory" in capsys.readouterr().err
-    assert main(["train", "--output-dir", str(tmp_path / "r"), "--config",
-                 str(tmp_path / "nope.yaml")]) == 2
+    assert (
+        main(
+            ["train", "--output-dir", str(tmp_path / "r"), "--config", str(tmp_path / "nope.yaml")]
+        )
+        == 2
+    )
     assert "no such file" in capsys.readouterr().err
 
 
@@ -195,7 +213,9 @@ def test_cpu_runs_train_in_float32_unless_a_precision_is_chosen() -> None:
     assert chosen["native_bf16"] is True and "measured slower" in chosen["precision_reason"]
     # The user's choice, on the command line or in the recipe, always wins.
     assert _cpu_precision([*argv, "--bf16=true"], {}, without, "x86_64")[0] == [
-        *argv, "--bf16=true"]
+        *argv,
+        "--bf16=true",
+    ]
     assert _cpu_precision(argv, {"bf16": True}, without, "x86_64")[0] == argv
 
 

@@ -64,8 +64,16 @@ def test_bad_training_values_are_one_line_naming_the_flag(
     tmp_path: Path, capsys, flag: str, value: str
 ) -> None:
     out = tmp_path / "run"
-    argv = ["train", "--output-dir", str(out), "--num_generations", "4",
-            "--per_device_train_batch_size", "8", f"{flag}={value}"]
+    argv = [
+        "train",
+        "--output-dir",
+        str(out),
+        "--num_generations",
+        "4",
+        "--per_device_train_batch_size",
+        "8",
+        f"{flag}={value}",
+    ]
     assert main(argv) == 2
     assert flag.lstrip("-") in _one_line_error(capsys)
     assert not out.exists()  # refused before the run's folder is made
@@ -122,11 +130,23 @@ def test_train_sets_a_passive_omp_wait_policy_before_torch_loads(tmp_path: Path)
         f"code = main(['train', '--output-dir', {str(tmp_path / 'r')!r}, '--threads', '0'])\n"
         "print(code, os.environ.get('OMP_WAIT_POLICY'))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=_train_env(), timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=_train_env(),
+        timeout=300,
+        check=False,
+    )
     assert done.stdout.split() == ["2", "PASSIVE"], done.stderr
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=_train_env(OMP_WAIT_POLICY="ACTIVE"), timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=_train_env(OMP_WAIT_POLICY="ACTIVE"),
+        timeout=300,
+        check=False,
+    )
     assert done.stdout.split() == ["2", "ACTIVE"], done.stderr  # the user's choice holds
 
 

@@ -22,11 +22,34 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 NUM_GENERATIONS = 4
 FAST = [
-    "--train_tasks", "100", "--heldout_tasks", "16", "--eval_subset", "8",
-    "--warmstart_seconds", "0", "--time_budget_seconds", "0", "--bf16", "false",
-    "--per_device_train_batch_size", "8", "--num_generations", str(NUM_GENERATIONS),
-    "--logging_steps", "1", "--eval_every_steps", "2", "--save_steps", "2",
-    "--save_minutes", "0", "--save_total_limit", "10", "--curriculum_heldout_tasks", "8",
+    "--train_tasks",
+    "100",
+    "--heldout_tasks",
+    "16",
+    "--eval_subset",
+    "8",
+    "--warmstart_seconds",
+    "0",
+    "--time_budget_seconds",
+    "0",
+    "--bf16",
+    "false",
+    "--per_device_train_batch_size",
+    "8",
+    "--num_generations",
+    str(NUM_GENERATIONS),
+    "--logging_steps",
+    "1",
+    "--eval_every_steps",
+    "2",
+    "--save_steps",
+    "2",
+    "--save_minutes",
+    "0",
+    "--save_total_limit",
+    "10",
+    "--curriculum_heldout_tasks",
+    "8",
 ]
 # Threshold 0: every level is passed as soon as it has min_steps steps and a full window.
 EAGER = ["--curriculum_threshold", "0", "--curriculum_window", "1", "--curriculum_min_steps", "1"]
@@ -68,8 +91,19 @@ def _keys(path: Path) -> set[tuple[tuple[int, ...], int]]:
 def eager_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, Recorder]:
     out = tmp_path_factory.mktemp("curriculum") / "run"
     recorder = Recorder()
-    summary = _train(out, "--curriculum", "numbers:2,3,4", *EAGER, "--max_steps", "8",
-                     "--warmstart_seconds", "30", "--warmstart_steps", "2", recorder=recorder)
+    summary = _train(
+        out,
+        "--curriculum",
+        "numbers:2,3,4",
+        *EAGER,
+        "--max_steps",
+        "8",
+        "--warmstart_seconds",
+        "30",
+        "--warmstart_steps",
+        "2",
+        recorder=recorder,
+    )
     return out, summary, recorder
 
 
@@ -128,8 +162,18 @@ def test_metrics_summary_and_plot_show_the_levels(eager_run) -> None:
 
 def test_a_high_threshold_keeps_the_first_level(tmp_path: Path) -> None:
     recorder = Recorder()
-    summary = _train(tmp_path / "run", "--curriculum", "numbers:2,3", "--curriculum_threshold",
-                     "1", "--curriculum_min_steps", "1", "--max_steps", "3", recorder=recorder)
+    summary = _train(
+        tmp_path / "run",
+        "--curriculum",
+        "numbers:2,3",
+        "--curriculum_threshold",
+        "1",
+        "--curriculum_min_steps",
+        "1",
+        "--max_steps",
+        "3",
+        recorder=recorder,
+    )
     assert summary["curriculum"]["final_level"] == 0
     assert {row[3] for batch in recorder.batches for row in batch} == {0}
 
@@ -142,8 +186,18 @@ def test_resume_restores_the_level(tmp_path: Path) -> None:
     assert saved["level"] >= 1
     # No further raise after the resume: every batch of it must be at the saved level.
     again = Recorder()
-    summary = _train(out, "--curriculum", "numbers:2,3,4", *EAGER, "--curriculum_min_steps",
-                     "1000", "--max_steps", "4", "--resume", recorder=again)
+    summary = _train(
+        out,
+        "--curriculum",
+        "numbers:2,3,4",
+        *EAGER,
+        "--curriculum_min_steps",
+        "1000",
+        "--max_steps",
+        "4",
+        "--resume",
+        recorder=again,
+    )
     assert summary["grpo_steps"] == 4
     assert {row[3] for batch in again.batches for row in batch} == {saved["level"]}
     assert summary["curriculum"]["final_level"] == saved["level"]
@@ -153,14 +207,22 @@ def test_resume_restores_the_level(tmp_path: Path) -> None:
 def test_rated_levels_from_a_file(tmp_path: Path) -> None:
     levels = tmp_path / "levels.yaml"
     # Level 0: tasks with several solutions (easier to hit); level 1: a single solution.
-    levels.write_text("- {min_numbers: 3, max_numbers: 3, min_solutions: 2}\n"
-                      "- {min_numbers: 3, max_numbers: 3, max_solutions: 1}\n")
+    levels.write_text(
+        "- {min_numbers: 3, max_numbers: 3, min_solutions: 2}\n"
+        "- {min_numbers: 3, max_numbers: 3, max_solutions: 1}\n"
+    )
     recorder = Recorder()
-    summary = _train(tmp_path / "run", "--curriculum_file", str(levels), *EAGER,
-                     "--max_steps", "3", recorder=recorder)
+    summary = _train(
+        tmp_path / "run",
+        "--curriculum_file",
+        str(levels),
+        *EAGER,
+        "--max_steps",
+        "3",
+        recorder=recorder,
+    )
     assert summary["curriculum"]["final_level"] == 1
-    from countdown_env import Task
-    from countdown_env import rate_task
+    from countdown_env import Task, rate_task
 
     for batch in recorder.batches:
         _, nums, target, level = batch[0]
@@ -170,10 +232,12 @@ def test_rated_levels_from_a_file(tmp_path: Path) -> None:
 
 def test_the_short_spellings() -> None:
     assert parse_levels("numbers:2,3-4") == [
-        {"min_numbers": 2, "max_numbers": 2}, {"min_numbers": 3, "max_numbers": 4}
+        {"min_numbers": 2, "max_numbers": 2},
+        {"min_numbers": 3, "max_numbers": 4},
     ]
     assert parse_levels("min_ops:1,2;max_target:none,100") == [
-        {"min_ops": 1, "max_target": None}, {"min_ops": 2, "max_target": 100}
+        {"min_ops": 1, "max_target": None},
+        {"min_ops": 2, "max_target": 100},
     ]
     assert parse_levels("[{min_numbers: 2, max_numbers: 2}, {min_solutions: 5}]")[1] == {
         "min_solutions": 5
@@ -189,12 +253,16 @@ def test_the_short_spellings() -> None:
         (["--curriculum", "colour:1,2"], "unknown field 'colour'"),
         (["--curriculum", "numbers:3"], "at least 2 levels"),
         (["--curriculum", "numbers:2,9"], "curriculum level 1"),
-        (["--curriculum", "[{min_numbers: 2, max_numbers: 2}, {flavour: 1}]"],
-         "unknown setting(s) flavour"),
+        (
+            ["--curriculum", "[{min_numbers: 2, max_numbers: 2}, {flavour: 1}]"],
+            "unknown setting(s) flavour",
+        ),
         (["--curriculum", "numbers:2,3", "--curriculum_threshold", "1.5"], "in 0..1"),
         (["--curriculum_file", "no-such-levels.yaml"], "no such file"),
-        (["--curriculum", "numbers:2,3", "--dataloader_num_workers", "2"],
-         "dataloader_num_workers 0"),
+        (
+            ["--curriculum", "numbers:2,3", "--dataloader_num_workers", "2"],
+            "dataloader_num_workers 0",
+        ),
     ],
 )
 def test_a_bad_curriculum_is_one_line_before_the_model_loads(
@@ -214,26 +282,35 @@ def test_a_recipe_section_and_the_flags_parse_alike(tmp_path: Path) -> None:
         "use_cpu: true\nbf16: false\nmin_numbers: 3\nmax_numbers: 3\ncurriculum_threshold: 0.3\n"
         "curriculum:\n  - {min_numbers: 2, max_numbers: 2}\n  - {min_solutions: 2}\n"
     )
-    argv, _ = resolve_argv(["--output-dir", str(tmp_path / "run"), "--config", str(recipe),
-                            "--curriculum_window", "7"])
+    argv, _ = resolve_argv(
+        ["--output-dir", str(tmp_path / "run"), "--config", str(recipe), "--curriculum_window", "7"]
+    )
     script, _, _ = _parse(argv)
     config = script.curriculum_config()
     assert config.levels == [{"min_numbers": 2, "max_numbers": 2}, {"min_solutions": 2}]
     assert (config.threshold, config.window) == (0.3, 7)
     # A flag given on the command line replaces the recipe's levels.
-    argv, _ = resolve_argv(["--output-dir", str(tmp_path / "run"), "--config", str(recipe),
-                            "--curriculum", "numbers:2,3"])
+    argv, _ = resolve_argv(
+        [
+            "--output-dir",
+            str(tmp_path / "run"),
+            "--config",
+            str(recipe),
+            "--curriculum",
+            "numbers:2,3",
+        ]
+    )
     assert _parse(argv)[0].curriculum_config().levels[1] == {"min_numbers": 3, "max_numbers": 3}
 
 
-RANK_RECORDER = '''
+RANK_RECORDER = """
 import json, os
 
 def levels(completions, nums, level, **kwargs):
     with open(os.environ["CURRICULUM_LOG"] + "." + os.environ.get("RANK", "0"), "a") as f:
         f.write(json.dumps([[len(n), lv] for n, lv in zip(nums, level)]) + "\\n")
     return [0.0] * len(completions)
-'''
+"""
 
 
 @pytest.mark.slow
@@ -247,18 +324,37 @@ def test_two_processes_train_every_batch_at_one_level(tmp_path: Path) -> None:
     (tmp_path / "rank_recorder.py").write_text(RANK_RECORDER)
     log = tmp_path / "levels"
     root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
-           "CURRICULUM_LOG": str(log),
-           "PYTHONPATH": os.pathsep.join([root, str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "OMP_NUM_THREADS": "1",
+        "CURRICULUM_LOG": str(log),
+        "PYTHONPATH": os.pathsep.join([root, str(tmp_path), os.environ.get("PYTHONPATH", "")]),
+    }
     out = tmp_path / "run"
     command = [
-        "accelerate", "launch", "--config_file", str(config / "cpu-2proc.yaml"), "-m",
-        "agents.cli", "train", "--output-dir", str(out), *FAST, "--max_steps", "8",
-        "--rewards", "correctness", "rank_recorder:levels", "--curriculum", "numbers:2,3,4",
+        "accelerate",
+        "launch",
+        "--config_file",
+        str(config / "cpu-2proc.yaml"),
+        "-m",
+        "agents.cli",
+        "train",
+        "--output-dir",
+        str(out),
+        *FAST,
+        "--max_steps",
+        "8",
+        "--rewards",
+        "correctness",
+        "rank_recorder:levels",
+        "--curriculum",
+        "numbers:2,3,4",
         *EAGER,
     ]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600,
-                          check=False)
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["processes"] == 2 and summary["curriculum"]["final_level"] == 2
@@ -280,8 +376,12 @@ def test_the_warm_start_sees_every_levels_prompts(tmp_path: Path) -> None:
     from countdown_env import make_splits
 
     script = CountdownTrainArguments(
-        min_numbers=4, max_numbers=4, train_tasks=50, heldout_tasks=5,
-        curriculum="numbers:2,3;min_solutions:2,none", curriculum_heldout_tasks=5,
+        min_numbers=4,
+        max_numbers=4,
+        train_tasks=50,
+        heldout_tasks=5,
+        curriculum="numbers:2,3;min_solutions:2,none",
+        curriculum_heldout_tasks=5,
     )
     _, run_heldout = make_splits(10, 5, seed=script.task_seed, min_numbers=4, max_numbers=4)
     state, level_heldout = build_state(script, tmp_path, run_heldout, main=True)

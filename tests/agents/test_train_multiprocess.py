@@ -12,7 +12,9 @@ import pytest
 
 pytest.importorskip("trl")
 
-ACCELERATE_CONFIG = Path(__file__).resolve().parents[2] / "agents/training/recipes/accelerate/cpu-2proc.yaml"
+ACCELERATE_CONFIG = (
+    Path(__file__).resolve().parents[2] / "agents/training/recipes/accelerate/cpu-2proc.yaml"
+)
 
 
 @pytest.mark.slow

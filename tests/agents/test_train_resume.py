@@ -18,10 +18,30 @@ from agents.training._callbacks import SaveEveryMinutesCallback, TimeBudgetCallb
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 FAST = [
-    "--train_tasks", "200", "--heldout_tasks", "16", "--eval_subset", "8",
-    "--warmstart_seconds", "2", "--warmstart_steps", "0", "--time_budget_seconds", "0",
-    "--per_device_train_batch_size", "8", "--num_generations", "4", "--logging_steps", "1",
-    "--eval_every_steps", "0", "--save_total_limit", "10", "--save_minutes", "0",
+    "--train_tasks",
+    "200",
+    "--heldout_tasks",
+    "16",
+    "--eval_subset",
+    "8",
+    "--warmstart_seconds",
+    "2",
+    "--warmstart_steps",
+    "0",
+    "--time_budget_seconds",
+    "0",
+    "--per_device_train_batch_size",
+    "8",
+    "--num_generations",
+    "4",
+    "--logging_steps",
+    "1",
+    "--eval_every_steps",
+    "0",
+    "--save_total_limit",
+    "10",
+    "--save_minutes",
+    "0",
 ]
 
 
@@ -109,9 +129,22 @@ def test_grpo_clock_stops_when_grpo_ends() -> None:
 
 def test_time_caps_that_cut_stages_short_say_so(tmp_path: Path, capsys) -> None:
     out = tmp_path / "run"
-    assert _run(out, "--warmstart_steps", "500", "--warmstart_seconds", "0.01",
-                "--max_steps", "50", "--time_budget_seconds", "0.01",
-                "--expected_grpo_step_seconds", "0.001") == 0
+    assert (
+        _run(
+            out,
+            "--warmstart_steps",
+            "500",
+            "--warmstart_seconds",
+            "0.01",
+            "--max_steps",
+            "50",
+            "--time_budget_seconds",
+            "0.01",
+            "--expected_grpo_step_seconds",
+            "0.001",
+        )
+        == 0
+    )
     summary = json.loads((out / "summary.json").read_text())
     assert summary["stopped_by"] == "warmstart_time_budget,grpo_time_budget"
     steps = summary["grpo_steps"]

@@ -21,10 +21,26 @@ from verifiers.errors import ConfigError
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 FAST = [
-    "--train_tasks", "200", "--heldout_tasks", "8", "--eval_subset", "8",
-    "--warmstart_seconds", "0", "--per_device_train_batch_size", "8", "--num_generations", "4",
-    "--logging_steps", "1", "--eval_every_steps", "0", "--save_steps", "100",
-    "--max_steps", "2",
+    "--train_tasks",
+    "200",
+    "--heldout_tasks",
+    "8",
+    "--eval_subset",
+    "8",
+    "--warmstart_seconds",
+    "0",
+    "--per_device_train_batch_size",
+    "8",
+    "--num_generations",
+    "4",
+    "--logging_steps",
+    "1",
+    "--eval_every_steps",
+    "0",
+    "--save_steps",
+    "100",
+    "--max_steps",
+    "2",
 ]
 
 USER_MODULE = '''
@@ -77,13 +93,40 @@ def test_a_users_reward_module_trains_and_is_logged_by_name(
 
     module, calls = user_module
     run = tmp_path / "run"
-    rewards = ["correctness", f"{module}:brevity", f"verifier:{module}:exact", "overlong",
-               "repetition:ngram_size=2"]
-    assert main(["train", "--output-dir", str(run), *FAST, "--rewards", *rewards,
-                 "--reward_weights", "1", "0.5", "1", "1", "1"]) == 0
+    rewards = [
+        "correctness",
+        f"{module}:brevity",
+        f"verifier:{module}:exact",
+        "overlong",
+        "repetition:ngram_size=2",
+    ]
+    assert (
+        main(
+            [
+                "train",
+                "--output-dir",
+                str(run),
+                *FAST,
+                "--rewards",
+                *rewards,
+                "--reward_weights",
+                "1",
+                "0.5",
+                "1",
+                "1",
+                "1",
+            ]
+        )
+        == 0
+    )
     keys = set().union(*_rows(run))
-    for name in ("correctness_reward", "brevity", "exact", "soft_overlong_punishment_reward",
-                 "repetition_penalty_reward"):
+    for name in (
+        "correctness_reward",
+        "brevity",
+        "exact",
+        "soft_overlong_punishment_reward",
+        "repetition_penalty_reward",
+    ):
         assert f"rewards/{name}/mean" in keys, name
         assert _panel_of(f"rewards/{name}/mean", TRAINING_PANELS) == "reward"  # plotted
     assert (run / "plots" / "training_reward.png").is_file()
@@ -189,7 +232,21 @@ def test_two_rewards_with_one_name_are_refused() -> None:
 
 def test_reward_weights_line_up_with_the_rewards(tmp_path: Path, capsys) -> None:
     run = tmp_path / "run"
-    assert main(["train", "--output-dir", str(run), *FAST, "--rewards", "correctness",
-                 "repetition", "--reward_weights", "1"]) == 2
+    assert (
+        main(
+            [
+                "train",
+                "--output-dir",
+                str(run),
+                *FAST,
+                "--rewards",
+                "correctness",
+                "repetition",
+                "--reward_weights",
+                "1",
+            ]
+        )
+        == 2
+    )
     assert "--reward_weights has 1 values for 2 rewards" in capsys.readouterr().err
     assert not run.exists()

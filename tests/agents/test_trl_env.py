@@ -45,14 +45,23 @@ from verifiers.rewards import correctness_reward, get_correctness_reward
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-ROW = {"prompt": [{"role": "user", "content": "..."}], "nums": [3, 7, 25], "target": 46,
-       "id": "abc", "solution": "25+3*7", "index": 4}
+ROW = {
+    "prompt": [{"role": "user", "content": "..."}],
+    "nums": [3, 7, 25],
+    "target": 46,
+    "id": "abc",
+    "solution": "25+3*7",
+    "index": 4,
+}
 
 
 def tool_names(cls: type) -> list[str]:
     """The tools TRL 1.16 extracts from an environment class (its rule, restated)."""
-    return [name for name, _ in inspect.getmembers(cls, predicate=inspect.isfunction)
-            if name not in ("reset", "get_reward") and not name.startswith("_")]
+    return [
+        name
+        for name, _ in inspect.getmembers(cls, predicate=inspect.isfunction)
+        if name not in ("reset", "get_reward") and not name.startswith("_")
+    ]
 
 
 # ----- the adapter alone ----------------------------------------------------------------------
@@ -112,9 +121,15 @@ def test_attempt_limit_stops_stepping():
 
 @pytest.mark.parametrize(
     ("argument", "status"),
-    [("2 ** 3", "forbidden"), ("25+3*7+1", "wrong_numbers"), ("", "no_answer"),
-     ("print(46)", "forbidden"), ("25+3*7 \N{PILE OF POO}", "forbidden"),
-     ("9" * 1_000_000, "too_long"), ("(" * 500 + "25" + ")" * 500, "too_long")],
+    [
+        ("2 ** 3", "forbidden"),
+        ("25+3*7+1", "wrong_numbers"),
+        ("", "no_answer"),
+        ("print(46)", "forbidden"),
+        ("25+3*7 \N{PILE OF POO}", "forbidden"),
+        ("9" * 1_000_000, "too_long"),
+        ("(" * 500 + "25" + ")" * 500, "too_long"),
+    ],
 )
 def test_bad_strings_are_refused_with_feedback(argument, status):
     env = CountdownToolEnv()
@@ -132,8 +147,9 @@ def test_non_string_arguments_use_an_attempt_and_say_why(argument):
     env = CountdownToolEnv()
     env.reset(**ROW)
     feedback = env.check_answer(argument)
-    assert feedback.startswith(f"check_answer expects the expression as a string, got "
-                               f"{type(argument).__name__}")
+    assert feedback.startswith(
+        f"check_answer expects the expression as a string, got {type(argument).__name__}"
+    )
     assert "its JSON form" in feedback and "Attempt 1 of 3 is not correct" in feedback
     assert env.attempts_left == 2 and not env.solved and env.get_reward() == 0.0
 
@@ -195,7 +211,9 @@ def test_unsolvable_row_only_raises_when_asked():
 
 def test_factory_pickles_and_carries_settings():
     factory = make_environment_factory(
-        max_attempts=2, rules={"exact_use": False}, attempt_penalty=0.1,
+        max_attempts=2,
+        rules={"exact_use": False},
+        attempt_penalty=0.1,
         reward=get_correctness_reward("bare", exact_use=False),
     )
     clone = pickle.loads(pickle.dumps(factory))
@@ -211,10 +229,19 @@ def test_factory_pickles_and_carries_settings():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"max_attempts": 0}, {"max_attempts": True}, {"attempt_penalty": float("nan")},
-     {"attempt_penalty": -1}, {"rules": "tv"}, {"reward": 3}, {"instructions": "{nums}"},
-     {"max_expression_length": 0}, {"check_solvable": "yes"}, {"discount": 0.9},
-     {"rules": {"exact_uses": False}}],
+    [
+        {"max_attempts": 0},
+        {"max_attempts": True},
+        {"attempt_penalty": float("nan")},
+        {"attempt_penalty": -1},
+        {"rules": "tv"},
+        {"reward": 3},
+        {"instructions": "{nums}"},
+        {"max_expression_length": 0},
+        {"check_solvable": "yes"},
+        {"discount": 0.9},
+        {"rules": {"exact_uses": False}},
+    ],
 )
 def test_bad_settings_name_the_field(kwargs):
     with pytest.raises(ConfigError):
@@ -222,8 +249,10 @@ def test_bad_settings_name_the_field(kwargs):
 
 
 def test_import_is_light():
-    code = ("import sys, agents.training._tool_env; "
-            "print(sorted(m for m in ('torch', 'trl', 'transformers') if m in sys.modules))")
+    code = (
+        "import sys, agents.training._tool_env; "
+        "print(sorted(m for m in ('torch', 'trl', 'transformers') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -254,10 +283,17 @@ def micro_model(tokenizer, cls=None):
 
     torch.manual_seed(0)
     config = LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=1,
-        num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=1024,
-        tie_word_embeddings=True, pad_token_id=tokenizer.pad_token_id,
-        eos_token_id=tokenizer.eos_token_id, bos_token_id=tokenizer.bos_token_id,
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        max_position_embeddings=1024,
+        tie_word_embeddings=True,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        bos_token_id=tokenizer.bos_token_id,
     )
     return (cls or LlamaForCausalLM)(config)
 
@@ -280,17 +316,35 @@ def grpo(tokenizer, model, factory, tmp_path, monkeypatch, **config):
     from trl import GRPOConfig, GRPOTrainer
 
     monkeypatch.setenv("TRL_EXPERIMENTAL_SILENCE", "1")
-    rows = [{"prompt": [{"role": "user", "content": "Use 3 and 5 to make 8."}],
-             "nums": [3, 5], "target": 8, "id": "t"}] * 4
+    rows = [
+        {
+            "prompt": [{"role": "user", "content": "Use 3 and 5 to make 8."}],
+            "nums": [3, 5],
+            "target": 8,
+            "id": "t",
+        }
+    ] * 4
     args = GRPOConfig(
-        output_dir=str(tmp_path), use_cpu=True, per_device_train_batch_size=2,
-        num_generations=2, max_steps=1, report_to="none", logging_steps=1, save_strategy="no",
-        disable_tqdm=True, seed=0, **config,
+        output_dir=str(tmp_path),
+        use_cpu=True,
+        per_device_train_batch_size=2,
+        num_generations=2,
+        max_steps=1,
+        report_to="none",
+        logging_steps=1,
+        save_strategy="no",
+        disable_tqdm=True,
+        seed=0,
+        **config,
     )
     observer = Observer()
     trainer = GRPOTrainer(
-        model=model, args=args, processing_class=tokenizer, train_dataset=Dataset.from_list(rows),
-        reward_funcs=[correctness_reward, observer], environment_factory=factory,
+        model=model,
+        args=args,
+        processing_class=tokenizer,
+        train_dataset=Dataset.from_list(rows),
+        reward_funcs=[correctness_reward, observer],
+        environment_factory=factory,
     )
     return trainer, observer
 
@@ -306,13 +360,22 @@ def test_prepare_tool_tokenizer_refuses_mismatches(tokenizer):
 @needs_trl
 def test_grpo_step_with_environment_factory(tokenizer, tmp_path, monkeypatch):
     """Wiring only: a random model, so rollouts rarely call the tool."""
-    trainer, observer = grpo(tokenizer, micro_model(tokenizer), CountdownToolEnv, tmp_path,
-                             monkeypatch, max_completion_length=32, max_tool_calling_iterations=2)
+    trainer, observer = grpo(
+        tokenizer,
+        micro_model(tokenizer),
+        CountdownToolEnv,
+        tmp_path,
+        monkeypatch,
+        max_completion_length=32,
+        max_tool_calling_iterations=2,
+    )
     assert [tool.__name__ for tool in trainer.tools] == ["check_answer"]
     trainer.train()
     seen = observer.calls[0]
-    assert all(p[-1]["content"].endswith(DEFAULT_INSTRUCTIONS.format(max_attempts=3))
-               for p in seen["prompts"])
+    assert all(
+        p[-1]["content"].endswith(DEFAULT_INSTRUCTIONS.format(max_attempts=3))
+        for p in seen["prompts"]
+    )
     assert [(e.nums, e.target) for e in seen["environments"]] == [([3, 5], 8)] * 2
     logs = trainer.state.log_history[0]
     assert logs["step"] == 1 and math.isfinite(logs["loss"])
@@ -342,8 +405,11 @@ def scripted_model(tokenizer):
     class FollowScript(LogitsProcessor):
         def __call__(self, input_ids, scores):
             for b, row in enumerate(input_ids.tolist()):
-                starts = [i for i in range(len(header), len(row) + 1)
-                          if row[i - len(header):i] == header]
+                starts = [
+                    i
+                    for i in range(len(header), len(row) + 1)
+                    if row[i - len(header) : i] == header
+                ]
                 turn, offset = len(starts) - 1, len(row) - starts[-1]
                 script = direct if (turn == 0 and b == 1) else turns[min(turn, 2)]
                 forced = script[offset] if offset < len(script) else tokenizer.eos_token_id
@@ -366,15 +432,24 @@ def test_grpo_step_runs_the_tool_path(tokenizer, tmp_path, monkeypatch):
     model = scripted_model(tokenizer)
     before = [p.detach().clone() for p in model.parameters()]
     factory = make_environment_factory(max_attempts=2, attempt_penalty=0.25)
-    trainer, observer = grpo(tokenizer, model, factory, tmp_path, monkeypatch,
-                             max_completion_length=256, max_tool_calling_iterations=2,
-                             learning_rate=1e-2)
+    trainer, observer = grpo(
+        tokenizer,
+        model,
+        factory,
+        tmp_path,
+        monkeypatch,
+        max_completion_length=256,
+        max_tool_calling_iterations=2,
+        learning_rate=1e-2,
+    )
     trainer.train()
     seen = observer.calls[0]
     tooled, direct = seen["completions"]
     assert [m["role"] for m in tooled] == ["assistant", "tool", "assistant", "tool", "assistant"]
     assert tooled[0]["tool_calls"][0]["function"] == {
-        "name": "check_answer", "arguments": {"expression": "3*5"}}
+        "name": "check_answer",
+        "arguments": {"expression": "3*5"},
+    }
     assert "evaluates to 15, not 8" in tooled[1]["content"]
     assert tooled[3]["content"].startswith("correct")
     assert tooled[4]["content"] == "<answer>3+5</answer>"
@@ -456,19 +531,21 @@ def test_drawn_tasks_use_the_generator_rules_and_pickle():
 
 @pytest.mark.parametrize(
     ("row", "message"),
-    [({"nums": [3, 5]}, "'nums' but no 'target'"),
-     ({"numbers": [3, 5]}, "'numbers' but no 'target'"),
-     ({"target": 8}, "'target' but no 'nums'"),
-     ({"nums": [3, 5], "numbers": [3, 6], "target": 8}, "differ"),
-     ({"nums": None, "target": 8}, "'nums' is null"),
-     ({"nums": [3, 5], "target": None}, "'target' is null"),
-     ({"nums": [3, 5], "target": 8, "task_index": 2}, "not both"),
-     ({"target": 8, "task_index": 2}, "not both"),
-     ({"task_index": -1}, "task_index must be an integer >= 0"),
-     ({"task_index": True}, "task_index must be"),
-     ({"task_index": 1.5}, "task_index must be"),
-     ({"task_index": "3"}, "task_index must be"),
-     ({"task_index": None}, "task_index must be")],
+    [
+        ({"nums": [3, 5]}, "'nums' but no 'target'"),
+        ({"numbers": [3, 5]}, "'numbers' but no 'target'"),
+        ({"target": 8}, "'target' but no 'nums'"),
+        ({"nums": [3, 5], "numbers": [3, 6], "target": 8}, "differ"),
+        ({"nums": None, "target": 8}, "'nums' is null"),
+        ({"nums": [3, 5], "target": None}, "'target' is null"),
+        ({"nums": [3, 5], "target": 8, "task_index": 2}, "not both"),
+        ({"target": 8, "task_index": 2}, "not both"),
+        ({"task_index": -1}, "task_index must be an integer >= 0"),
+        ({"task_index": True}, "task_index must be"),
+        ({"task_index": 1.5}, "task_index must be"),
+        ({"task_index": "3"}, "task_index must be"),
+        ({"task_index": None}, "task_index must be"),
+    ],
 )
 def test_reset_refuses_inconsistent_rows(row, message):
     env = make_environment_factory(task_seed=0, num_generations=2)()
@@ -494,10 +571,17 @@ def test_drawing_needs_a_seed_a_group_size_and_a_shared_count(monkeypatch):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"generator": {"max_numbers": 3}}, {"num_generations": 2}, {"template": "chat"},
-     {"task_seed": -1}, {"task_seed": 1.0}, {"task_seed": 0, "num_generations": 0},
-     {"task_seed": 0, "template": "no_such_template"}, {"task_seed": 0, "generator": 3},
-     {"task_seed": 0, "generator": {"max_nums": 3}}],
+    [
+        {"generator": {"max_numbers": 3}},
+        {"num_generations": 2},
+        {"template": "chat"},
+        {"task_seed": -1},
+        {"task_seed": 1.0},
+        {"task_seed": 0, "num_generations": 0},
+        {"task_seed": 0, "template": "no_such_template"},
+        {"task_seed": 0, "generator": 3},
+        {"task_seed": 0, "generator": {"max_nums": 3}},
+    ],
 )
 def test_bad_drawing_settings_are_refused(kwargs):
     with pytest.raises(ConfigError):
@@ -507,7 +591,7 @@ def test_bad_drawing_settings_are_refused(kwargs):
 def group_tasks(call, num_generations):
     """The (nums, target, task_index) of each GRPO group, checking all its members share it."""
     keys = call["tasks"]
-    groups = [keys[i:i + num_generations] for i in range(0, len(keys), num_generations)]
+    groups = [keys[i : i + num_generations] for i in range(0, len(keys), num_generations)]
     assert all(len(set(group)) == 1 for group in groups), groups
     return [group[0] for group in groups]
 
@@ -528,17 +612,32 @@ def test_grpo_step_without_a_dataset_shares_tasks_within_groups(tokenizer, tmp_p
     from trl import GRPOConfig, GRPOTrainer
 
     monkeypatch.setenv("TRL_EXPERIMENTAL_SILENCE", "1")
-    factory = make_environment_factory(task_seed=7, num_generations=2, max_attempts=1,
-                                       generator={"max_numbers": 3})
+    factory = make_environment_factory(
+        task_seed=7, num_generations=2, max_attempts=1, generator={"max_numbers": 3}
+    )
     args = GRPOConfig(
-        output_dir=str(tmp_path), use_cpu=True, per_device_train_batch_size=2,
-        gradient_accumulation_steps=2, num_generations=2, max_steps=1, report_to="none",
-        logging_steps=1, save_strategy="no", disable_tqdm=True, seed=0,
-        max_completion_length=8, max_tool_calling_iterations=1,
+        output_dir=str(tmp_path),
+        use_cpu=True,
+        per_device_train_batch_size=2,
+        gradient_accumulation_steps=2,
+        num_generations=2,
+        max_steps=1,
+        report_to="none",
+        logging_steps=1,
+        save_strategy="no",
+        disable_tqdm=True,
+        seed=0,
+        max_completion_length=8,
+        max_tool_calling_iterations=1,
     )
     observer = TaskObserver()
-    trainer = GRPOTrainer(model=micro_model(tokenizer), args=args, processing_class=tokenizer,
-                          reward_funcs=[observer], environment_factory=factory)
+    trainer = GRPOTrainer(
+        model=micro_model(tokenizer),
+        args=args,
+        processing_class=tokenizer,
+        reward_funcs=[observer],
+        environment_factory=factory,
+    )
     trainer.train()
     assert len(observer.calls) == 1  # one generation batch for the two accumulated micro-steps
     call = observer.calls[0]
@@ -549,8 +648,9 @@ def test_grpo_step_without_a_dataset_shares_tasks_within_groups(tokenizer, tmp_p
     for (nums, target, index), prompt in zip(tasks, prompts[::2]):
         task = task_at(7, index, max_numbers=3)
         assert (list(nums), target) == (task.nums, task.target)
-        assert prompt.startswith(f"Using the numbers {task.nums}, create an equation that "
-                                 f"equals {task.target}.")
+        assert prompt.startswith(
+            f"Using the numbers {task.nums}, create an equation that equals {task.target}."
+        )
         assert prompt.endswith(DEFAULT_INSTRUCTIONS.format(max_attempts=1))
     assert math.isfinite(trainer.state.log_history[0]["loss"])
 
@@ -563,15 +663,26 @@ def test_grpo_step_with_a_task_index_dataset(tokenizer, tmp_path, monkeypatch):
 
     monkeypatch.setenv("TRL_EXPERIMENTAL_SILENCE", "1")
     args = GRPOConfig(
-        output_dir=str(tmp_path), use_cpu=True, per_device_train_batch_size=4, num_generations=2,
-        max_steps=1, report_to="none", save_strategy="no", disable_tqdm=True, seed=0,
-        max_completion_length=8, max_tool_calling_iterations=1,
+        output_dir=str(tmp_path),
+        use_cpu=True,
+        per_device_train_batch_size=4,
+        num_generations=2,
+        max_steps=1,
+        report_to="none",
+        save_strategy="no",
+        disable_tqdm=True,
+        seed=0,
+        max_completion_length=8,
+        max_tool_calling_iterations=1,
     )
     observer = TaskObserver()
     trainer = GRPOTrainer(
-        model=micro_model(tokenizer), args=args, processing_class=tokenizer,
+        model=micro_model(tokenizer),
+        args=args,
+        processing_class=tokenizer,
         train_dataset=Dataset.from_dict({"task_index": list(range(100, 110))}),
-        reward_funcs=[observer], environment_factory=make_environment_factory(task_seed=7),
+        reward_funcs=[observer],
+        environment_factory=make_environment_factory(task_seed=7),
     )
     trainer.train()
     call = observer.calls[0]

@@ -57,11 +57,20 @@ def test_warm_start_trains_in_the_chosen_precision() -> None:
     tokenizer = build_tokenizer()
     for bf16 in (False, True):  # bf16 autocast only where the CPU has it natively
         model = build_model(tokenizer, seed=0)
-        info = warm_start(model, tokenizer, ["3 7>21:"] * 4, [[3, 7]] * 4,
-                          WarmStartConfig(seconds=60, max_steps=2, batch_size=4, bf16=bf16))
+        info = warm_start(
+            model,
+            tokenizer,
+            ["3 7>21:"] * 4,
+            [[3, 7]] * 4,
+            WarmStartConfig(seconds=60, max_steps=2, batch_size=4, bf16=bf16),
+        )
         assert info["steps"] == 2 and "stopped_by" not in info
         assert next(model.parameters()).dtype.is_floating_point
-    info = warm_start(model, tokenizer, ["3 7>21:"] * 4, [[3, 7]] * 4,
-                      WarmStartConfig(seconds=1e-9, max_steps=50, batch_size=4))
+    info = warm_start(
+        model,
+        tokenizer,
+        ["3 7>21:"] * 4,
+        [[3, 7]] * 4,
+        WarmStartConfig(seconds=1e-9, max_steps=50, batch_size=4),
+    )
     assert info["stopped_by"] == "time" and info["steps"] < 50
-

@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 
 from countdown_env import generate, solve, solve_all
 from countdown_env._config import GeneratorConfig
-from countdown_env.envs.steps import CountdownStepsEnv
 from countdown_env._search import Search, format_tree, splits
 from countdown_env._stepwise import pair_results
 from countdown_env._task import Task
+from countdown_env.envs.steps import CountdownStepsEnv
 from verifiers import verify_equation
-from verifiers.arithmetic import combine, moves
 from verifiers._evaluate import evaluate
+from verifiers.arithmetic import combine, moves
 from verifiers.rules import DEFAULT_RULES, TV_RULES, Rules
 
 RULES = [

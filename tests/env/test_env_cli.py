@@ -438,8 +438,7 @@ def test_play_echoes_unicode_operators_in_ascii(monkeypatch, capsys):
     assert "'10 / 3'" in out and "?" not in out.split("move>")[1]
 
 
-def test_play_other_digits_are_read_as_digits_and_garbage_never_costs_a_move(monkeypatch,
-                                                                               capsys):
+def test_play_other_digits_are_read_as_digits_and_garbage_never_costs_a_move(monkeypatch, capsys):
     # Arabic-Indic 25 * 4 is a move like its ASCII twin; garbage (also in an answer tag) is not.
     moves = "\u0662\u0665 * \u0664\n\u0662\u0665 ? \u0664\n<answer>foo</answer>\nquit\n"
     monkeypatch.setattr(sys, "stdin", io.StringIO(moves))

@@ -213,8 +213,9 @@ def test_task_index_takes_numpy_integers_and_refuses_bools():
 
     from verifiers.errors import ConfigError
 
-    env = gym.make("Countdown-v0", tasks=[{"nums": [3, 7, 25], "target": 46},
-                                          {"nums": [2, 3], "target": 6}])
+    env = gym.make(
+        "Countdown-v0", tasks=[{"nums": [3, 7, 25], "target": 46}, {"nums": [2, 3], "target": 6}]
+    )
     assert env.reset(options={"task_index": np.int64(1)})[1]["target"] == 6
     with pytest.raises(ConfigError, match="task_index"):
         env.reset(options={"task_index": True})

@@ -79,9 +79,19 @@ def test_cli_rate_timeout_stops_with_one_line(tmp_path, capsys):
 
 def test_cli_holdout_runs_show_progress_for_both_sides_unless_quiet(tmp_path, capsys):
     argv = [
-        "generate", "-n", "30", "--test-num", "5", "--holdout", "target",
-        "--holdout-fraction", "0.05", "-o", str(tmp_path / "a.jsonl"),
-        "--test-output", str(tmp_path / "b.jsonl"),
+        "generate",
+        "-n",
+        "30",
+        "--test-num",
+        "5",
+        "--holdout",
+        "target",
+        "--holdout-fraction",
+        "0.05",
+        "-o",
+        str(tmp_path / "a.jsonl"),
+        "--test-output",
+        str(tmp_path / "b.jsonl"),
     ]
     assert main(argv) == 0
     err = capsys.readouterr().err

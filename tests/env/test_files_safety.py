@@ -20,9 +20,9 @@ import pytest
 
 from agents.cli import main
 from countdown_env import generate, read_tasks
+from countdown_env._writers import save_hf_dataset, write_jsonl, write_parquet, write_tasks
 from countdown_env.errors import OutputError, OutputExistsError
 from countdown_env.files import atomic_file, output_target, write_text_atomic
-from countdown_env._writers import save_hf_dataset, write_jsonl, write_parquet, write_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,9 +40,15 @@ def _env() -> dict[str, str]:
 
 
 def _countdown(*argv: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "agents.cli", *argv], cwd=kwargs.pop("cwd"),
-                            env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "agents.cli", *argv],
+        cwd=kwargs.pop("cwd"),
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 def _err_line(capsys) -> str:
@@ -155,8 +161,12 @@ def test_a_temporary_left_by_kill_9_is_removed_by_the_next_write(tmp_path, capsy
     left = _hidden(tmp_path)
     assert len(left) == 1 and left[0].startswith(".tasks.jsonl.tmp-"), left
     # Not ours to remove: other names, a live writer's temporary, a look-alike folder's link.
-    keep = [".tasks.jsonl.tmp-notapid-abcdefgh", f".tasks.jsonl.tmp-{os.getpid()}-abcdefgh",
-            ".other.jsonl.tmp-999999999-abcdefgh", ".tasks.jsonl.tmp-1-abcdefgh"]
+    keep = [
+        ".tasks.jsonl.tmp-notapid-abcdefgh",
+        f".tasks.jsonl.tmp-{os.getpid()}-abcdefgh",
+        ".other.jsonl.tmp-999999999-abcdefgh",
+        ".tasks.jsonl.tmp-1-abcdefgh",
+    ]
     for name in keep:
         (tmp_path / name).write_text("not stale")
     assert main(["generate", "-n", "3", "-o", str(out), "--quiet"]) == 0
@@ -166,8 +176,12 @@ def test_a_temporary_left_by_kill_9_is_removed_by_the_next_write(tmp_path, capsy
 
 def test_a_dead_writers_dataset_folder_is_removed_by_the_next_save(tmp_path, tasks):
     pytest.importorskip("datasets")
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     stale = tmp_path / f".ds.tmp-{int(dead.stdout)}-abc_1234"
     (stale / "data").mkdir(parents=True)
     (stale / "data" / "state.json").write_text("{}")
@@ -201,9 +215,11 @@ def test_kill_9_during_generate_leaves_nothing_the_next_run_keeps(tmp_path):
 
 # ----- item 23: of two writers racing for one new name, exactly one wins --------------------------
 def test_racing_writers_never_both_win(tmp_path, tasks):
-    for writer, name, needs in ((write_jsonl, "race.jsonl", None),
-                                (write_parquet, "race.parquet", "pyarrow"),
-                                (save_hf_dataset, "race-hf", "datasets")):
+    for writer, name, needs in (
+        (write_jsonl, "race.jsonl", None),
+        (write_parquet, "race.parquet", "pyarrow"),
+        (save_hf_dataset, "race-hf", "datasets"),
+    ):
         if needs is not None:  # jsonl has raced by now, with the core install too
             pytest.importorskip(needs)
         out = tmp_path / name
@@ -257,14 +273,25 @@ def _file_size_limit(limit: int):
     return preexec
 
 
-@pytest.mark.parametrize(("name", "fmt"), [("t.jsonl", "jsonl"), ("t.parquet", "parquet"),
-                                           ("tz.parquet", "tinyzero")])
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("t.jsonl", "jsonl"), ("t.parquet", "parquet"), ("tz.parquet", "tinyzero")]
+)
 def test_a_file_size_limit_is_one_line_and_leaves_nothing(tmp_path, name, fmt):
     if fmt != "jsonl":
         pytest.importorskip("pyarrow")
     out = tmp_path / name
-    child = _countdown("generate", "-n", "2000", "-o", str(out), "--format", fmt, "--quiet",
-                       cwd=tmp_path, preexec_fn=_file_size_limit(20_000))
+    child = _countdown(
+        "generate",
+        "-n",
+        "2000",
+        "-o",
+        str(out),
+        "--format",
+        fmt,
+        "--quiet",
+        cwd=tmp_path,
+        preexec_fn=_file_size_limit(20_000),
+    )
     _, err = child.communicate(timeout=300)
     lines = err.strip().splitlines()
     assert child.returncode == 2, err

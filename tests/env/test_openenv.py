@@ -37,9 +37,22 @@ class Server:
     def __init__(self, *flags: str) -> None:
         env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "agents.cli", "serve", "--host", "127.0.0.1", "--port", "0",
-             *flags],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "agents.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                *flags,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
         )
         line = self.process.stdout.readline()
         if " on http://" not in line:
@@ -135,6 +148,7 @@ def test_hostile_actions_are_refused_and_the_server_lives(server):
         odd = env.step(CountdownAction(text="<answer>\x00\u202e</answer>"))
         assert odd.observation.status == "forbidden" and odd.reward == 0.0
     with connect(server.url.replace("http", "ws") + "/ws", max_size=None) as ws:
+
         def ask(raw: str) -> dict:
             ws.send(raw)
             return json.loads(ws.recv(timeout=30))
@@ -150,8 +164,9 @@ def test_hostile_actions_are_refused_and_the_server_lives(server):
         ):
             reply = ask(raw)
             assert reply["type"] == "error", raw
-        assert "must be a str" in json.dumps(ask(json.dumps(
-            {"type": "step", "data": {"text": 12}})))
+        assert "must be a str" in json.dumps(
+            ask(json.dumps({"type": "step", "data": {"text": 12}}))
+        )
         reply = ask(json.dumps({"type": "step", "data": {"text": "<answer>1+2</answer>"}}))
         assert reply["type"] == "observation" and reply["data"]["done"] is True
     with connect(server.url.replace("http", "ws") + "/ws") as ws:
@@ -222,9 +237,14 @@ def test_other_envs_are_served_with_their_options(env_id, flags, action):
 
 def test_serve_refuses_bad_options_in_one_line():
     def err(*argv: str) -> str:
-        proc = subprocess.run([sys.executable, "-m", "agents.cli", "serve", *argv],
-                              capture_output=True, text=True, cwd=ROOT, timeout=120,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        proc = subprocess.run(
+            [sys.executable, "-m", "agents.cli", "serve", *argv],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         assert proc.returncode == 2, proc
         return proc.stderr.strip()
 
@@ -254,13 +274,23 @@ def test_without_openenv_core_the_fix_is_named():
     hide = "import sys; sys.modules['openenv'] = None; "
     proc = subprocess.run(
         [sys.executable, "-c", hide + "from agents.cli import main; sys.exit(main(['serve']))"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == 2
-    assert proc.stderr.strip() == ("countdown serve: error: countdown serve needs openenv-core "
-                                   "and uvicorn: pip install 'countdown-rl[serve]'")
+    assert proc.stderr.strip() == (
+        "countdown serve: error: countdown serve needs openenv-core "
+        "and uvicorn: pip install 'countdown-rl[serve]'"
+    )
     proc = subprocess.run(
         [sys.executable, "-c", hide + "import countdown_env.openenv"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert "DependencyError" in proc.stderr and "countdown-rl[serve]" in proc.stderr

@@ -14,6 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verifiers import verify_equation
+from verifiers._evaluate import evaluate_postfix
+from verifiers._verdict import Status
 from verifiers.arithmetic import (
     calculate,
     combine,
@@ -24,9 +26,7 @@ from verifiers.arithmetic import (
     refusal,
 )
 from verifiers.errors import ExpressionError
-from verifiers._evaluate import evaluate_postfix
 from verifiers.rules import DEFAULT_RULES, TV_RULES, Rules
-from verifiers._verdict import Status
 
 values = st.one_of(
     st.integers(-50, 50),

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from verifiers import DEFAULT_RULES, TV_RULES, Rules, Status, Verdict, verify, verify_equation
 from verifiers._check import _check
-from verifiers.errors import ExpressionError
 from verifiers._fastpath import decide_fast, run_fast
 from verifiers._grammar import run_unchecked
+from verifiers.errors import ExpressionError
 from verifiers.strategies import expressions, hostile_strings
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

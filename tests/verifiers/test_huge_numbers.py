@@ -97,11 +97,20 @@ WIDE = 999_999_999_999  # the most a 12-digit literal can be
         ("1/" + "/".join([str(WIDE)] * 25), [1] + [WIDE] * 25, WIDE, pytest.approx(0.0, abs=1e-9)),
         ("90+5", [5, 90], 100, 0.475),
         ("90-95", [90, 95], -10, 0.25),  # -5 against -10
-        ("90-95", [90, 95], -WIDE**27, pytest.approx(0.0, abs=1e-9)),  # a huge negative target
+        ("90-95", [90, 95], -(WIDE**27), pytest.approx(0.0, abs=1e-9)),  # a huge negative target
         ("*".join([str(WIDE)] * 26), [WIDE] * 26, WIDE**26 + 1, pytest.approx(0.5)),  # close
     ],
-    ids=["huge", "huge-negative-target", "tiny", "tiny-target-0", "tiny-big-target", "near",
-         "negative", "huge-target", "huge-close"],
+    ids=[
+        "huge",
+        "huge-negative-target",
+        "tiny",
+        "tiny-target-0",
+        "tiny-big-target",
+        "near",
+        "negative",
+        "huge-target",
+        "huge-close",
+    ],
 )
 def test_partial_credit_never_overflows(answer, nums, target, expected):
     reward = rewards.get_partial_credit_reward(cap=0.5)

@@ -44,8 +44,11 @@ def run(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(
     ("name", "top_level", "with_top_level_txt"),
-    [("verifiers", "verifiers", False), ("openai-agents", "agents", False),
-     ("other-verifiers", "verifiers", True)],
+    [
+        ("verifiers", "verifiers", False),
+        ("openai-agents", "agents", False),
+        ("other-verifiers", "verifiers", True),
+    ],
 )
 def test_import_countdown_env_names_the_other_distribution(
     tmp_path: Path, name: str, top_level: str, with_top_level_txt: bool

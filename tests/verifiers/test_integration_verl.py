@@ -105,8 +105,17 @@ def test_a_malformed_ground_truth_is_a_clear_error(ground_truth: object, named: 
 
 @pytest.mark.parametrize(
     "solution_str",
-    [None, b"<answer>4*6*1</answer>", 24, ["<answer>4*6*1</answer>"], "", "\x00" * 10,
-     "<answer>" * 10_000, "<answer>" + "(" * 50_000 + "</answer>", "<answer>1e999</answer>"],
+    [
+        None,
+        b"<answer>4*6*1</answer>",
+        24,
+        ["<answer>4*6*1</answer>"],
+        "",
+        "\x00" * 10,
+        "<answer>" * 10_000,
+        "<answer>" + "(" * 50_000 + "</answer>",
+        "<answer>1e999</answer>",
+    ],
 )
 def test_no_solution_str_raises(solution_str: object) -> None:
     result = verl_call(solution_str)
@@ -159,6 +168,7 @@ def test_generate_tinyzero_parquet_is_what_verl_reads(tmp_path) -> None:
 
 
 # ---- through verl's own loader (skipped when verl is not installed) ----
+
 
 def _verl_loader():
     if importlib.util.find_spec("verl") is None:
@@ -239,7 +249,8 @@ def test_verl_reward_manager_scores_a_decoded_response(
         {
             "reward": {
                 "custom_reward_function": {
-                    "path": verl_integration.__file__, "name": "compute_score",
+                    "path": verl_integration.__file__,
+                    "name": "compute_score",
                 }
             }
         }
@@ -265,5 +276,7 @@ def test_verl_reward_manager_scores_a_decoded_response(
     result = manager.loop.run_until_complete(manager.run_single(data))
     assert result["reward_score"] == score
     assert result["reward_extra_info"] == {
-        "score": score, "acc": 1.0 if status == "correct" else 0.0, "status": status,
+        "score": score,
+        "acc": 1.0 if status == "correct" else 0.0,
+        "status": status,
     }

@@ -121,8 +121,15 @@ def test_atheris_prints_the_input_that_crashed_the_verifier(tmp_path):
     """)
     )
     result = subprocess.run(
-        [sys.executable, "-m", "verifiers.fuzz", "--runs", "2000", "--verifier",
-         "crashy_checker:crashy"],
+        [
+            sys.executable,
+            "-m",
+            "verifiers.fuzz",
+            "--runs",
+            "2000",
+            "--verifier",
+            "crashy_checker:crashy",
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -202,8 +209,15 @@ def test_a_bad_verifier_spec_is_one_line_and_exit_2(spec, message, capsys):
 
 def test_the_readme_placeholder_verifier_fails_without_a_traceback(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "verifiers.fuzz", "--runs", "100", "--verifier",
-         "mypkg.checks:MyVerifier"],
+        [
+            sys.executable,
+            "-m",
+            "verifiers.fuzz",
+            "--runs",
+            "100",
+            "--verifier",
+            "mypkg.checks:MyVerifier",
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -288,8 +302,17 @@ def test_ctrl_c_stops_the_random_engine_with_a_summary(tmp_path):
     import time
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "verifiers.fuzz", "--engine", "random", "--runs", "100000000",
-         "--max-ms", "10000"],
+        [
+            sys.executable,
+            "-m",
+            "verifiers.fuzz",
+            "--engine",
+            "random",
+            "--runs",
+            "100000000",
+            "--max-ms",
+            "10000",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -349,6 +372,9 @@ def test_invariants_name_the_verifier_that_returned_no_verdict():
     def my_bool_checker(completion, nums, target):
         return True
 
-    with pytest.raises(FuzzFailure, match=r"my_bool_checker returned bool True, expected a "
-                                          r"verifiers\.Verdict"):
+    with pytest.raises(
+        FuzzFailure,
+        match=r"my_bool_checker returned bool True, expected a "
+        r"verifiers\.Verdict",
+    ):
         check_invariants(my_bool_checker, "<answer>1+2</answer>", [1, 2], 3)

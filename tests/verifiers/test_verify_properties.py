@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from verifiers import TV_RULES, Rules, Status, Verdict, verify, verify_equation
-from verifiers.strategies import expressions, hostile_strings
 from verifiers._tokens import normalise
+from verifiers.strategies import expressions, hostile_strings
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 nums_lists = st.lists(st.integers(0, 100), min_size=1, max_size=6)

@@ -34,10 +34,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any, SupportsInt, cast
 
 from verifiers._check import verify_equation
+from verifiers._verdict import Status
 from verifiers.errors import ConfigError
 from verifiers.extract import extract_answer
 from verifiers.rules import Rules
-from verifiers._verdict import Status
 
 __all__ = ["CHAT_MARKERS", "compute_score", "task_from_ground_truth"]
 
@@ -112,7 +112,7 @@ def _response(solution_str: str) -> str:
     """The text after the first chat marker, or all of it when there is none."""
     starts = [(solution_str.find(marker), marker) for marker in CHAT_MARKERS]
     found = [start + len(marker) for start, marker in starts if start >= 0]
-    return solution_str[min(found):] if found else solution_str
+    return solution_str[min(found) :] if found else solution_str
 
 
 def _finite(name: str, value: object) -> float:
