@@ -72,12 +72,10 @@ def _read(prompt: str) -> str | None:
     return line.rstrip("\n") if line else None
 
 
-def run(args: argparse.Namespace) -> int:
-    """The interactive loop; returns 0 however the game ends."""
-    import secrets
-
+def _new_game(args: argparse.Namespace) -> tuple[Any, dict[str, Any] | None]:
+    """The env the flags describe, and the reset options of a ``--nums``/``--target`` game
+    (``None`` for a generated one); refuses flags that would be ignored."""
     from agents.cli.generate import flag_name, generator_config, generator_kwargs
-    from countdown_env import solve
     from countdown_env.envs.steps import CountdownStepsEnv
     from verifiers.errors import ConfigError
 
@@ -100,6 +98,16 @@ def run(args: argparse.Namespace) -> int:
     if args.nums is not None:
         _check_given_game(args.nums, args.target, env.rules)
         options = {"nums": args.nums, "target": args.target}
+    return env, options
+
+
+def run(args: argparse.Namespace) -> int:
+    """The interactive loop; returns 0 however the game ends."""
+    import secrets
+
+    from countdown_env import solve
+
+    env, options = _new_game(args)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     observation, info = env.reset(seed=seed, options=options)
     print(f"Countdown{'' if options else f' (seed {seed})'}. {_HELP}\n")

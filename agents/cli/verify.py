@@ -73,6 +73,14 @@ def operator_set(text: str) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``countdown verify`` options: the answer and its task, then the rules."""
+    _add_task_arguments(parser)
+    _add_rule_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
+
+
+def _add_task_arguments(parser: argparse.ArgumentParser) -> None:
+    """The answer (argument, stdin or ``--file``), the task, and where the answer is."""
     parser.add_argument(
         "answer",
         nargs="?",
@@ -106,6 +114,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="answer",
         help="where to find the answer in a completion (default: <answer> tags)",
     )
+
+
+def _add_rule_arguments(parser: argparse.ArgumentParser) -> None:
+    """The rules the answer is checked under (default: TinyZero's)."""
     parser.add_argument(
         "--at-most-once",
         action="store_true",
@@ -134,7 +146,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="longest accepted expression in characters (default 1000)",
     )
-    parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
 
 
 def _read_capped(stream: BinaryIO, source: str) -> str:

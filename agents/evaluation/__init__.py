@@ -27,12 +27,12 @@ _PUBLIC = {
     "evaluate": "._harness",
     "format_ok": "._harness",
     "resolve_template": "._harness",
-    "Difference": "._reports",
-    "compare_reports": "._reports",
-    "format_comparison": "._reports",
+    "Difference": "._comparison",
+    "compare_reports": "._comparison",
+    "format_comparison": "._comparison",
     "format_summary": "._reports",
     "summarize_records": "._reports",
-    "task_set_id": "._reports",
+    "task_set_id": "._comparison",
     "load_report": "._report_files",
     "write_report": "._report_files",
     "plot_report": "._plots",
@@ -48,6 +48,12 @@ __all__ = sorted(_PUBLIC)
 __getattr__, __dir__ = lazy_face(__name__, _PUBLIC)
 
 if TYPE_CHECKING:
+    from agents.evaluation._comparison import (
+        Difference,
+        compare_reports,
+        format_comparison,
+        task_set_id,
+    )
     from agents.evaluation._harness import (
         default_k,
         default_max_new_tokens,
@@ -65,11 +71,4 @@ if TYPE_CHECKING:
     from agents.evaluation._plots import plot_report, plot_training_curves
     from agents.evaluation._report import EvalReport
     from agents.evaluation._report_files import load_report, write_report
-    from agents.evaluation._reports import (
-        Difference,
-        compare_reports,
-        format_comparison,
-        format_summary,
-        summarize_records,
-        task_set_id,
-    )
+    from agents.evaluation._reports import format_summary, summarize_records

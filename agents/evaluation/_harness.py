@@ -206,6 +206,77 @@ def _token_lengths(records: list[dict[str, Any]], tokenizer: Any) -> None:
             record["length_tokens"] = record["samples"][0]["length_tokens"]
 
 
+def _checked_ks(k: Sequence[int] | None, num_samples: int) -> tuple[int, ...]:
+    """The k of pass@k (default :func:`default_k`), each an integer in 1..``num_samples``."""
+    ks = tuple(k) if k is not None else default_k(num_samples)
+    for value in ks:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= num_samples:
+            raise ConfigError(
+                f"every k must be an integer in 1..num_samples={num_samples}, got {value!r}"
+            )
+    return ks
+
+
+def _run_batches(
+    policy: Policy,
+    task_list: Sequence[Any],
+    chosen: Template,
+    sampling: SamplingConfig,
+    *,
+    batch_size: int,
+    progress: bool,
+    grader: _Grader,
+) -> tuple[list[dict[str, Any]], float, float]:
+    """Generate and grade every task, batch by batch: the records and the seconds spent
+    generating and verifying."""
+    from tqdm.auto import tqdm
+
+    records: list[dict[str, Any]] = []
+    generation = verification = solved = 0.0
+    samples = sampling.num_samples
+    bar = tqdm(
+        total=len(task_list),
+        desc=f"eval {policy.name}",
+        unit="task",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    with bar:
+        for start in range(0, len(task_list), batch_size):
+            batch = task_list[start : start + batch_size]
+            prompts = [chosen.format(task.nums, task.target) for task in batch]
+            requests = [
+                Request(p, nums=t.nums, target=t.target, answer_format=chosen.answer_format)
+                for p, t in zip(prompts, batch, strict=True)
+            ]
+            tick = time.perf_counter()
+            completions = policy.generate(
+                requests, sampling=dataclasses.replace(sampling, seed=sampling.seed + start)
+            )
+            generation += time.perf_counter() - tick
+            if len(completions) != len(batch) * samples:
+                raise CountdownError(
+                    f"policy {policy.name!r} returned {len(completions)} "
+                    f"completions for {len(batch)} prompts x {samples} samples"
+                )
+            tick = time.perf_counter()
+            for offset, (task, prompt) in enumerate(zip(batch, prompts, strict=True)):
+                record = grader.record(
+                    start + offset,
+                    task,
+                    prompt,
+                    completions[offset * samples : (offset + 1) * samples],
+                )
+                solved += record["pass_at_1"]
+                records.append(record)
+            verification += time.perf_counter() - tick
+            bar.update(len(batch))
+            if progress:
+                bar.set_postfix(acc=f"{solved / len(records):.1%}")
+    return records, generation, verification
+
+
 def evaluate(
     policy: Policy | str,
     tasks: Sequence[Any],
@@ -259,65 +330,18 @@ def evaluate(
     chosen = resolve_template(template or getattr(policy, "default_template", None) or "tinyzero")
     if sampling is None:
         sampling = SamplingConfig(max_new_tokens=default_max_new_tokens(chosen))
-    ks = tuple(k) if k is not None else default_k(sampling.num_samples)
-    for value in ks:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or not 1 <= value <= sampling.num_samples
-        ):
-            raise ConfigError(
-                f"every k must be an integer in 1..num_samples="
-                f"{sampling.num_samples}, got {value!r}"
-            )
+    ks = _checked_ks(k, sampling.num_samples)
     checked_rules = rules if isinstance(rules, Rules) else Rules.from_kwargs(**dict(rules or {}))
 
-    from tqdm.auto import tqdm
-
-    records: list[dict[str, Any]] = []
-    grader = _Grader(chosen, checked_rules, aha_phrases)
-    generation = verification = solved = 0.0
-    samples = sampling.num_samples
-    bar = tqdm(
-        total=len(task_list),
-        desc=f"eval {policy.name}",
-        unit="task",
-        file=sys.stderr,
-        disable=not progress,
-        dynamic_ncols=True,
+    records, generation, verification = _run_batches(
+        policy,
+        task_list,
+        chosen,
+        sampling,
+        batch_size=batch_size,
+        progress=progress,
+        grader=_Grader(chosen, checked_rules, aha_phrases),
     )
-    with bar:
-        for start in range(0, len(task_list), batch_size):
-            batch = task_list[start : start + batch_size]
-            prompts = [chosen.format(task.nums, task.target) for task in batch]
-            requests = [
-                Request(p, nums=t.nums, target=t.target, answer_format=chosen.answer_format)
-                for p, t in zip(prompts, batch, strict=True)
-            ]
-            tick = time.perf_counter()
-            completions = policy.generate(
-                requests, sampling=dataclasses.replace(sampling, seed=sampling.seed + start)
-            )
-            generation += time.perf_counter() - tick
-            if len(completions) != len(batch) * samples:
-                raise CountdownError(
-                    f"policy {policy.name!r} returned {len(completions)} "
-                    f"completions for {len(batch)} prompts x {samples} samples"
-                )
-            tick = time.perf_counter()
-            for offset, (task, prompt) in enumerate(zip(batch, prompts, strict=True)):
-                record = grader.record(
-                    start + offset,
-                    task,
-                    prompt,
-                    completions[offset * samples : (offset + 1) * samples],
-                )
-                solved += record["pass_at_1"]
-                records.append(record)
-            verification += time.perf_counter() - tick
-            bar.update(len(batch))
-            if progress:
-                bar.set_postfix(acc=f"{solved / len(records):.1%}")
     tick = time.perf_counter()
     tokenizer = getattr(policy, "tokenizer", None)
     if tokenizer is not None:
@@ -333,7 +357,7 @@ def evaluate(
     }
     return EvalReport(
         n=len(records),
-        n_samples=samples,
+        n_samples=sampling.num_samples,
         **summary,
         policy=policy.name,
         template=chosen.name,

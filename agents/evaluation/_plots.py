@@ -240,6 +240,13 @@ def _aha_plot(report: Mapping[str, Any], path: Path) -> Path:
     plt = pyplot()
     aha = report.get("aha", {})
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    _aha_accuracy_bars(left, aha)
+    _aha_by_group(right, report, aha)
+    return save_figure(fig, path)
+
+
+def _aha_accuracy_bars(left: Any, aha: Mapping[str, Any]) -> None:
+    """Left panel: accuracy of completions with and without an aha phrase."""
     labels, values, sizes = [], [], []
     for label, key, n_key in (
         ("with aha", "accuracy_with_aha", "n_with_aha"),
@@ -253,8 +260,11 @@ def _aha_plot(report: Mapping[str, Any], path: Path) -> Path:
     _share_axis(left, [v or 0.0 for v in values])
     left.set_ylabel("accuracy")
     left.set_title(f"aha rate {aha.get('aha_rate', 0.0):.1%} of completions")
-    # Right: one point per difficulty group, so a reader sees whether groups that re-check
-    # more often are also the ones that are right more often.
+
+
+def _aha_by_group(right: Any, report: Mapping[str, Any], aha: Mapping[str, Any]) -> None:
+    """Right panel: one point per difficulty group, so a reader sees whether groups that
+    re-check more often are also the ones that are right more often."""
     right.set_xlabel("aha rate")
     right.set_ylabel("accuracy")
     right.set_title("aha rate vs accuracy by group")
@@ -272,7 +282,7 @@ def _aha_plot(report: Mapping[str, Any], path: Path) -> Path:
         )
         right.set_xticks([])
         right.set_yticks([])
-        return save_figure(fig, path)
+        return
     # Groups of different dimensions often share a point, and long labels beside the points
     # run into each other: each distinct point gets a number, and a key beside the panel
     # names every group at it.
@@ -300,7 +310,6 @@ def _aha_plot(report: Mapping[str, Any], path: Path) -> Path:
     right.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
     if groups_by_dimension:
         right.legend(fontsize=8)
-    return save_figure(fig, path)
 
 
 def plot_report(

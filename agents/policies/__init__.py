@@ -31,11 +31,11 @@ _PUBLIC = {
     "as_request": "._base",
     "format_answer": "._base",
     "random_expression": "._base",
-    "ModelSpec": "._models",
-    "NAMED_POLICIES": "._models",
-    "TransformersPolicy": "._models",
+    "ModelSpec": "._model_spec",
+    "NAMED_POLICIES": "._model_spec",
+    "TransformersPolicy": "._transformers",
     "load_policy": "._models",
-    "resolve_model_spec": "._models",
+    "resolve_model_spec": "._model_spec",
     "cache_dir": "._cache",
     "default_model_path": "._cache",
     "register_default_model": "._cache",
@@ -45,7 +45,7 @@ _PUBLIC = {
     "build_model": "._tiny",
     "build_tokenizer": "._tiny",
     "OpenAIPolicy": "._openai",
-    "PolicyServerError": "._openai",
+    "PolicyServerError": "._openai_http",
     "resolve_device": "._devices",
 }
 
@@ -68,12 +68,9 @@ if TYPE_CHECKING:
     from agents.policies._cache import cache_dir, default_model_path, register_default_model
     from agents.policies._devices import resolve_device
     from agents.policies._gguf import convert_gguf, smollm2_path
-    from agents.policies._models import (
-        NAMED_POLICIES,
-        ModelSpec,
-        TransformersPolicy,
-        load_policy,
-        resolve_model_spec,
-    )
-    from agents.policies._openai import OpenAIPolicy, PolicyServerError
+    from agents.policies._model_spec import NAMED_POLICIES, ModelSpec, resolve_model_spec
+    from agents.policies._models import load_policy
+    from agents.policies._openai import OpenAIPolicy
+    from agents.policies._openai_http import PolicyServerError
     from agents.policies._tiny import TinyModelConfig, build_model, build_tokenizer
+    from agents.policies._transformers import TransformersPolicy

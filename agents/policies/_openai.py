@@ -25,15 +25,12 @@ whole run.
 
 from __future__ import annotations
 
-import argparse
-import email.utils
 import http.client
 import json
 import os
 import random
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -41,71 +38,19 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any
 
 from agents.policies._base import Completion, Prompt, Request, SamplingConfig, as_request
-from verifiers.errors import ConfigError, CountdownError
+from agents.policies._openai_http import (
+    RETRIED_STATUS,
+    PolicyServerError,
+    Retry,
+    retry_after,
+    server_message,
+)
+from verifiers.errors import ConfigError
 
-__all__ = [
-    "API_KINDS",
-    "OpenAIPolicy",
-    "PolicyServerError",
-    "add_openai_arguments",
-    "check_openai_options",
-    "policy_from_args",
-]
+__all__ = ["API_KINDS", "OpenAIPolicy", "PolicyServerError"]
 
 API_KINDS = ("chat", "completions")
 """The OpenAI endpoints the policy can call."""
-
-_RETRIED_STATUS = frozenset({408, 409, 425, 429}) | frozenset(range(500, 600))
-_MAX_RETRY_AFTER = 300.0
-_OPTION_DESTS = (
-    "base_url",
-    "model",
-    "api_key",
-    "concurrency",
-    "timeout",
-    "max_retries",
-    "completions",
-)
-
-
-class PolicyServerError(CountdownError):
-    """The model server refused the requests or could not be reached; the message says why."""
-
-
-class _Retry(Exception):
-    """A failure worth another try, after ``delay`` seconds when the server named one."""
-
-    def __init__(self, message: str, delay: float | None = None) -> None:
-        super().__init__(message)
-        self.delay = delay
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (a number or an HTTP date), else ``None``."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        seconds = when.timestamp() - time.time()
-    return min(max(seconds, 0.0), _MAX_RETRY_AFTER)
-
-
-def _server_message(body: bytes) -> str:
-    """The ``error.message`` of an OpenAI error body, or the body's first characters."""
-    text = body.decode("utf-8", "replace").strip()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return text[:200]
-    error = data.get("error", data) if isinstance(data, dict) else data
-    if isinstance(error, dict):
-        return str(error.get("message") or error.get("detail") or error)[:200]
-    return str(error)[:200]
 
 
 class OpenAIPolicy:
@@ -312,7 +257,7 @@ class OpenAIPolicy:
                 with self._lock:
                     self.usage["requests"] += 1
                 return self._send(urllib.request.Request(self._endpoint(), data, headers))
-            except _Retry as retry:
+            except Retry as retry:
                 if attempt == self.max_retries:
                     raise PolicyServerError(
                         f"{self._endpoint()}: gave up after {self.max_retries} retries; last "
@@ -335,26 +280,26 @@ class OpenAIPolicy:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw = response.read()
         except urllib.error.HTTPError as err:
-            message = _server_message(err.read() or b"")
-            if err.code in _RETRIED_STATUS:
-                raise _Retry(
-                    f"HTTP {err.code}: {message}", _retry_after(err.headers.get("Retry-After"))
+            message = server_message(err.read() or b"")
+            if err.code in RETRIED_STATUS:
+                raise Retry(
+                    f"HTTP {err.code}: {message}", retry_after(err.headers.get("Retry-After"))
                 ) from None
             raise PolicyServerError(self._advice(err.code, message)) from None
         except TimeoutError:
-            raise _Retry(f"no answer within {self.timeout:g} s") from None
+            raise Retry(f"no answer within {self.timeout:g} s") from None
         except (ConnectionResetError, ConnectionAbortedError, http.client.HTTPException) as err:
-            raise _Retry(f"connection dropped: {err!r:.100}") from None
+            raise Retry(f"connection dropped: {err!r:.100}") from None
         except OSError as err:  # URLError too: refused, unknown host, timeout while connecting
             reason = getattr(err, "reason", err)
             if isinstance(reason, TimeoutError):
-                raise _Retry(f"no answer within {self.timeout:g} s") from None
+                raise Retry(f"no answer within {self.timeout:g} s") from None
             if not self._answered:
                 raise PolicyServerError(
                     f"cannot reach the server at {url}: {reason}; is it "
                     "running, and is --base-url right?"
                 ) from None
-            raise _Retry(f"connection error: {reason}") from None
+            raise Retry(f"connection error: {reason}") from None
         self._answered = True
         try:
             return json.loads(raw)
@@ -376,85 +321,3 @@ class OpenAIPolicy:
                 f"and --model {self.model}"
             )
         return f"{url} refused the request (HTTP {code}: {message})"
-
-
-# ----- the `countdown eval --policy openai` options -----------------------------------------------
-def add_openai_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``--policy openai`` options of ``countdown eval``."""
-    group = parser.add_argument_group(
-        "OpenAI-compatible server (--policy openai)",
-        "429, 5xx, timeouts and dropped connections are retried with backoff; a bad key or an "
-        "unreachable server stops at the first request.",
-    )
-    group.add_argument("--base-url", metavar="URL", help="API root, e.g. http://127.0.0.1:8000/v1")
-    group.add_argument("--model", metavar="NAME", help="model name the server serves")
-    group.add_argument(
-        "--api-key",
-        metavar="KEY",
-        help="API key (default: $OPENAI_API_KEY; none for local servers)",
-    )
-    group.add_argument(
-        "--concurrency",
-        type=int,
-        default=8,
-        metavar="N",
-        help="requests in flight at once (default: %(default)s)",
-    )
-    group.add_argument(
-        "--timeout",
-        type=float,
-        default=120.0,
-        metavar="S",
-        help="seconds to wait for one answer (default: %(default)s)",
-    )
-    group.add_argument(
-        "--max-retries",
-        type=int,
-        default=5,
-        metavar="N",
-        help="retries of one request (default: %(default)s)",
-    )
-    group.add_argument(
-        "--completions",
-        action="store_true",
-        help="use /completions with text prompts instead of /chat/completions",
-    )
-
-
-def check_openai_options(args: argparse.Namespace) -> None:
-    """Refuse server options without ``--policy openai``, and ``--policy openai`` without them."""
-    openai = args.policy.strip().lower() == "openai"
-    if openai:
-        missing = [
-            flag
-            for flag, value in (("--base-url", args.base_url), ("--model", args.model))
-            if not value
-        ]
-        if missing:
-            raise ConfigError(
-                f"--policy openai needs {' and '.join(missing)}, e.g. --base-url "
-                "http://127.0.0.1:8000/v1 --model NAME"
-            )
-        return
-    defaults = {"concurrency": 8, "timeout": 120.0, "max_retries": 5, "completions": False}
-    given = [
-        f"--{dest.replace('_', '-')}"
-        for dest in _OPTION_DESTS
-        if getattr(args, dest, None) not in (None, defaults.get(dest))
-    ]
-    if given:
-        raise ConfigError(f"{', '.join(given)} only apply with --policy openai")
-
-
-def policy_from_args(args: argparse.Namespace) -> OpenAIPolicy:
-    """The policy ``countdown eval --policy openai`` describes."""
-    return OpenAIPolicy(
-        args.base_url,
-        args.model,
-        api_key=args.api_key,
-        api="completions" if args.completions else "chat",
-        concurrency=args.concurrency,
-        timeout=args.timeout,
-        max_retries=args.max_retries,
-        progress=not args.quiet,
-    )
