@@ -19,14 +19,10 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from countdown_env._checks import check_count, check_room, check_seed
 from countdown_env._config import GeneratorConfig
-from countdown_env._generator import (
-    DEFAULT_RATE_TIMEOUT,
-    check_count,
-    check_room,
-    check_seed,
-    iter_tasks,
-)
+from countdown_env._generator import iter_tasks
+from countdown_env._rating import DEFAULT_RATE_TIMEOUT
 from countdown_env._task import Task
 from countdown_env.errors import TaskSpaceExhaustedError, shown
 from verifiers.errors import ConfigError
