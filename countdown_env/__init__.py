@@ -36,14 +36,7 @@ from countdown_env._datasets import (
     to_hf_dataset,
     to_records,
 )
-from countdown_env._generator import (
-    enumerate_tasks,
-    generate,
-    iter_tasks,
-    rate_task,
-    task_at,
-    task_space_size,
-)
+from countdown_env._generator import generate, iter_tasks, task_at
 from countdown_env._prompts import (
     ANSWER_FORMATS,
     PromptTemplate,
@@ -53,6 +46,7 @@ from countdown_env._prompts import (
     register_template,
     template_names,
 )
+from countdown_env._rating import rate_task
 from countdown_env._solver import (
     count_solutions,
     first_move,
@@ -61,6 +55,7 @@ from countdown_env._solver import (
     solve_all,
     solve_tree,
 )
+from countdown_env._space import enumerate_tasks, task_space_size
 from countdown_env._splits import is_held_out, make_splits, split
 from countdown_env._task import Task, task_id, task_key
 from countdown_env._writers import (

@@ -1,4 +1,4 @@
-"""The generator's configuration: :class:`GeneratorConfig` and named presets.
+"""The generator's configuration: :class:`GeneratorConfig` (its presets are in ``_presets``).
 
 One dataclass is the Python API, the ``countdown generate`` flags and a YAML recipe section: every
 field carries ``metadata={"help": ...}`` and is checked in ``__post_init__``, which raises
@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from countdown_env._presets import PRESETS, TV_LARGE, TV_SMALL
 from countdown_env.errors import GeneratorOptionError, shown
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
@@ -29,6 +30,7 @@ __all__ = [
     "PRESETS",
     "TARGET_FROM",
     "TV_LARGE",
+    "TV_SMALL",
     "GeneratorConfig",
 ]
 
@@ -36,43 +38,8 @@ MAX_NUMBERS = 8
 """Most numbers in one task (the exact solver's limit)."""
 MAX_VALUE = 10**6
 """Largest number the uniform draw may produce (keeps prompts short and arithmetic cheap)."""
-TV_LARGE = (25, 50, 75, 100)
-"""The television game's large numbers; the small ones are 1-10, two cards of each."""
 DRAWS = ("uniform", "tv")
 TARGET_FROM = ("expression", "range")
-
-PRESETS: dict[str, dict[str, Any]] = {
-    "tinyzero": {},
-    "tv": {
-        "min_numbers": 6,
-        "max_numbers": 6,
-        "draw": "tv",
-        "min_target": 100,
-        "max_target": 999,
-        "target_from": "range",
-        "exact_use": False,
-        "integer_intermediates": True,
-    },
-    "two-numbers": {
-        "min_numbers": 2,
-        "max_numbers": 2,
-        "min_value": 1,
-        "max_value": 50,
-        "max_target": None,
-    },
-    "three-small": {
-        "min_numbers": 3,
-        "max_numbers": 3,
-        "min_value": 1,
-        "max_value": 10,
-        "max_target": None,
-    },
-}
-"""Named starting points for :meth:`GeneratorConfig.from_kwargs` (``preset="tv"``): ``tinyzero``
-(the defaults: 3-4 numbers from 1-100, targets 1-100, like ``Countdown-Tasks-3to4``), ``tv`` (the
-television game: 6 cards, targets 100-999, at-most-once use, positive integer intermediates),
-``two-numbers`` (2 numbers from 1-50) and ``three-small`` (3 numbers from 1-10), both with any
-positive target, for tiny models."""
 
 
 def _is_int(value: Any) -> bool:

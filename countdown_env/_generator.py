@@ -19,73 +19,42 @@ from __future__ import annotations
 
 import functools
 import itertools
-import operator
-import os
 import random
 import sys
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
-from math import comb
-from typing import Any, TypeGuard, cast
+from typing import Any, cast
 
 import numpy as np
 
-from countdown_env._config import TV_LARGE, GeneratorConfig
-from countdown_env._search import Search, format_tree, submultisets
-from countdown_env._solver import count_solutions, solve_tree
-from countdown_env._stepwise import dfs_nodes
+from countdown_env._checks import check_count, check_room, check_seed
+from countdown_env._config import GeneratorConfig
+from countdown_env._presets import TV_LARGE, TV_SMALL
+from countdown_env._rating import (
+    DEFAULT_RATE_TIMEOUT,
+    has_filters,
+    in_target_range,
+    passes_filters,
+    rate_task,
+)
+from countdown_env._search import format_tree
+from countdown_env._solver import solve_tree
+from countdown_env._space import task_space_size
 from countdown_env._task import Task
-from countdown_env.errors import SolverTimeoutError, TaskSpaceExhaustedError, shown
+from countdown_env.errors import TaskSpaceExhaustedError
 from verifiers.arithmetic import combine
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
 
-__all__ = [
-    "ATTEMPTS_PER_ITEM",
-    "BYTES_PER_TASK",
-    "DEFAULT_RATE_TIMEOUT",
-    "ENUMERATION_LIMIT",
-    "check_room",
-    "enumerate_tasks",
-    "generate",
-    "iter_tasks",
-    "rate_task",
-    "task_at",
-    "task_space_size",
-]
+__all__ = ["ATTEMPTS_PER_ITEM", "build_task", "generate", "iter_tasks", "task_at"]
 
-DEFAULT_RATE_TIMEOUT = 10.0
-"""Seconds the rating of one task may take (``rate_timeout``): milliseconds for 3-6 numbers."""
 ATTEMPTS_PER_ITEM = 2_000
 """Draws one item may take before the configuration is declared (nearly) impossible."""
-ENUMERATION_LIMIT = 200_000
-"""Most number multisets :func:`enumerate_tasks` walks through."""
-_QUICK_COUNT_MULTISETS = 2_000
-"""Most number multisets (of at most 3 numbers) counted before generating: under a second."""
-_TV_SMALL = tuple(v for v in range(1, 11) for _ in range(2))
 _MAIN_STREAM = 0
 
 
 def _item_rng(seed: int, stream: int, index: int) -> random.Random:
     state = np.random.SeedSequence((seed, stream, index)).generate_state(2, np.uint64)
     return random.Random(int(state[0]) << 64 | int(state[1]))
-
-
-def check_seed(seed: Any, name: str = "seed") -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ConfigError(f"{name} must be a non-negative integer, got {shown(seed)}")
-    return int(seed)
-
-
-def check_count(value: Any, name: str) -> int:
-    """A task count as a plain ``int``; numpy integers are fine, bools and floats are not."""
-    if isinstance(value, bool) or not hasattr(type(value), "__index__"):
-        raise ConfigError(f"{name} must be a non-negative integer, got {shown(value)}")
-    count = operator.index(value)
-    if count < 0:
-        raise ConfigError(f"{name} must be a non-negative integer, got {shown(value)}")
-    return count
 
 
 def _draw_nums(cfg: GeneratorConfig, rng: random.Random) -> list[int]:
@@ -95,7 +64,7 @@ def _draw_nums(cfg: GeneratorConfig, rng: random.Random) -> list[int]:
         low, width = cfg.min_value, cfg.max_value - cfg.min_value + 1
         return [low + int(rand() * width) for _ in range(n)]
     large = cfg.large_count if cfg.large_count is not None else int(rand() * (min(4, n) + 1))
-    nums = rng.sample(TV_LARGE, large) + rng.sample(_TV_SMALL, n - large)
+    nums = rng.sample(TV_LARGE, large) + rng.sample(TV_SMALL, n - large)
     rng.shuffle(nums)
     return nums
 
@@ -154,86 +123,8 @@ def _random_expression(values: list[int], cfg: GeneratorConfig, rng: random.Rand
     return vals[0], trees[0]
 
 
-def _in_range(value: object, cfg: GeneratorConfig) -> TypeGuard[int]:
-    return (
-        type(value) is int
-        and value >= (cfg.min_target or 1)
-        and (cfg.max_target is None or value <= cfg.max_target)
-    )
-
-
-def rate_task(
-    task: Task,
-    config: GeneratorConfig | None = None,
-    *,
-    timeout: float | None = DEFAULT_RATE_TIMEOUT,
-    **kwargs: Any,
-) -> Task:
-    """The task with ``n_solutions``, ``min_ops`` and ``search_nodes`` filled in (config rules).
-
-    Args:
-        timeout: seconds the rating may take (``None``: no limit). Counting every solution
-            takes milliseconds for 3-6 numbers and can take minutes for 7 or 8.
-
-    Raises:
-        SolverTimeoutError: the rating took longer than ``timeout``; the message says what to
-            change.
-
-    >>> rate_task(Task([1, 2, 3], 6)).n_solutions
-    3
-    """
-    cfg = GeneratorConfig.from_kwargs(config, **kwargs)
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
-    ):
-        raise ConfigError(f"rate_timeout must be seconds > 0 or None, got {shown(timeout)}")
-    rules = cfg.rules
-    deadline = None if timeout is None else time.monotonic() + timeout
-
-    def left() -> float | None:
-        return None if deadline is None else max(deadline - time.monotonic(), 1e-6)
-
-    try:
-        tree = solve_tree(task.nums, task.target, rules=rules, timeout=left())
-        if tree is None:
-            return replace(task, n_solutions=0, min_ops=None, search_nodes=None)
-        n_solutions = count_solutions(task.nums, task.target, rules=rules, timeout=left())
-        nodes = dfs_nodes(tuple(sorted(task.nums)), task.target, rules, deadline=deadline)
-    except SolverTimeoutError:
-        raise SolverTimeoutError(
-            f"rating the task {shown(task.nums)} -> {shown(task.target)} took more than "
-            f"rate_timeout={timeout:g} s (counting every solution of 7 or 8 numbers can take "
-            "minutes); raise rate_timeout (--rate-timeout, 0: no limit), use fewer numbers, or "
-            "drop the rating (rate and the solution/ops filters)"
-        ) from None
-    min_ops = len(task.nums) - 1 if rules.exact_use else _ops(tree)
-    return replace(
-        task,
-        n_solutions=n_solutions,
-        min_ops=min_ops,
-        search_nodes=nodes,
-        solution=task.solution if task.solution is not None else format_tree(tree),
-    )
-
-
-def _ops(tree: Any) -> int:
-    return 0 if type(tree) is int else 1 + _ops(tree[1]) + _ops(tree[2])
-
-
 _SKIPPED = object()
 """An item :func:`_attempt` leaves out because ``keep_target`` refuses its target."""
-
-
-def _has_filters(cfg: GeneratorConfig) -> bool:
-    return any(v is not None for v in (cfg.min_solutions, cfg.max_solutions, cfg.min_ops))
-
-
-def _passes_filters(task: Task, cfg: GeneratorConfig) -> bool:
-    if cfg.min_solutions is not None and (task.n_solutions or 0) < cfg.min_solutions:
-        return False
-    if cfg.max_solutions is not None and (task.n_solutions or 0) > cfg.max_solutions:
-        return False
-    return cfg.min_ops is None or (task.min_ops or 0) >= cfg.min_ops
 
 
 def _attempt(
@@ -255,17 +146,17 @@ def _attempt(
     else:
         used = nums if cfg.exact_use else rng.sample(nums, rng.randint(2, len(nums)))
         made = _random_expression(used, cfg, rng)
-        if made is None or not _in_range(made[0], cfg):
+        if made is None or not in_target_range(made[0], cfg):
             return None  # a single number used alone, or no operator landed in range
         target, tree = made
     if not cfg.exact_use and target in nums:
         return None  # at-most-once use: a target already among the numbers is no puzzle
-    if keep_target is not None and not _has_filters(cfg) and not keep_target(target):
+    if keep_target is not None and not has_filters(cfg) and not keep_target(target):
         return _SKIPPED  # what keep would refuse, found before the task is built and rated
     task = Task(nums, target, solution=format_tree(tree), seed=seed, index=index)
     if cfg.needs_rating:
         task = rate_task(task, cfg, timeout=rate_timeout)
-        if not _passes_filters(task, cfg):
+        if not passes_filters(task, cfg):
             return None
     return task
 
@@ -367,121 +258,6 @@ def _exhausted_message(size: int | None, found: int, draws: int, *, filtered: bo
     )
 
 
-@functools.lru_cache(maxsize=64)
-def _quick_space_size(cfg: GeneratorConfig) -> int | None:
-    """The exact task count when it is cheap to get (small uniform draws of at most 3 numbers,
-    no difficulty filter), else ``None``."""
-    filtered = any(v is not None for v in (cfg.min_solutions, cfg.max_solutions, cfg.min_ops))
-    if (
-        cfg.draw != "uniform"
-        or cfg.max_numbers > 3
-        or filtered
-        or _space_count(cfg) > _QUICK_COUNT_MULTISETS
-    ):
-        return None
-    return len(enumerate_tasks(replace(cfg, rate=False)))
-
-
-def check_room(asked: int, config: GeneratorConfig | None = None, **kwargs: Any) -> None:
-    """Raise before any work when ``asked`` tasks cannot exist or cannot fit in memory.
-
-    For ``unique`` configurations, ``asked`` is compared with an upper bound of the task space
-    (number multisets times targets in range, when the target range is finite) and, for small
-    uniform draws of at most 3 numbers, with the exact count. For every configuration, the
-    tasks must fit in the memory available now (about :data:`BYTES_PER_TASK` each).
-    Otherwise the generator finds out while drawing (:func:`iter_tasks`).
-
-    Raises:
-        TaskSpaceExhaustedError: with ``asked`` and ``size`` (exact) or ``bound`` set.
-        ConfigError: the tasks would not fit in memory.
-
-    >>> check_room(5000, preset="two-numbers")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    countdown_env.errors.TaskSpaceExhaustedError: 5000 distinct tasks were asked for, but ...
-    """
-    cfg = GeneratorConfig.from_kwargs(config, **kwargs)
-    asked = check_count(asked, "asked")
-    if cfg.unique:
-        bound = _space_bound(cfg)
-        if bound is not None and asked > bound:
-            targets = cfg.max_target - (cfg.min_target or 1) + 1  # type: ignore[operator]
-            raise TaskSpaceExhaustedError(
-                f"{asked} distinct tasks were asked for, but the configuration holds at most "
-                f"{bound} ({bound // targets} number sets times {targets} targets). Ask for "
-                "fewer tasks, widen the number or target ranges, use more numbers, or pass "
-                "unique=False",
-                asked=asked,
-                bound=bound,
-            )
-        if asked > _space_count(cfg):
-            size = _quick_space_size(cfg)
-            if size is not None and asked > size:
-                raise TaskSpaceExhaustedError(
-                    f"{asked} distinct tasks were asked for, but the configuration holds only "
-                    f"{size}. Ask for fewer tasks, widen the number or target ranges, use more "
-                    "numbers, or pass unique=False",
-                    asked=asked,
-                    size=size,
-                )
-    _check_memory(asked)
-
-
-BYTES_PER_TASK = 1_000
-"""Memory one generated task takes until it is written (the object and its output record),
-rounded up from a measurement on 3-4 number tasks; :func:`check_room` uses it."""
-
-
-def _check_memory(asked: int) -> None:
-    available = _available_memory()
-    if available is not None and asked * BYTES_PER_TASK > available:
-        raise ConfigError(
-            f"{asked} tasks would need about {_gigabytes(asked * BYTES_PER_TASK)} of memory "
-            f"(about {BYTES_PER_TASK} bytes each until written), more than the "
-            f"{_gigabytes(available)} available; ask for at most {available // BYTES_PER_TASK} "
-            "at a time"
-        )
-
-
-def _gigabytes(size: int) -> str:
-    return f"{size / 1e9:.3g} GB"
-
-
-def _available_memory() -> int | None:
-    """Bytes of memory available now (``MemAvailable`` on Linux), or ``None`` if unknown."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as info:
-            for line in info:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, OSError, ValueError):
-        return None
-
-
-def _space_bound(cfg: GeneratorConfig) -> int | None:
-    """At most how many distinct tasks the configuration holds (number multisets times targets
-    in range), or ``None`` when the target range is open."""
-    if cfg.max_target is None:
-        return None
-    targets = cfg.max_target - (cfg.min_target or 1) + 1
-    if cfg.draw == "uniform":
-        return _space_count(cfg) * targets
-    # TV draw: each large card at most once, each small value at most twice.
-    counts = [1] * len(TV_LARGE) + [2] * (len(_TV_SMALL) // 2)
-    ways = [1]  # ways[k]: distinct multisets of k cards
-    for copies in counts:
-        ways = [
-            sum(ways[k - c] for c in range(copies + 1) if 0 <= k - c < len(ways))
-            for k in range(len(ways) + copies)
-        ]
-    multisets = sum(ways[k] for k in range(cfg.min_numbers, cfg.max_numbers + 1) if k < len(ways))
-    return multisets * targets
-
-
 def generate(
     n: int,
     *,
@@ -523,69 +299,3 @@ def generate(
     from tqdm import tqdm
 
     return list(tqdm(itertools.islice(stream, n), total=n, file=sys.stderr, unit="task"))
-
-
-def _multisets(cfg: GeneratorConfig) -> Iterator[tuple[int, ...]]:
-    values = range(cfg.min_value, cfg.max_value + 1)
-    for size in range(cfg.min_numbers, cfg.max_numbers + 1):
-        yield from itertools.combinations_with_replacement(values, size)
-
-
-def _space_count(cfg: GeneratorConfig) -> int:
-    width = cfg.max_value - cfg.min_value + 1
-    return sum(comb(width + k - 1, k) for k in range(cfg.min_numbers, cfg.max_numbers + 1))
-
-
-def enumerate_tasks(config: GeneratorConfig | None = None, **kwargs: Any) -> list[Task]:
-    """Every distinct task of a small uniform-draw configuration, in sorted order.
-
-    Targets are those the generator can produce: values of expressions over all numbers (exact
-    use) or over two or more of them but not one of the numbers themselves (at-most-once), within
-    the target range. Difficulty filters apply.
-    Useful for tiny task spaces (2 numbers from 1-50 hold a few thousand tasks): train on all
-    of them except a held-out set.
-
-    >>> len(enumerate_tasks(min_numbers=2, max_numbers=2, max_value=3, max_target=None))
-    16
-    """
-    cfg = GeneratorConfig.from_kwargs(config, **kwargs)
-    if cfg.draw != "uniform":
-        raise ConfigError("enumerate_tasks supports draw='uniform' only")
-    if _space_count(cfg) > ENUMERATION_LIMIT:
-        raise ConfigError(
-            f"the configuration has {_space_count(cfg)} number multisets, more than "
-            f"ENUMERATION_LIMIT={ENUMERATION_LIMIT}; narrow min_value..max_value or the count"
-        )
-    rules = cfg.rules
-    tasks = []
-    for key in _multisets(cfg):
-        search = Search(rules)
-        subsets = (key,) if rules.exact_use else [s for s in submultisets(key) if len(s) >= 2]
-        first: dict[int, Any] = {}
-        for subset in subsets:
-            for value, tree in search.values(subset).items():
-                if value not in first and _in_range(value, cfg):
-                    first[value] = tree
-        if not rules.exact_use:
-            for value in key:
-                first.pop(value, None)  # already among the numbers: no puzzle
-        for target in sorted(first):
-            task = Task(list(key), target, solution=format_tree(first[target]))
-            if cfg.needs_rating:
-                task = rate_task(task, cfg, timeout=None)
-                if not _passes_filters(task, cfg):
-                    continue
-            tasks.append(task)
-    return tasks
-
-
-def task_space_size(config: GeneratorConfig | None = None, **kwargs: Any) -> int | None:
-    """How many distinct tasks the configuration holds, or ``None`` when too large to count.
-
-    >>> task_space_size(min_numbers=2, max_numbers=2, max_value=3, max_target=None)
-    16
-    """
-    cfg = GeneratorConfig.from_kwargs(config, **kwargs)
-    if cfg.draw != "uniform" or _space_count(cfg) > ENUMERATION_LIMIT // 10:
-        return None
-    return len(enumerate_tasks(cfg))

@@ -19,14 +19,10 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from countdown_env._checks import check_count, check_room, check_seed
 from countdown_env._config import GeneratorConfig
-from countdown_env._generator import (
-    DEFAULT_RATE_TIMEOUT,
-    check_count,
-    check_room,
-    check_seed,
-    iter_tasks,
-)
+from countdown_env._generator import iter_tasks
+from countdown_env._rating import DEFAULT_RATE_TIMEOUT
 from countdown_env._task import Task
 from countdown_env.errors import TaskSpaceExhaustedError, shown
 from verifiers.errors import ConfigError
@@ -120,30 +116,58 @@ def make_splits(
     cfg = GeneratorConfig.from_kwargs(config, **kwargs)
     check_room(n_train + n_test, cfg)  # both sides together never share a task
     if holdout == "task" and holdout_fraction is None:
-        test = _take(
-            iter_tasks(seed, cfg, stream=_TEST_STREAM, rate_timeout=rate_timeout),
-            n_test,
-            "test set" if progress else None,
-        )
-        held = {t.key for t in test}
-        train = _take(
-            iter_tasks(
-                seed,
-                cfg,
-                stream=_TRAIN_STREAM,
-                keep=lambda t: t.key not in held,
-                rate_timeout=rate_timeout,
-            ),
-            n_train,
-            "training set" if progress else None,
-        )
-        return train, test
+        return _exact_holdout(n_train, n_test, seed, cfg, progress, rate_timeout)
     fraction = _DEFAULT_FRACTION if holdout_fraction is None else holdout_fraction
     if (fraction == 0 and n_test) or (fraction == 1 and n_train):
         raise ConfigError(
             f"holdout_fraction={fraction} leaves no room for the "
             f"{'test' if fraction == 0 else 'training'} side; use a value strictly inside 0..1"
         )
+    return _fraction_holdout(n_train, n_test, seed, cfg, holdout, fraction, progress, rate_timeout)
+
+
+def _exact_holdout(
+    n_train: int,
+    n_test: int,
+    seed: int,
+    cfg: GeneratorConfig,
+    progress: bool,
+    rate_timeout: float | None,
+) -> tuple[list[Task], list[Task]]:
+    """``holdout="task"`` without a fraction: the test set is the first ``n_test`` distinct
+    tasks of its stream, and training excludes exactly those."""
+    test = _take(
+        iter_tasks(seed, cfg, stream=_TEST_STREAM, rate_timeout=rate_timeout),
+        n_test,
+        "test set" if progress else None,
+    )
+    held = {t.key for t in test}
+    train = _take(
+        iter_tasks(
+            seed,
+            cfg,
+            stream=_TRAIN_STREAM,
+            keep=lambda t: t.key not in held,
+            rate_timeout=rate_timeout,
+        ),
+        n_train,
+        "training set" if progress else None,
+    )
+    return train, test
+
+
+def _fraction_holdout(
+    n_train: int,
+    n_test: int,
+    seed: int,
+    cfg: GeneratorConfig,
+    holdout: str,
+    fraction: float,
+    progress: bool,
+    rate_timeout: float | None,
+) -> tuple[list[Task], list[Task]]:
+    """A holdout by ``fraction`` of the tasks, targets or number multisets (``holdout``): each
+    side keeps only the tasks on its side of the hash."""
 
     def in_test(task: Task) -> bool:
         return is_held_out(task, holdout=holdout, fraction=fraction, seed=seed)

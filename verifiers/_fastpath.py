@@ -116,6 +116,9 @@ def decide_fast(
     literal beyond ``max_numbers`` (only when the whole text passes the allow-list) and the
     ``malformed`` endings (a trailing operator or ``(``, an unclosed ``(``).
 
+    It is long on purpose: the fast path reads the answer in one pass with no function call per
+    character, as measured in ``benchmarks/bench_verifiers.py``; helpers would add those calls.
+
     >>> decide_fast("(3+4)*2", DEFAULT_RULES, 2)
     (<Status.WRONG_NUMBERS: 'wrong_numbers'>, 'the answer uses more numbers than the 2 given')
     >>> decide_fast("44*3/", DEFAULT_RULES, 2)

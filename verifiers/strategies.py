@@ -186,6 +186,49 @@ def _legal(op: str, left: Fraction, right: Fraction, rules: Rules) -> bool:
     return result.denominator == 1 and result > 0
 
 
+_Node = tuple[str, Fraction, int]
+"""One subexpression: (text, value, rank); rank 3 means "needs no parentheses anywhere"."""
+
+
+def _join(draw: Any, st: Any, left: _Node, right: _Node, rules: Rules, fancy: bool) -> _Node:
+    """One operation on two subexpressions: a legal operator (the operands swapped when none is
+    legal in this order), the parentheses it needs (``fancy``: some it does not), its spelling,
+    and now and then a unary minus."""
+    from hypothesis import assume
+
+    choices = [op for op in rules.operators if _legal(op, left[1], right[1], rules)]
+    if not choices:
+        left, right = right, left
+        choices = [op for op in rules.operators if _legal(op, left[1], right[1], rules)]
+    # Only possible with a narrow operator set (say "-" alone on equal values).
+    assume(bool(choices))
+    op = draw(st.sampled_from(choices))
+    rank = _RANK[op]
+    left_text, right_text = left[0], right[0]
+    if left[2] < rank or (fancy and draw(st.integers(0, 9)) == 0):
+        left_text = f"({left_text})"
+    if (
+        right[2] < rank
+        or (right[2] == rank and op in "-/")
+        or (fancy and draw(st.integers(0, 9)) == 0)
+    ):
+        right_text = f"({right_text})"
+    spelled = draw(st.sampled_from(_GLYPHS.get(op, (op,)))) if fancy else op
+    space = draw(st.sampled_from(("", " ", "  "))) if fancy else ""
+    text = f"{left_text}{space}{spelled}{space}{right_text}"
+    value = _apply(op, left[1], right[1])
+    if rules.allow_unary_minus and not rules.integer_intermediates and draw(st.integers(0, 7)) == 0:
+        return (f"-({text})", -value, 3)
+    return (text, value, rank)
+
+
+def _dress(draw: Any, st: Any, text: str, value: Fraction) -> str:
+    """A fancy answer's outside: sometimes a trailing ``= N``, and stray spaces or newlines."""
+    if value.denominator == 1 and draw(st.booleans()):
+        text = f"{text} = {value.numerator}"
+    return draw(st.sampled_from(("", " ", "\n"))) + text + draw(st.sampled_from(("", " ", "\n")))
+
+
 def expressions(
     nums: Sequence[int] | None = None,
     *,
@@ -201,8 +244,6 @@ def expressions(
             trailing ``= N``; ``False`` gives plain ASCII with minimal parentheses.
     """
     st = _hypothesis()
-    from hypothesis import assume
-
     fixed = None if nums is None else tuple(int(n) for n in nums)
     if fixed == ():
         raise ValueError("nums must hold at least one number (or be None to draw them)")
@@ -215,51 +256,13 @@ def expressions(
         order = draw(st.permutations(range(len(task))))
         count = len(task) if rules.exact_use else draw(st.integers(1, len(task)))
         chosen = [task[i] for i in order[:count]]
-        # Each node: (text, value, rank); rank 3 means "needs no parentheses anywhere".
-        nodes = [(str(n), Fraction(n), 3) for n in chosen]
+        nodes: list[_Node] = [(str(n), Fraction(n), 3) for n in chosen]
         while len(nodes) > 1:
             i = draw(st.integers(0, len(nodes) - 2))
-            left, right = nodes[i], nodes.pop(i + 1)
-            choices = [op for op in rules.operators if _legal(op, left[1], right[1], rules)]
-            if not choices:
-                left, right = right, left
-                choices = [op for op in rules.operators if _legal(op, left[1], right[1], rules)]
-            # Only possible with a narrow operator set (say "-" alone on equal values).
-            assume(bool(choices))
-            op = draw(st.sampled_from(choices))
-            rank = _RANK[op]
-            left_text, right_text = left[0], right[0]
-            if left[2] < rank or (fancy and draw(st.integers(0, 9)) == 0):
-                left_text = f"({left_text})"
-            if (
-                right[2] < rank
-                or (right[2] == rank and op in "-/")
-                or (fancy and draw(st.integers(0, 9)) == 0)
-            ):
-                right_text = f"({right_text})"
-            spelled = draw(st.sampled_from(_GLYPHS.get(op, (op,)))) if fancy else op
-            space = draw(st.sampled_from(("", " ", "  "))) if fancy else ""
-            nodes[i] = (
-                f"{left_text}{space}{spelled}{space}{right_text}",
-                _apply(op, left[1], right[1]),
-                rank,
-            )
-            text, value, rank = nodes[i]
-            if (
-                rules.allow_unary_minus
-                and not rules.integer_intermediates
-                and draw(st.integers(0, 7)) == 0
-            ):
-                nodes[i] = (f"-({text})", -value, 3)
+            nodes[i] = _join(draw, st, nodes[i], nodes.pop(i + 1), rules, fancy)
         text, value, _ = nodes[0]
         if fancy:
-            if value.denominator == 1 and draw(st.booleans()):
-                text = f"{text} = {value.numerator}"
-            text = (
-                draw(st.sampled_from(("", " ", "\n")))
-                + text
-                + draw(st.sampled_from(("", " ", "\n")))
-            )
+            text = _dress(draw, st, text, value)
         return GeneratedExpression(text, value, tuple(chosen), task)
 
     return draw_expression()

@@ -40,13 +40,11 @@ from __future__ import annotations
 
 import math
 import numbers
-import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 import gymnasium as gym
 from gymnasium import spaces
-from gymnasium.vector.utils import create_shared_memory
 
 from countdown_env._config import GeneratorConfig
 from countdown_env._datasets import task_from_row
@@ -54,6 +52,15 @@ from countdown_env._generator import build_task
 from countdown_env._prompts import PromptTemplate, get_template
 from countdown_env._solver import accepted_solution
 from countdown_env._task import Task
+from countdown_env.envs._scoring import call_reward, finite
+from countdown_env.envs._spaces import (
+    ACTION_CHARSET,
+    DEFAULT_MAX_ACTION_LENGTH,
+    DEFAULT_MAX_OBSERVATION_LENGTH,
+    OBSERVATION_CHARSET,
+    ObservationText,
+    sanitize,
+)
 from countdown_env.errors import (
     InvalidActionError,
     SolvabilityTimeoutError,
@@ -61,7 +68,7 @@ from countdown_env.errors import (
     TaskError,
     shown,
 )
-from verifiers import UNICODE_SPACES, CountdownVerifier, Status, Verdict, Verifier, verify_equation
+from verifiers import CountdownVerifier, Status, Verdict, Verifier, verify_equation
 from verifiers.errors import ConfigError
 from verifiers.rules import Rules
 
@@ -78,60 +85,10 @@ __all__ = [
 ]
 
 
-class ObservationText(spaces.Text):
-    """The environments' observation space: a :class:`gymnasium.spaces.Text` that refuses
-    Gymnasium's shared memory, whose ``Text`` observations are read once and never again
-    (Gymnasium#1164): an async vector env would return the empty buffer silently."""
-
-
-@create_shared_memory.register(ObservationText)
-def _no_shared_memory(space: ObservationText, n: int = 1, ctx: Any = None) -> Any:
-    raise ConfigError(
-        "Countdown environments cannot use shared memory: Gymnasium reads Text observations "
-        "from it only once (Gymnasium#1164). Pass vector_kwargs={'shared_memory': False} to "
-        "gymnasium.make_vec(..., vectorization_mode='async'), or shared_memory=False to "
-        "AsyncVectorEnv"
-    )
-
-
-def _printable(first: int, last: int) -> str:
-    return "".join(c for c in map(chr, range(first, last + 1)) if c.isprintable())
-
-
-OBSERVATION_CHARSET: str = "".join(sorted(set(string.printable) - set("\x0b\x0c")))
-"""Printable ASCII plus space, tab, newline and carriage return."""
-
-ACTION_CHARSET: str = (
-    OBSERVATION_CHARSET
-    + UNICODE_SPACES  # no-break, thin, zero-width...: the checker reads them as spaces
-    + _printable(0x00A1, 0x00FF)  # Latin-1: × ÷ · ² ³ ½ ...
-    + _printable(0x0391, 0x03C9)  # Greek
-    + _printable(0x2010, 0x205E)  # dashes, quotes, ellipsis, primes
-    + _printable(0x2070, 0x209C)  # superscripts and subscripts
-    + _printable(0x2190, 0x21FF)  # arrows
-    + _printable(0x2200, 0x22FF)  # mathematical operators, including − (U+2212)
-)
-"""Characters an action may contain (see the module docstring)."""
-
-DEFAULT_MAX_ACTION_LENGTH = 8192
-DEFAULT_MAX_OBSERVATION_LENGTH = 4096
 DEFAULT_SOLVABLE_TIMEOUT = 5.0
 """Seconds the solvability check of a given task may take (``solvable_timeout``)."""
 _TASK_SEED_SPAN = 2**63 - 1
 _OPTION_KEYS = ("task", "nums", "target", "task_index")
-
-
-def sanitize(text: str, charset: frozenset[str], limit: int) -> str:
-    """``text`` with characters outside ``charset`` shown as ``?``, cut to ``limit`` characters.
-
-    >>> sanitize("3 × 4 is 12", frozenset("0123456789 is"), 8)
-    '3 ? 4...'
-    """
-    if len(text) > limit:
-        text = text[: max(limit - 3, 0)] + "..."
-    if charset.issuperset(text):
-        return text
-    return "".join(c if c in charset else "?" for c in text)
 
 
 class CountdownBaseEnv(gym.Env[str, str]):
@@ -397,27 +354,3 @@ class CountdownBaseEnv(gym.Env[str, str]):
         if self.render_mode == "human":
             print(self._last_render)
         return None
-
-
-def finite(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{name} must be a finite number, got {shown(value)}")
-    return float(value)
-
-
-def call_reward(
-    reward_fn: Callable[..., Sequence[float | None]],
-    completion: str,
-    task: Task,
-    prompt: Any,
-) -> float:
-    """One score from a TRL-style batch reward function (``None`` counts as 0.0)."""
-    scores = reward_fn([completion], nums=[list(task.nums)], target=[task.target], prompts=[prompt])
-    if not isinstance(scores, Sequence) or len(scores) != 1:
-        raise ConfigError(
-            f"reward_fn must return a list with one score per completion, got {shown(scores)}"
-        )
-    score = scores[0]
-    if score is None:
-        return 0.0
-    return finite("the score reward_fn returned", score)

@@ -8,7 +8,8 @@ from typing import Any, cast
 import gymnasium as gym
 
 from countdown_env._task import Task
-from countdown_env.envs.base import CountdownBaseEnv, finite
+from countdown_env.envs._scoring import finite
+from countdown_env.envs.base import CountdownBaseEnv
 from countdown_env.errors import shown
 from verifiers import Status, Verdict, Verifier
 from verifiers.errors import ConfigError

@@ -13,7 +13,8 @@ from gymnasium import spaces
 from countdown_env._solver import first_move
 from countdown_env._stepwise import pair_results
 from countdown_env._task import Task
-from countdown_env.envs.base import CountdownBaseEnv, finite
+from countdown_env.envs._scoring import finite
+from countdown_env.envs.base import CountdownBaseEnv
 from countdown_env.errors import TaskError, shown
 from verifiers import normalise
 from verifiers.arithmetic import combine

@@ -13,12 +13,15 @@ from verifiers.errors import ConfigError
 
 MODULES = [
     "countdown_env",
+    "countdown_env._checks",
     "countdown_env._config",
     "countdown_env._datasets",
     "countdown_env._generator",
     "countdown_env._prompts",
+    "countdown_env._rating",
     "countdown_env._search",
     "countdown_env._solver",
+    "countdown_env._space",
     "countdown_env._splits",
     "countdown_env._stepwise",
     "countdown_env._task",
