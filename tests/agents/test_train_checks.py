@@ -155,7 +155,7 @@ def test_explicit_gradient_checkpointing_wins_on_cpu() -> None:
     from types import SimpleNamespace
 
     from agents.policies._tiny import build_model, build_tokenizer
-    from agents.training._pipeline import _checkpointing_for_cpu
+    from agents.training._cpu_settings import checkpointing_for_cpu as _checkpointing_for_cpu
 
     model = build_model(build_tokenizer(), seed=0)
     args = SimpleNamespace(gradient_checkpointing=True, activation_checkpointing=True)

@@ -372,7 +372,7 @@ def test_two_processes_train_every_batch_at_one_level(tmp_path: Path) -> None:
 
 def test_the_warm_start_sees_every_levels_prompts(tmp_path: Path) -> None:
     from agents.training._args import CountdownTrainArguments
-    from agents.training._curriculum import build_state
+    from agents.training._curriculum_run import build_state
     from countdown_env import make_splits
 
     script = CountdownTrainArguments(
