@@ -29,10 +29,10 @@ _PUBLIC = {
     "WarmStartConfig": "._warmstart",
     "warm_start": "._warmstart",
     "CountdownToolEnv": "._tool_env",
-    "CountdownToolEnvFactory": "._tool_env",
+    "CountdownToolEnvFactory": "._tool_factory",
     "ToolCheck": "._tool_env",
     "ToolEnvConfig": "._tool_env",
-    "make_environment_factory": "._tool_env",
+    "make_environment_factory": "._tool_factory",
     "prepare_tool_tokenizer": "._tool_env",
 }
 
@@ -50,10 +50,9 @@ if TYPE_CHECKING:
     from agents.training._pipeline import run_training
     from agents.training._tool_env import (
         CountdownToolEnv,
-        CountdownToolEnvFactory,
         ToolCheck,
         ToolEnvConfig,
-        make_environment_factory,
         prepare_tool_tokenizer,
     )
+    from agents.training._tool_factory import CountdownToolEnvFactory, make_environment_factory
     from agents.training._warmstart import WarmStartConfig, warm_start

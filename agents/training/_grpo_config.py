@@ -29,6 +29,9 @@ def grpo_problems(args: Any, processes: int = 1) -> list[str]:
     """What is wrong with these GRPO settings (an empty list when nothing is), one message per
     problem, each naming its flag. ``processes`` is the number of training processes.
 
+    Long on purpose: a flat table of independent checks, one per GRPO argument, read best in one
+    place rather than spread over helpers.
+
     >>> from types import SimpleNamespace as S
     >>> ok = dict(num_generations=8, per_device_train_batch_size=64, learning_rate=3e-4)
     >>> grpo_problems(S(**ok))

@@ -243,7 +243,7 @@ def _environment(script: CountdownTrainArguments) -> dict[str, Any]:
     """``GRPOTrainer``'s ``environment_factory`` for ``environment=tools`` (else nothing)."""
     if script.environment != "tools":
         return {}
-    from agents.training._tool_env import make_environment_factory
+    from agents.training._tool_factory import make_environment_factory
 
     return {
         "environment_factory": make_environment_factory(

@@ -33,11 +33,10 @@ import pytest
 from agents.training._tool_env import (
     DEFAULT_INSTRUCTIONS,
     CountdownToolEnv,
-    CountdownToolEnvFactory,
     ToolEnvConfig,
-    make_environment_factory,
     prepare_tool_tokenizer,
 )
+from agents.training._tool_factory import CountdownToolEnvFactory, make_environment_factory
 from countdown_env import task_at
 from countdown_env.errors import TaskError
 from verifiers.errors import ConfigError
