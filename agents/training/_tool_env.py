@@ -135,6 +135,7 @@ class CountdownToolEnv:
     the instructions, which TRL appends to the (empty) user message, so the model sees the
     task. The drawn index is :attr:`task_index`.
 
+    >>> from agents.training import make_environment_factory
     >>> factory = make_environment_factory(task_seed=0, num_generations=2,
     ...                                    generator={"max_numbers": 3})
     >>> group = [factory() for _ in range(4)]   # TRL: one instance per rollout
@@ -213,7 +214,7 @@ class CountdownToolEnv:
           generator)``.
         * neither (TRL's placeholder rows when there is no ``train_dataset``; with
           ``config.task_seed`` and ``config.num_generations`` set, through
-          :func:`make_environment_factory`): the ``k``-th reset of the factory's environments
+          :func:`~agents.training.make_environment_factory`): the ``k``-th reset of the factory's environments
           plays ``task_at(task_seed, k // num_generations, generator)``.
 
         Every other column (``prompt``, ``id``, ...) is ignored.
