@@ -40,6 +40,14 @@ NOT_DEFAULT = {
 }
 
 
+@pytest.fixture
+def own_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Templates registered by a test stay in that test."""
+    from countdown_env import _prompts as prompts
+
+    monkeypatch.setattr(prompts, "_REGISTRY", dict(prompts._REGISTRY))
+
+
 def _script(*extra: str):
     argv, _ = resolve_argv(["--output-dir", "x", *extra])
     return _parse(argv)[0]
@@ -107,12 +115,14 @@ def test_a_refused_recipe_value_names_the_option(tmp_path: Path, capsys) -> None
     assert "--min_value must be an integer in 1..1000000, got 0" in capsys.readouterr().err
 
 
-def test_a_registered_template_is_accepted() -> None:
+def test_a_registered_template_is_accepted(own_registry: None) -> None:
     register_template(PromptTemplate("train-opts-demo", "{nums_spaced} -> {target}", "bare"))
     assert _script("--template", "train-opts-demo").template == "train-opts-demo"
 
 
-def test_a_module_template_is_imported_and_registered(tmp_path: Path, monkeypatch) -> None:
+def test_a_module_template_is_imported_and_registered(
+    own_registry: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "my_train_templates.py").write_text(
         "from countdown_env import PromptTemplate\n"
         "TERSE = PromptTemplate('train-opts-terse', '{nums_spaced} to {target}', 'bare')\n"
