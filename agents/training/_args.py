@@ -9,15 +9,21 @@ override it.
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import math
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from countdown_env import GeneratorConfig
+from countdown_env.errors import GeneratorOptionError
 from verifiers.errors import ConfigError
 
 __all__ = [
     "DEFAULT_RECIPE",
+    "GENERATOR_FIELDS",
     "REWARDS",
     "CountdownTrainArguments",
     "available_recipes",
@@ -46,16 +52,90 @@ def recipe_path(name: str) -> Path:
     return path
 
 
+GENERATOR_FIELDS = tuple(f.name for f in dataclasses.fields(GeneratorConfig))
+"""The :class:`~countdown_env.GeneratorConfig` fields ``countdown train`` takes as options."""
+
+
+def _generator_arguments() -> Any:
+    """A dataclass with one field per :class:`~countdown_env.GeneratorConfig` field: same name,
+    type, default and help, so a generator option is declared and checked in one place.
+
+    The defaults are GeneratorConfig's, TinyZero's Countdown (3-4 numbers from 1..100, targets
+    1..100), what a model run without a recipe trains on; the cpu-tiny recipe sets its own
+    2-number space. Only the ``help`` of the metadata is kept: the rest describes the
+    ``countdown generate`` flags, which TRL's parser would not understand.
+    """
+    hints = typing.get_type_hints(GeneratorConfig)
+    return dataclasses.make_dataclass(
+        "GeneratorArguments",
+        [
+            (f.name, hints[f.name], field(default=f.default, metadata={"help": f.metadata["help"]}))
+            for f in dataclasses.fields(GeneratorConfig)
+        ],
+    )
+
+
+def _train_flag(name: str) -> str:
+    """The ``countdown train`` flag of a field (TRL's parser spells it ``--`` + the name)."""
+    return f"--{name}"
+
+
+def _registered_template(text: str) -> str:
+    """The registered name of ``--template``: a registered name, or ``module:NAME``, which imports
+    ``module`` and registers the :class:`~countdown_env.PromptTemplate` at ``NAME`` (a module may
+    also register templates itself on import, then NAME is the registered name).
+
+    Raises:
+        ConfigError: the module cannot be imported, ``NAME`` is not a template, or no template
+            is registered under the name.
+    """
+    from countdown_env import PromptTemplate, get_template, register_template
+
+    module_name, colon, name = text.partition(":")
+    if colon:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as err:
+            raise ConfigError(f"--template: cannot import {module_name!r}: {err}") from None
+        found = getattr(module, name, None)
+        if isinstance(found, PromptTemplate):
+            try:
+                registered = get_template(found.name)
+            except ConfigError:
+                registered = None
+            if registered is not found:
+                register_template(found)  # refuses to replace another template of that name
+            name = found.name
+        elif found is not None:
+            raise ConfigError(
+                f"--template {text} is a {type(found).__name__}, not a PromptTemplate"
+            )
+    else:
+        name = text
+    try:
+        get_template(name)
+    except ConfigError as err:
+        raise ConfigError(f"--template: {err}") from None
+    return name
+
+
 @dataclass
-class CountdownTrainArguments:
-    """What to train on, how to warm start, and how to measure; the GRPO knobs are GRPOConfig's."""
+class CountdownTrainArguments(_generator_arguments()):  # type: ignore[misc]
+    """What to train on, how to warm start, and how to measure; the GRPO knobs are GRPOConfig's.
+
+    The generator options (``min_numbers``, ``draw``, ``operators``, ``exact_use``, ...; see
+    :data:`GENERATOR_FIELDS`) are :class:`~countdown_env.GeneratorConfig`'s fields, with its
+    defaults and its checks (:meth:`generator_config`).
+    """
 
     template: str | None = field(
         default=None,
         metadata={
-            "help": "Prompt template: compact (embedded model), tinyzero (base models) or chat. "
-            "Default: compact for the embedded model, chat when the tokenizer has a chat "
-            "template, else tinyzero."
+            "help": "Prompt template: compact (embedded model), tinyzero (base models), chat, "
+            "any registered template, or module:NAME to import a PromptTemplate (with "
+            "accelerate launch only module:NAME reaches the worker processes). Default: "
+            "compact for the embedded model, chat when the tokenizer has a chat template, "
+            "else tinyzero."
         },
     )
     rewards: list[str] = field(
@@ -73,16 +153,6 @@ class CountdownTrainArguments:
             "help": "Train on tasks from a JSONL/parquet file (e.g. the Countdown-Tasks-3to4 "
             "layout) instead of the generator. Held-out tasks are split off it."
         },
-    )
-    # The defaults are TinyZero's Countdown (3-4 numbers, 1..100, targets 1..100), what a
-    # model run without a recipe trains on; the cpu-tiny recipe sets its own 2-number space.
-    min_numbers: int = field(default=3, metadata={"help": "Fewest numbers in a task."})
-    max_numbers: int = field(default=4, metadata={"help": "Most numbers in a task."})
-    min_value: int = field(default=1, metadata={"help": "Smallest number drawn."})
-    max_value: int = field(default=100, metadata={"help": "Largest number drawn."})
-    min_target: int = field(default=1, metadata={"help": "Smallest target."})
-    max_target: int | None = field(
-        default=100, metadata={"help": "Largest target ('none': no cap beyond the numbers)."}
     )
     train_tasks: int = field(default=20_000, metadata={"help": "Training tasks to generate."})
     heldout_tasks: int = field(
@@ -216,20 +286,9 @@ class CountdownTrainArguments:
         from agents.training._rewards import check_rewards
 
         check_rewards(self.rewards)  # imports a user's reward module now, before a model loads
-        if self.template not in (None, "compact", "tinyzero", "chat"):
-            raise ConfigError(f"template must be compact, tinyzero or chat, got {self.template!r}")
-        if not 1 <= self.min_numbers <= self.max_numbers:
-            raise ConfigError(
-                f"need 1 <= min_numbers <= max_numbers, got {self.min_numbers}, {self.max_numbers}"
-            )
-        if not 1 <= self.min_value <= self.max_value:
-            raise ConfigError(
-                f"need 1 <= min_value <= max_value, got {self.min_value}, {self.max_value}"
-            )
-        if self.max_target is not None and not 1 <= self.min_target <= self.max_target:
-            raise ConfigError(
-                f"need 1 <= min_target <= max_target, got {self.min_target}, {self.max_target}"
-            )
+        if self.template is not None:
+            self.template = _registered_template(str(self.template))
+        self.generator_config()  # a refused generator option is one line naming its flag
         if self.environment not in ("single", "tools"):
             raise ConfigError(f"environment must be single or tools, got {self.environment!r}")
         if self.environment == "tools" and self.template not in (None, "chat"):
@@ -261,15 +320,20 @@ class CountdownTrainArguments:
         self.curriculum_config()  # a bad curriculum is one line before the model loads
 
     def generator_settings(self) -> dict[str, Any]:
-        """The run's generator settings (what a curriculum level overrides)."""
-        return {
-            "min_numbers": self.min_numbers,
-            "max_numbers": self.max_numbers,
-            "min_value": self.min_value,
-            "max_value": self.max_value,
-            "min_target": self.min_target,
-            "max_target": self.max_target,
-        }
+        """The run's generator settings (what a curriculum level overrides): every
+        :class:`~countdown_env.GeneratorConfig` field, as checked by :meth:`generator_config`."""
+        return self.generator_config().to_dict()
+
+    def generator_config(self) -> GeneratorConfig:
+        """The :class:`~countdown_env.GeneratorConfig` the generator options describe.
+
+        Raises:
+            ConfigError: GeneratorConfig refuses a value; the message names the flag.
+        """
+        try:
+            return GeneratorConfig(**{name: getattr(self, name) for name in GENERATOR_FIELDS})
+        except GeneratorOptionError as err:
+            raise ConfigError(err.describe(_train_flag)) from None
 
     def curriculum_config(self) -> Any:
         """The checked :class:`~agents.training._curriculum.CurriculumConfig`, or ``None``

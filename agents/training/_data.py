@@ -200,24 +200,14 @@ def checkpoint_problem(folder: Path) -> str | None:
     return None
 
 
-def _generator_config(script: CountdownTrainArguments) -> dict[str, Any]:
-    return {
-        "min_numbers": script.min_numbers,
-        "max_numbers": script.max_numbers,
-        "min_value": script.min_value,
-        "max_value": script.max_value,
-        "min_target": script.min_target,
-        "max_target": script.max_target,
-    }
-
-
 def load_or_make_tasks(
     script: CountdownTrainArguments, layout: RunLayout, *, main: bool = True
 ) -> tuple[list[Any], list[Any]]:
     """The run's (train, held-out) tasks: read back when the run already wrote them, else made.
 
-    Made from ``--tasks_file`` (held-out tasks split off it, disjoint) or from the generator with
-    a split that keeps held-out tasks out of training. Only the main process writes them.
+    Made from ``--tasks_file`` (held-out tasks split off it, disjoint) or from the generator
+    (:meth:`CountdownTrainArguments.generator_config`, every GeneratorConfig option) with a
+    split that keeps held-out tasks out of training. Only the main process writes them.
     """
     import countdown_env
 
@@ -252,7 +242,7 @@ def load_or_make_tasks(
             script.heldout_tasks,
             seed=script.task_seed,
             holdout=script.holdout,
-            **_generator_config(script),
+            config=script.generator_config(),
         )
     countdown_env.write_jsonl(train, train_path, overwrite=True)
     countdown_env.write_jsonl(heldout, heldout_path, overwrite=True)
