@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ __all__ = [
     "extractor_for",
     "format_prompt",
     "get_template",
+    "import_template",
     "prompt_text",
     "register_template",
     "template_names",
@@ -153,6 +155,37 @@ def get_template(template: str | PromptTemplate) -> PromptTemplate:
     if found is None:
         raise ConfigError(f"template must be one of {template_names()}, got {shown(template)}")
     return found
+
+
+def import_template(spec: str) -> str:
+    """The registered name of a template spec: a registered name, or ``module:NAME``.
+
+    ``module:NAME`` imports ``module``; a :class:`PromptTemplate` at ``NAME`` is registered
+    (unless it already is); otherwise ``NAME`` is taken as a name the module registered on
+    import. Used by every ``--template`` option, so one spelling works in every command.
+
+    >>> import_template("compact")
+    'compact'
+
+    Raises:
+        ConfigError: the module cannot be imported, ``NAME`` is neither a template nor a
+            registered name, or another template is registered under its name.
+    """
+    module_name, colon, name = spec.partition(":")
+    if colon:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as err:
+            raise ConfigError(f"cannot import {module_name!r}: {err}") from None
+        found = getattr(module, name, None)
+        if isinstance(found, PromptTemplate):
+            if _REGISTRY.get(found.name) is not found:
+                register_template(found)  # refuses to replace another template of that name
+            return found.name
+        if found is not None:
+            raise ConfigError(f"{spec} is a {type(found).__name__}, not a PromptTemplate")
+    get_template(name if colon else spec)
+    return name if colon else spec
 
 
 def format_prompt(

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import math
 import typing
 from collections.abc import Callable, Iterable, Iterator
@@ -186,39 +185,17 @@ def given_fields(args: argparse.Namespace, cls: type) -> dict[str, Any]:
 
 
 def template_argument(text: str) -> str:
-    """argparse type of ``--template``: a registered name, or ``module:NAME`` to import one.
-
-    ``module:NAME`` imports ``module``; a :class:`~countdown_env._prompts.PromptTemplate` at
-    ``NAME`` is registered (a module may also register templates itself on import, then NAME
-    is the registered name). The result is the template's name, checked against the registry.
-    """
-    module_name, colon, name = text.partition(":")
-    if not colon:
+    """argparse type of ``--template``: a registered name, or ``module:NAME`` to import one
+    (:func:`countdown_env.import_template`); a plain name is left to ``choices`` to check."""
+    if ":" not in text:
         return text
-    from countdown_env import PromptTemplate, get_template, register_template
+    from countdown_env import import_template
     from verifiers.errors import ConfigError
 
     try:
-        module = importlib.import_module(module_name)
-    except ImportError as err:
-        raise argparse.ArgumentTypeError(f"cannot import {module_name!r}: {err}") from None
-    found = getattr(module, name, None)
-    if isinstance(found, PromptTemplate):
-        try:
-            registered = get_template(found.name)
-        except ConfigError:
-            registered = None
-        if registered is not found:
-            try:
-                register_template(found)
-            except ConfigError as err:
-                raise argparse.ArgumentTypeError(str(err)) from None
-        return found.name
-    if found is not None:
-        raise argparse.ArgumentTypeError(
-            f"{text} is a {type(found).__name__}, not a PromptTemplate"
-        )
-    return name
+        return import_template(text)
+    except ConfigError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def add_template_argument(group: Any, help: str) -> None:

@@ -10,7 +10,6 @@ override it.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import math
 import typing
 from dataclasses import dataclass, field
@@ -81,42 +80,14 @@ def _train_flag(name: str) -> str:
 
 
 def _registered_template(text: str) -> str:
-    """The registered name of ``--template``: a registered name, or ``module:NAME``, which imports
-    ``module`` and registers the :class:`~countdown_env.PromptTemplate` at ``NAME`` (a module may
-    also register templates itself on import, then NAME is the registered name).
+    """The registered name of ``--template`` (:func:`countdown_env.import_template`: a
+    registered name, or ``module:NAME``), or a ConfigError naming the flag."""
+    from countdown_env import import_template
 
-    Raises:
-        ConfigError: the module cannot be imported, ``NAME`` is not a template, or no template
-            is registered under the name.
-    """
-    from countdown_env import PromptTemplate, get_template, register_template
-
-    module_name, colon, name = text.partition(":")
-    if colon:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as err:
-            raise ConfigError(f"--template: cannot import {module_name!r}: {err}") from None
-        found = getattr(module, name, None)
-        if isinstance(found, PromptTemplate):
-            try:
-                registered = get_template(found.name)
-            except ConfigError:
-                registered = None
-            if registered is not found:
-                register_template(found)  # refuses to replace another template of that name
-            name = found.name
-        elif found is not None:
-            raise ConfigError(
-                f"--template {text} is a {type(found).__name__}, not a PromptTemplate"
-            )
-    else:
-        name = text
     try:
-        get_template(name)
+        return import_template(text)
     except ConfigError as err:
         raise ConfigError(f"--template: {err}") from None
-    return name
 
 
 @dataclass

@@ -214,8 +214,8 @@ class CountdownToolEnv:
           generator)``.
         * neither (TRL's placeholder rows when there is no ``train_dataset``; with
           ``config.task_seed`` and ``config.num_generations`` set, through
-          :func:`~agents.training.make_environment_factory`): the ``k``-th reset of the factory's environments
-          plays ``task_at(task_seed, k // num_generations, generator)``.
+          :func:`~agents.training.make_environment_factory`): the ``k``-th reset of the
+          factory's environments plays ``task_at(task_seed, k // num_generations, generator)``.
 
         Every other column (``prompt``, ``id``, ...) is ignored.
 

@@ -159,7 +159,7 @@ def test_generate_writes_prompts_of_a_registered_or_imported_template(
     [
         ("no_such_module_h12:X", "cannot import 'no_such_module_h12'"),
         ("json:dumps", "json:dumps is a function, not a PromptTemplate"),
-        ("json:NOT_THERE", "invalid choice: 'NOT_THERE'"),
+        ("json:NOT_THERE", "template must be one of"),
     ],
 )
 def test_a_bad_template_import_is_one_clear_line(value, message, own_registry, capsys):
