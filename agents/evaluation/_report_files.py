@@ -34,6 +34,10 @@ __all__ = [
 _PLOTS_INSTALL = "pip install 'countdown-rl[train]'"
 
 
+_MAX_REPORT_BYTES = 64 * 2**20
+"""A report.json holds summaries only (samples go to samples.jsonl): a few KB in practice."""
+
+
 def load_report(source: str | os.PathLike[str] | Mapping[str, Any] | Any) -> dict[str, Any]:
     """A report as a dict, from a ``report.json`` path, its directory, a dict or an EvalReport."""
     if hasattr(source, "to_dict"):
@@ -49,6 +53,10 @@ def load_report(source: str | os.PathLike[str] | Mapping[str, Any] | Any) -> dic
                 f"no report at {path}; {folder} looks like a training run: compare "
                 f"{stages[0]} and {stages[1]}"
             )
+    if path.exists() and not path.is_file():  # a FIFO or device would block or never end
+        raise ConfigError(f"{path} is not a regular file, so not a report.json")
+    if path.is_file() and path.stat().st_size > _MAX_REPORT_BYTES:
+        raise ConfigError(f"{path} is larger than a report.json can be ({_MAX_REPORT_BYTES} bytes)")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as err:

@@ -118,3 +118,23 @@ def test_reports_without_a_recorded_task_set_are_told_apart_by_their_samples(tmp
     capsys.readouterr()
     assert main(["eval", "--compare", str(tmp_path / "before"), str(tmp_path / "other")]) == 0
     assert capsys.readouterr().out.startswith("warning: the reports were run on different")
+
+
+def test_compare_refuses_a_report_that_is_a_fifo_at_once(tmp_path):
+    """A named pipe in report.json's place would block the reader forever."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "report.json"
+    os.mkfifo(fifo)
+    other = tmp_path / "other.json"
+    other.write_text('{"accuracy": 0.5, "n": 1}', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "agents.cli", "eval", "--compare", str(fifo), str(other)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "not a regular file" in done.stderr and "Traceback" not in done.stderr
