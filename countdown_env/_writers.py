@@ -269,10 +269,13 @@ def write_tasks(
     format: str | None = None,
     template: str | PromptTemplate | None = None,
     overwrite: bool = False,
+    split: str = "train",
 ) -> int:
     """Write ``tasks`` as ``jsonl``, ``parquet``, ``tinyzero`` (parquet) or ``hf`` (a folder).
 
     ``format=None`` picks by extension: ``.jsonl`` / ``.parquet`` (see :func:`output_format`).
+    ``split`` is what TinyZero's layout records in ``extra_info.split`` (``"test"`` for a
+    held-out set); the other formats do not record it.
     """
     format = output_format(path, format)
     if format == "jsonl":
@@ -281,6 +284,6 @@ def write_tasks(
         return write_parquet(tasks, path, template=template, overwrite=overwrite)
     if format == "tinyzero":
         return write_tinyzero_parquet(
-            tasks, path, template=template or "tinyzero", overwrite=overwrite
+            tasks, path, split=split, template=template or "tinyzero", overwrite=overwrite
         )
     return save_hf_dataset(tasks, path, template=template or "tinyzero", overwrite=overwrite)

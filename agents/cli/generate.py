@@ -311,7 +311,7 @@ def _write(args: argparse.Namespace, outputs: list[tuple[str, str, str]], train,
     ((_, test_path, test_format),) = rest
     done = False
     try:
-        written = write_tasks(test, test_path, format=test_format, **options)
+        written = write_tasks(test, test_path, format=test_format, split="test", **options)
         done = True
     finally:
         if not done and created:

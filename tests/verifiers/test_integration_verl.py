@@ -167,6 +167,19 @@ def test_generate_tinyzero_parquet_is_what_verl_reads(tmp_path) -> None:
         assert compute_score(row.data_source, answer, truth, row.extra_info)["score"] == 1.0
 
 
+def test_generate_tinyzero_marks_the_held_out_file_as_the_test_split(tmp_path) -> None:
+    """TinyZero's data prep writes ``extra_info.split`` "train" and "test"; so does ours."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    from agents.cli import main
+
+    train, test = tmp_path / "train.parquet", tmp_path / "test.parquet"
+    argv = ["generate", "-n", "20", "--seed", "3", "-o", str(train), "--format", "tinyzero"]
+    assert main([*argv, "--test-output", str(test), "--test-num", "5", "--quiet"]) == 0
+    assert {row["split"] for row in pd.read_parquet(train)["extra_info"]} == {"train"}
+    assert {row["split"] for row in pd.read_parquet(test)["extra_info"]} == {"test"}
+
+
 # ---- through verl's own loader (skipped when verl is not installed) ----
 
 
