@@ -40,7 +40,7 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any, Protocol, SupportsIndex, cast, runtime_checkable
 
 from verifiers._fastpath import decide_fast
-from verifiers._grammar import run_unchecked
+from verifiers._grammar import run_unchecked, too_long_reason
 from verifiers._recipes import (
     equals_target,
     false_claim,
@@ -206,14 +206,7 @@ _cache_lookup = _CACHE.lookup
 
 
 def _too_long(expression: str, rules: Rules) -> Verdict:
-    return Verdict(
-        False,
-        Status.TOO_LONG,
-        None,
-        expression,
-        f"the expression has {len(expression)} characters, more than the limit of "
-        f"{rules.max_length} (max_length)",
-    )
+    return Verdict(False, Status.TOO_LONG, None, expression, too_long_reason(expression, rules))
 
 
 def verify_equation(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import cast
 
-from verifiers._grammar import Parsed, run_unchecked
+from verifiers._grammar import Parsed, check_length, run_unchecked
 from verifiers._values import show_repr
 from verifiers._verdict import Status
 from verifiers.arithmetic import Value, calculate, negate, refusal
@@ -93,12 +93,7 @@ def evaluate(expression: str | Parsed, rules: Rules = DEFAULT_RULES) -> Fraction
         return Fraction(n, d)
     if not isinstance(expression, str):
         raise TypeError(f"expression must be a str or Parsed, got {type(expression).__name__}")
-    if len(expression) > rules.max_length:
-        raise ExpressionError(
-            Status.TOO_LONG,
-            f"the expression has {len(expression)} characters, more than the limit of "
-            f"{rules.max_length} (max_length)",
-        )
+    check_length(expression, rules)
     n, d, _used, _claimed, failure = run_unchecked(expression, rules)
     if failure is not None:
         raise ExpressionError(*failure)

@@ -52,7 +52,14 @@ from verifiers.arithmetic import (
 from verifiers.errors import ExpressionError
 from verifiers.rules import DEFAULT_RULES, Rules
 
-__all__ = ["MAX_LITERAL_DIGITS", "Parsed", "parse", "run_unchecked"]
+__all__ = [
+    "MAX_LITERAL_DIGITS",
+    "Parsed",
+    "check_length",
+    "parse",
+    "run_unchecked",
+    "too_long_reason",
+]
 
 MAX_LITERAL_DIGITS = 3_000
 """Hard ceiling on digits in one literal whatever ``Rules.max_digits`` says: it keeps every
@@ -299,6 +306,21 @@ def run_unchecked(
     return n, d, used, claimed, failure
 
 
+def too_long_reason(expression: str, rules: Rules) -> str:
+    """The sentence of a ``too_long`` refusal: the expression is over ``rules.max_length``."""
+    return (
+        f"the expression has {len(expression)} characters, more than the limit of "
+        f"{rules.max_length} (max_length)"
+    )
+
+
+def check_length(expression: str, rules: Rules) -> None:
+    """Raise a ``too_long`` :class:`ExpressionError` for an expression over ``max_length``:
+    the first check of every entry point, before any other work."""
+    if len(expression) > rules.max_length:
+        raise ExpressionError(Status.TOO_LONG, too_long_reason(expression, rules))
+
+
 def parse(expression: str, rules: Rules = DEFAULT_RULES) -> Parsed:
     """Parse one answer expression under ``rules`` into a :class:`Parsed` postfix program.
 
@@ -319,12 +341,7 @@ def parse(expression: str, rules: Rules = DEFAULT_RULES) -> Parsed:
     """
     if not isinstance(expression, str):
         raise TypeError(f"expression must be a str, got {type(expression).__name__}")
-    if len(expression) > rules.max_length:
-        raise ExpressionError(
-            Status.TOO_LONG,
-            f"the expression has {len(expression)} characters, more than the limit of "
-            f"{rules.max_length} (max_length)",
-        )
+    check_length(expression, rules)
     tokens, claimed = _split_claim(expression, rules)
     postfix: list[int | str] = []
     _n, _d, numbers, _failure = _run(tokens, rules, needs_size_check(expression), postfix)
