@@ -89,6 +89,7 @@ _NO_ANSWER_REASONS = {
     "answer": "no complete <answer>...</answer> block was found",
     "boxed": "no complete \\boxed{...} was found",
     "bare": "the completion is empty",
+    "steps": "no worked answer whose every step holds was found",
 }
 
 
@@ -298,8 +299,9 @@ def verify(
         completion: the model's text.
         nums, target, rules, cache, rule_overrides: as for :func:`verify_equation`.
         extractor: ``"answer"`` (the last ``<answer>...</answer>`` block, the default),
-            ``"boxed"`` (the last ``\\boxed{...}``), ``"bare"`` (the whole completion) or a
-            callable ``(str) -> str | None``.
+            ``"boxed"`` (the last ``\\boxed{...}``), ``"bare"`` (the whole completion),
+            ``"steps"`` (the equation a worked answer's checked steps describe) or a callable
+            ``(str) -> str | None``.
 
     No answer found gives status ``no_answer``.
 
