@@ -1,10 +1,13 @@
-"""Prompt templates, selectable by name: ``tinyzero``, ``chat``, ``compact``, or your own.
+"""Prompt templates, selectable by name: ``tinyzero``, ``chat``, ``compact``, ``compact-steps``,
+or your own.
 
 Each template knows its ``answer_format`` so rewards, policies and evaluation know how to find
-the answer: ``"answer_tag"`` (the last ``<answer>...</answer>`` block) or ``"bare"`` (the whole
-completion is the expression). ``format_prompt`` gives a string for text templates and a list of
-chat messages for chat templates; ``prompt_text`` always gives a string (the user message of a chat
-template), which is what the environments show as their observation.
+the answer: ``"answer_tag"`` (the last ``<answer>...</answer>`` block), ``"bare"`` (the whole
+completion is the expression) or ``"steps"`` (a worked answer whose checked steps describe the
+equation: the ``compact-steps`` template, :func:`verifiers.extract.extract_steps`).
+``format_prompt`` gives a string for text templates and a list of chat messages for chat
+templates; ``prompt_text`` always gives a string (the user message of a chat template), which is
+what the environments show as their observation.
 
 >>> format_prompt("compact", [3, 7, 25], 46)
 '3 7 25>46:'
@@ -36,7 +39,8 @@ __all__ = [
     "template_names",
 ]
 
-ANSWER_FORMATS = ("answer_tag", "bare")
+ANSWER_FORMATS = ("answer_tag", "bare", "steps")
+_EXTRACTORS = {"answer_tag": "answer", "bare": "bare", "steps": "steps"}
 
 _INSTRUCTION = (
     "Using the numbers {nums}, create an equation that equals {target}. You can use basic "
@@ -70,7 +74,10 @@ class PromptTemplate:
     text: str = field(metadata={"help": "str.format text with {nums}, {nums_spaced}, {target}."})
     answer_format: str = field(
         default="answer_tag",
-        metadata={"help": "'answer_tag' (last <answer> block) or 'bare' (whole completion)."},
+        metadata={
+            "help": "'answer_tag' (last <answer> block), 'bare' (whole completion) or "
+            "'steps' (a worked answer, verifiers.extract.extract_steps)."
+        },
     )
     chat: bool = field(
         default=False, metadata={"help": "Render as a list of chat messages (one user message)."}
@@ -203,16 +210,19 @@ def prompt_text(template: str | PromptTemplate, nums: Sequence[int], target: int
 def extractor_for(answer_format: str) -> str:
     """The :mod:`verifiers` extractor that reads answers of ``answer_format``.
 
-    >>> extractor_for("answer_tag"), extractor_for("bare")
-    ('answer', 'bare')
+    >>> extractor_for("answer_tag"), extractor_for("bare"), extractor_for("steps")
+    ('answer', 'bare', 'steps')
     """
     if answer_format not in ANSWER_FORMATS:
         raise ConfigError(
             f"answer_format must be one of {list(ANSWER_FORMATS)}, got {shown(answer_format)}"
         )
-    return "answer" if answer_format == "answer_tag" else "bare"
+    return _EXTRACTORS[answer_format]
 
 
 register_template(PromptTemplate("tinyzero", _TINYZERO, "answer_tag"))
 register_template(PromptTemplate("chat", _INSTRUCTION, "answer_tag", chat=True))
 register_template(PromptTemplate("compact", "{nums_spaced}>{target}:", "bare"))
+# The compact prompt, answered with worked steps (verifiers.extract.extract_steps): one exact
+# operation a line, then the task left in the compact prompt's own spelling.
+register_template(PromptTemplate("compact-steps", "{nums_spaced}>{target}:", "steps"))

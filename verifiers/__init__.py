@@ -46,7 +46,7 @@ from verifiers.errors import (
     ExpressionError,
     RulesError,
 )
-from verifiers.extract import extract_answer, extract_bare, extract_boxed
+from verifiers.extract import extract_answer, extract_bare, extract_boxed, extract_steps
 from verifiers.rules import DEFAULT_RULES, OPERATORS, TV_RULES, Rules
 
 __all__ = [
@@ -74,6 +74,7 @@ __all__ = [
     "extract_answer",
     "extract_bare",
     "extract_boxed",
+    "extract_steps",
     "normalise",
     "parse",
     "rewards",

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import enum
 import functools
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import FrozenInstanceError, dataclass
 from fractions import Fraction
+from operator import attrgetter
+from typing import Any
 
 from verifiers._values import exact_text
 
@@ -57,7 +60,7 @@ class Later(functools.partial):
     __slots__ = ()
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(init=False, repr=False, eq=True, unsafe_hash=True)
 class Verdict:
     """The immutable result of checking one answer.
 
@@ -68,16 +71,22 @@ class Verdict:
         expression: the expression that was checked (after extraction), or ``None``.
         reason: one human sentence saying what happened.
 
-    A frozen dataclass with ``__slots__``: ``dataclasses.fields``, ``replace`` and ``asdict``
-    work; equality, hashing, ``repr`` and pickling go by the five fields. ``value`` and
-    ``reason`` may be given as :class:`Later` (built on first read).
+    A dataclass whose fields are read-only: assigning or deleting one raises
+    :class:`dataclasses.FrozenInstanceError`, as on a frozen dataclass, and there is no room for
+    other attributes. ``dataclasses.fields``, ``replace`` and ``asdict`` work; equality, hashing,
+    ``repr`` and pickling go by the five fields. ``value`` and ``reason`` may be given as
+    :class:`Later` (built on first read).
 
     >>> v = Verdict(False, Status.NO_ANSWER, None, None, "No <answer> block was found.")
     >>> v.correct, str(v.status)
     (False, 'no_answer')
     """
 
-    __slots__ = ("_reason", "_value", "correct", "expression", "status")
+    # Each field is kept in a private slot and read through a property without a setter (see
+    # the end of this module). Why not @dataclass(frozen=True): its __setattr__ makes every
+    # store in __init__ a descriptor call, which more than doubles the cost of the one verdict
+    # the checker builds per answer (0.43 against 0.18 us, benchmarks/bench_verifiers.py).
+    __slots__ = ("_correct", "_expression", "_reason", "_status", "_value")
 
     correct: bool
     status: Status
@@ -93,14 +102,11 @@ class Verdict:
         expression: str | None,
         reason: str | Later,
     ) -> None:
-        # The slots are filled through their own descriptors: the frozen __setattr__ refuses
-        # assignment, and object.__setattr__ per field (the dataclass way) costs about twice
-        # as much for the one verdict the checker builds per answer.
-        _set_correct(self, correct)
-        _set_status(self, status)
-        _set_value(self, value)
-        _set_expression(self, expression)
-        _set_reason(self, reason)
+        self._correct = correct
+        self._status = status
+        self._value = value
+        self._expression = expression
+        self._reason = reason
 
     def __bool__(self) -> bool:
         return self.correct
@@ -139,34 +145,41 @@ class Verdict:
         }
 
 
-_set_correct = Verdict.__dict__["correct"].__set__
-_set_status = Verdict.__dict__["status"].__set__
-_set_expression = Verdict.__dict__["expression"].__set__
-_get_value, _set_value = Verdict.__dict__["_value"].__get__, Verdict.__dict__["_value"].__set__
-_get_reason, _set_reason = Verdict.__dict__["_reason"].__get__, Verdict.__dict__["_reason"].__set__
-
-
 def _read_value(self: Verdict) -> Fraction | None:
-    item = _get_value(self)
-    if type(item) is Later:
-        item = item()
-        _set_value(self, item)
+    item = self._value
+    if isinstance(item, Later):
+        item = self._value = item()
     return item
 
 
 def _read_reason(self: Verdict) -> str:
-    item = _get_reason(self)
-    if type(item) is Later:
-        item = item()
-        _set_reason(self, item)
+    item = self._reason
+    if isinstance(item, Later):
+        item = self._reason = item()
     return item
 
 
-# Installed after @dataclass, so that the dataclass sees two plain fields (no defaults) and its
+def _read_only(name: str, getter: Callable[[Verdict], Any], doc: str) -> property:
+    def refuse(self: Verdict, *value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    return property(getter, refuse, refuse, doc)
+
+
+# Installed after @dataclass, so that the dataclass sees five plain fields (no defaults) and its
 # __eq__, __hash__ and fields() go through these properties.
-Verdict.value = property(  # type: ignore[assignment]
-    _read_value, doc="The exact value when the expression could be evaluated, else ``None``."
+Verdict.correct = _read_only(  # type: ignore[assignment]
+    "correct", attrgetter("_correct"), "``True`` only for :attr:`Status.CORRECT`."
 )
-Verdict.reason = property(  # type: ignore[assignment]
-    _read_reason, doc="One human sentence saying what happened."
+Verdict.status = _read_only(  # type: ignore[assignment]
+    "status", attrgetter("_status"), "Why the answer is right or wrong."
+)
+Verdict.value = _read_only(  # type: ignore[assignment]
+    "value", _read_value, "The exact value when the expression could be evaluated, else ``None``."
+)
+Verdict.expression = _read_only(  # type: ignore[assignment]
+    "expression", attrgetter("_expression"), "The expression that was checked, or ``None``."
+)
+Verdict.reason = _read_only(  # type: ignore[assignment]
+    "reason", _read_reason, "One human sentence saying what happened."
 )

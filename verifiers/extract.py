@@ -17,6 +17,8 @@ linear-time with no backtracking regular expression:
   ``{``) costs no more than a normal answer.
 * :func:`extract_bare`: the whole completion, stripped, for compact prompts where the completion
   is the expression.
+* :func:`extract_steps`: the equation a worked answer's checked steps describe (the
+  ``compact-steps`` template; see :func:`extract_steps`), ``None`` when a step is false.
 
 >>> extract_answer("<think>try <answer>1+2</answer>?</think> <answer> 5 + 3 </answer> done")
 '5 + 3'
@@ -27,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from verifiers._worked import worked_equation
 from verifiers.errors import ConfigError
 
 __all__ = [
@@ -36,6 +39,7 @@ __all__ = [
     "extract_answer",
     "extract_bare",
     "extract_boxed",
+    "extract_steps",
     "get_extractor",
     "has_answer_format",
 ]
@@ -126,6 +130,28 @@ def extract_bare(completion: str) -> str | None:
     return text or None
 
 
+def extract_steps(completion: str) -> str | None:
+    """The equation a worked answer describes, when every step holds; else ``None``.
+
+    A worked answer does one operation a line (``a op b = r``), then names the task left,
+    with ``r`` among its numbers, and so on until it answers with an expression::
+
+        3*7=21
+        21 5>26:21+5
+
+    Each step's arithmetic is checked exactly; the answer is the equation the lines describe,
+    ``(3*7)+5`` (each ``r`` replaced by its operation), which the verifier then checks against
+    the task. A single line is the answer itself. Details: :mod:`verifiers._worked`.
+
+    >>> extract_steps("3*7=21\\n21 5>26:21+5")
+    '(3*7)+5'
+    >>> extract_steps("3*7=20\\n20 5>25:20+5") is None  # 3*7 is 21: a false step
+    True
+    """
+    _require_str(completion)
+    return worked_equation(completion)
+
+
 def has_answer_format(
     completion: str, *, require_think: bool = True, allow_implicit_think: bool = True
 ) -> bool:
@@ -180,12 +206,14 @@ EXTRACTORS: dict[str, Extractor] = {
     "answer": extract_answer,
     "boxed": extract_boxed,
     "bare": extract_bare,
+    "steps": extract_steps,
 }
 """The built-in extractors by name."""
 
 
 def get_extractor(extractor: str | Extractor) -> Extractor:
-    """Resolve an extractor name (``"answer"``, ``"boxed"``, ``"bare"``) or pass a callable on.
+    """Resolve an extractor name (``"answer"``, ``"boxed"``, ``"bare"``,
+    ``"steps"``) or pass a callable on.
 
     >>> get_extractor("boxed") is extract_boxed
     True

@@ -12,8 +12,9 @@ Examples::
 Tasks come from the default generator (``-n`` tasks with ``--seed`` and the difficulty flags)
 or from ``--tasks FILE`` (JSONL or parquet with ``nums`` and ``target``); file tasks of up to
 four numbers are checked for a solution, with a warning when some have none. The default
-template is ``compact`` for the embedded tiny model, ``chat`` for a model whose tokenizer has a
-chat template, ``tinyzero`` otherwise (and for ``solver``/``random``). ``--max-new-tokens``
+template is the one ``countdown train`` recorded in the model, else ``compact`` for the embedded
+tiny model, ``chat`` for a model whose tokenizer has a chat template, ``tinyzero`` otherwise (and
+for ``solver``/``random``). ``--max-new-tokens``
 above the model's context is lowered to the context, with a note. An output directory that
 already holds a report is replaced only with ``--force`` (its old plots are removed).
 """

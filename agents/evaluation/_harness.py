@@ -67,15 +67,19 @@ exactly one non-empty ``<answer>`` block (:func:`verifiers.extract.has_answer_fo
 
 
 def default_max_new_tokens(template: str | Template) -> int:
-    """Completion budget by template: 24 tokens for bare answers, 512 when the model thinks.
+    """Completion budget by template: 24 tokens for bare answers, 64 for compact worked steps,
+    512 when the model thinks in words.
 
     The compact template's answers are a dozen characters; TinyZero-style thinking needs room
     (TRL's default budget truncated most completions with zero reward, trl#5697).
 
-    >>> default_max_new_tokens("compact"), default_max_new_tokens("tinyzero")
-    (24, 512)
+    >>> [default_max_new_tokens(t) for t in ("compact", "compact-steps", "tinyzero")]
+    [24, 64, 512]
     """
-    return 24 if resolve_template(template).answer_format == "bare" else 512
+    return _MAX_NEW_TOKENS[resolve_template(template).answer_format]
+
+
+_MAX_NEW_TOKENS = {"bare": 24, "steps": 64, "answer_tag": 512}
 
 
 def default_k(num_samples: int) -> tuple[int, ...]:
@@ -104,10 +108,11 @@ def _as_task(item: Any) -> Any:
 def format_ok(completion: str, status: str, template: Template) -> bool:
     """Whether a completion has the answer format its template asks for (not a violation).
 
-    Bare templates: a readable expression (status not in :data:`FORMAT_FAILURES`);
-    answer-tag templates: the format reward's shape (thinking, then one non-empty answer).
+    Bare and worked-steps templates: a readable expression (status not in
+    :data:`FORMAT_FAILURES`); answer-tag templates: the format reward's shape (thinking, then
+    one non-empty answer).
     """
-    if template.answer_format == "bare":
+    if template.answer_format != "answer_tag":
         return status not in FORMAT_FAILURES
     return has_answer_format(completion)
 
@@ -122,7 +127,7 @@ class _Grader:
 
     def __init__(self, template: Template, rules: Rules, aha_phrases: Sequence[str]) -> None:
         self.extractor = template.extractor
-        self.bare = template.answer_format == "bare"
+        self.bare = template.answer_format != "answer_tag"  # the answer is the expression
         # verify() passes a Rules object through Rules.from_kwargs on every call; None means
         # DEFAULT_RULES without that detour (~0.3 us a completion), same checks.
         self.rules = None if rules == DEFAULT_RULES else rules

@@ -40,7 +40,7 @@ class EvalReport:
     )
     policy: str = field(metadata={"help": "Policy name."})
     template: str = field(metadata={"help": "Prompt template name."})
-    answer_format: str = field(metadata={"help": "answer_tag or bare."})
+    answer_format: str = field(metadata={"help": "answer_tag, bare or steps."})
     sampling: dict[str, Any] = field(metadata={"help": "The SamplingConfig used."})
     rules: dict[str, Any] = field(metadata={"help": "The rules answers were checked under."})
     timings: dict[str, float] = field(

@@ -212,7 +212,7 @@ def format_answer(
     >>> format_answer("1+2", "answer_tag", prompt="Assistant: Let me solve this.\\n<think>")
     ' Found it.</think>\\n<answer>1+2</answer>'
     """
-    if answer_format == "bare":
+    if answer_format != "answer_tag":  # bare and steps: an expression is a one-line answer
         return expression or ""
     last = prompt if isinstance(prompt, str) else (prompt[-1].get("content", "") if prompt else "")
     opens_think = last.rstrip().endswith("<think>")

@@ -12,6 +12,8 @@ the three separators.
 >>> tok = build_tokenizer()
 >>> tok.decode(tok("12+3*(4-1)")["input_ids"])
 '12+3*(4-1)'
+>>> tok.decode(tok("9-2=7\\n3 4>7:3+4")["input_ids"])
+'9-2=7\\n3 4>7:3+4'
 >>> model = build_model(tok, seed=0)
 >>> 0.5e6 < sum(p.numel() for p in model.parameters()) < 2e6
 True
@@ -29,8 +31,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ALPHABET", "SPECIAL_TOKENS", "TinyModelConfig", "build_model", "build_tokenizer"]
 
-ALPHABET = "0123456789+-*/() >:="
-"""Every character the embedded model can read or write."""
+ALPHABET = "0123456789+-*/() >:=\n"
+"""Every character the embedded model can read or write (newline: the ``compact-steps``
+template's line break between worked steps)."""
 
 SPECIAL_TOKENS = {"pad": "<pad>", "eos": "</s>", "bos": "<s>", "unk": "<unk>"}
 """Pad differs from EOS on purpose: TRL treats the EOS id as a stop token and masks pad."""
@@ -91,7 +94,7 @@ def build_tokenizer() -> PreTrainedTokenizerFast:
     vocab = {token: i for i, token in enumerate(specials + list(ALPHABET))}
     core = Tokenizer(models.WordLevel(vocab=vocab, unk_token=SPECIAL_TOKENS["unk"]))
     # One token per character, spaces included: isolate every single character.
-    core.pre_tokenizer = pre_tokenizers.Split(Regex("."), behavior="isolated")
+    core.pre_tokenizer = pre_tokenizers.Split(Regex("(?m:.)"), behavior="isolated")
     core.decoder = decoders.Fuse()
     tokenizer = transformers.PreTrainedTokenizerFast(
         tokenizer_object=core,

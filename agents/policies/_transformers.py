@@ -12,6 +12,7 @@ from typing import Any
 from agents.policies._base import Completion, Prompt, Request, SamplingConfig, as_request
 from agents.policies._cache import require_transformers
 from agents.policies._devices import resolve_device
+from countdown_env import template_names
 from verifiers.errors import ConfigError
 
 __all__ = ["ContextCapWarning", "TransformersPolicy"]
@@ -42,9 +43,10 @@ class TransformersPolicy:
         name: the policy name in reports (default: the model's ``name_or_path``).
         device: ``"cpu"``, ``"cuda"``, ``"cuda:1"`` or ``"auto"`` (a GPU when there is one):
             the model is moved there. ``None`` leaves the model on its current device.
-        default_template: the prompt template this model expects; by default ``"chat"`` when
-            the tokenizer has a chat template, ``"compact"`` for the embedded character model,
-            else ``"tinyzero"``.
+        default_template: the prompt template this model expects; by default the one
+            ``countdown train`` recorded in the model's config (``countdown_template``), else
+            ``"chat"`` when the tokenizer has a chat template, ``"compact"`` for the embedded
+            character model, else ``"tinyzero"``.
     """
 
     def __init__(
@@ -67,7 +69,10 @@ class TransformersPolicy:
         self.tokenizer = tokenizer
         self.name = name or str(getattr(model, "name_or_path", "") or type(model).__name__)
         if default_template is None:
-            if getattr(tokenizer, "chat_template", None):
+            recorded = getattr(getattr(model, "config", None), "countdown_template", None)
+            if isinstance(recorded, str) and recorded in template_names():
+                default_template = recorded
+            elif getattr(tokenizer, "chat_template", None):
                 default_template = "chat"
             elif _is_character_tokenizer(tokenizer):
                 default_template = "compact"

@@ -265,7 +265,7 @@ def build_rewards(
     from agents.training._stage_eval import TrainingDiagnostics
     from countdown_env import get_template
 
-    extractor = "bare" if get_template(template).answer_format == "bare" else "answer"
+    extractor = get_template(template).extractor
     return [*build(names, extractor, max_completion_length), TrainingDiagnostics(template)]
 
 

@@ -106,6 +106,9 @@ def run_training(
         template=resolve_template(script.template, tokenizer, embedded),
         max_new_tokens=script.eval_max_new_tokens or training_args.max_completion_length or 256,
     )
+    # Saved with every checkpoint and the final model, so `countdown eval --policy DIR` (and
+    # any TransformersPolicy) prompts the trained model as it was trained.
+    model.config.countdown_template = run.template
     return _run_stages(run, model, tokenizer, embedded, train_tasks, heldout, reward_funcs)
 
 

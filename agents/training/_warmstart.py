@@ -6,6 +6,10 @@ followed by an independent random well-formed equation over the same numbers (ea
 never a solution. The model learns to write legal expressions over the numbers it is shown, but
 nothing links what it writes to the target: any gain in hitting targets comes from RL with the
 verifier's reward. :func:`format_only_texts` exposes the texts so a test can check exactly that.
+
+For the ``compact-steps`` template (answer format ``steps``) the texts are random worked
+answers (:mod:`agents.training._steps`): random exact steps over the prompt's numbers and a
+random final expression, the target only copied into the task-left lines.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agents.policies._base import random_expression
+from agents.training._steps import random_steps_answer
 from verifiers.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -54,15 +59,33 @@ class WarmStartConfig:
             raise ConfigError(f"learning_rate must be > 0, got {self.learning_rate!r}")
 
 
+WARM_START_FORMATS = ("bare", "steps")
+"""Answer formats the warm start can teach: bare equations and ``compact-steps`` worked answers."""
+
+
 def format_only_texts(
     prompts: Sequence[str],
     nums: Sequence[Sequence[int]],
     rng: random.Random,
     *,
-    sample_equation: Callable[[Sequence[int], random.Random], str] = random_expression,
+    targets: Sequence[int] | None = None,
+    answer_format: str = "bare",
 ) -> list[tuple[str, str]]:
-    """(prompt, completion) pairs: each prompt with a random equation over its own numbers."""
-    return [(p, sample_equation(n, rng)) for p, n in zip(prompts, nums, strict=True)]
+    """(prompt, completion) pairs: each prompt with a random answer over its own numbers.
+
+    ``answer_format`` ``"bare"``: a random equation; ``"steps"``: a random worked answer,
+    whose task-left lines name the target (so ``targets`` are needed).
+    """
+    if answer_format == "bare":
+        return [(p, random_expression(n, rng)) for p, n in zip(prompts, nums, strict=True)]
+    if answer_format != "steps":
+        raise ConfigError(
+            f"the warm start writes answers in {list(WARM_START_FORMATS)}, not {answer_format!r}"
+        )
+    if targets is None:
+        raise ConfigError("worked answers (answer format 'steps') need the tasks' targets")
+    rows = zip(prompts, nums, targets, strict=True)
+    return [(p, random_steps_answer(n, t, rng)) for p, n, t in rows]
 
 
 def _batch_tensors(
@@ -95,10 +118,13 @@ def warm_start(
     nums: Sequence[Sequence[int]],
     config: WarmStartConfig | None = None,
     *,
-    sample_equation: Callable[[Sequence[int], random.Random], str] = random_expression,
+    targets: Sequence[int] | None = None,
+    answer_format: str = "bare",
     on_step: Callable[[int, float], None] | None = None,
 ) -> dict[str, Any]:
     """Train ``model`` in place on format-only texts until the time or step budget ends.
+
+    ``targets`` and ``answer_format`` are passed to :func:`format_only_texts`.
 
     Returns ``{"steps", "seconds", "final_loss"}``; ``"stopped_by": "time"`` is added when
     the time budget ended it before ``max_steps``. ``on_step(step, loss)`` is called after each
@@ -110,6 +136,11 @@ def warm_start(
     cfg = config or WarmStartConfig()
     if len(prompts) != len(nums) or not prompts:
         raise ConfigError("warm_start needs the same non-zero number of prompts and nums")
+    first = None if targets is None else [targets[0]]
+    # A bad answer format, or worked answers without targets, fail before any training.
+    format_only_texts(
+        [prompts[0]], [nums[0]], random.Random(0), targets=first, answer_format=answer_format
+    )
     rng = random.Random(cfg.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate)
     model.train()
@@ -121,7 +152,8 @@ def warm_start(
             [prompts[i] for i in picks],
             [nums[i] for i in picks],
             rng,
-            sample_equation=sample_equation,
+            targets=None if targets is None else [targets[i] for i in picks],
+            answer_format=answer_format,
         )
         batch = _batch_tensors(tokenizer, pairs)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):

@@ -48,6 +48,7 @@ def _train(run: Run, model: Any, tokenizer: Any, train_tasks: list[Any]) -> dict
     from tqdm.auto import tqdm
 
     from agents.training._warmstart import WarmStartConfig, warm_start
+    from countdown_env import get_template
 
     script, training_args = run.script, run.training_args
     warm_tasks = list(train_tasks)
@@ -80,6 +81,8 @@ def _train(run: Run, model: Any, tokenizer: Any, train_tasks: list[Any]) -> dict
             seed=training_args.seed,
             bf16=bool(training_args.bf16),  # the precision GRPO runs in
         ),
+        targets=warm_data["target"],
+        answer_format=get_template(run.template).answer_format,
         on_step=tick,
     )
     bar.close()

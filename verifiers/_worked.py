@@ -1,0 +1,125 @@
+"""Worked answers: a Countdown task solved one checked operation a line.
+
+The shape (the ``compact-steps`` template of :mod:`countdown_env` asks for it)::
+
+    3*7=21           one operation on two of the numbers, and its result
+    21 5>26:21+5     the task that is left (numbers > target :), and its answer
+
+Each line but the last is a *step* ``a op b = r``: two of the numbers still at hand (the
+task's, or results of earlier steps) and the exact result. From the second line on, a line
+starts with the task left, ``nums>target:``, in the compact prompt's own spelling: the numbers
+at hand with ``r`` in place of ``a`` and ``b``. The last line answers the task left with an
+expression.
+
+:func:`worked_equation` checks every step's arithmetic exactly and gives back the one
+equation the lines describe, each step's ``r`` replaced by its operation: ``(3*7)+5``. The
+verifier then checks that equation against the task like any other answer, so the numbers
+used and the value are judged as always. A false step, a result no later line uses, a line of
+another shape or lines that name different targets give ``None``: a worked answer is only as
+good as its every step.
+
+A single line without ``>`` is the answer itself (two numbers need no step).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from verifiers._tokens import space_operators
+
+__all__ = ["MAX_STEP_LINES", "worked_equation"]
+
+MAX_STEP_LINES = 64
+"""Most lines a worked answer may have; a longer one is not read (``None``), so hostile text
+costs no more than a real answer (one line per number of the task)."""
+
+_MAX_DIGITS = 30  # a step's numbers; Countdown values are far smaller
+
+
+def _number(text: str) -> int | None:
+    """A plain non-negative integer literal (no sign, no leading zero), else ``None``."""
+    text = text.strip()
+    if not text.isdigit() or not text.isascii() or len(text) > _MAX_DIGITS:
+        return None
+    if len(text) > 1 and text[0] == "0":
+        return None
+    return int(text)
+
+
+def _step(text: str) -> tuple[str, int] | None:
+    """``("(a op b)", r)`` for a true step ``a op b = r``, else ``None``."""
+    left, equals, right = text.partition("=")
+    r = _number(right)
+    if not equals or r is None:
+        return None
+    for op in "+-*/":
+        a_text, found, b_text = left.partition(op)
+        if found:
+            break
+    else:
+        return None
+    a, b = _number(a_text), _number(b_text)
+    if a is None or b is None:
+        return None
+    if op == "/":
+        true = b != 0 and Fraction(a, b) == r
+    else:
+        true = {"+": a + b, "-": a - b, "*": a * b}[op] == r
+    return (f"({a}{op}{b})", r) if true else None
+
+
+def _put(expression: str, r: int, operation: str) -> str | None:
+    """``expression`` with its first literal ``r`` replaced by ``operation``, else ``None``."""
+    tokens = space_operators(expression).split()
+    wanted = str(r)
+    for index, token in enumerate(tokens):
+        if token == wanted:
+            tokens[index] = operation
+            return "".join(tokens)
+    return None
+
+
+def worked_equation(completion: str) -> str | None:
+    """The equation a worked answer describes, or ``None`` when a step fails.
+
+    >>> worked_equation("3*7=21\\n21 5>26:21+5")
+    '(3*7)+5'
+    >>> worked_equation("10+5=15\\n15 3 2>90:15*3=45\\n45 2>90:45*2")
+    '((10+5)*3)*2'
+    >>> worked_equation("3*7=20\\n20 5>25:20+5") is None  # 3*7 is 21
+    True
+    >>> worked_equation("3*7=21\\n3 5>8:3+5") is None  # the 21 is never used
+    True
+    >>> worked_equation("25*4-3")  # one line: the answer itself
+    '25*4-3'
+    """
+    parts = completion.strip().split("\n", MAX_STEP_LINES)
+    if len(parts) > MAX_STEP_LINES:
+        return None
+    lines = [line.strip() for line in parts if line.strip()]
+    if not lines:
+        return None
+    if len(lines) == 1:
+        return None if ">" in lines[0] else lines[0]
+    steps = []
+    targets = set()
+    for index, line in enumerate(lines):
+        if index:
+            head, colon, line = line.partition(":")
+            target = _number(head.rpartition(">")[2])
+            if not colon or ">" not in head or target is None:
+                return None
+            targets.add(target)
+        if index < len(lines) - 1:
+            step = _step(line)
+            if step is None:
+                return None
+            steps.append(step)
+    if len(targets) > 1 or not line.strip():
+        return None
+    expression: str | None = line.strip()
+    for operation, r in reversed(steps):
+        expression = _put(expression, r, operation)
+        if expression is None:
+            return None
+    return expression
