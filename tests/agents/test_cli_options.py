@@ -130,7 +130,8 @@ def test_a_template_registered_in_process_is_accepted(command, own_registry, cap
     register_template(PromptTemplate("mine", "{nums_spaced}=>{target}", "bare"))
     assert parser.parse_args([*argv, "--template", "mine"]).template == "mine"  # same parser
     _command(command, parser).print_help()
-    assert "one of chat, compact, mine, tinyzero" in " ".join(capsys.readouterr().out.split())
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "one of chat, compact, compact-steps, mine, tinyzero" in shown
 
 
 def test_generate_writes_prompts_of_a_registered_or_imported_template(
@@ -179,4 +180,4 @@ def test_play_help_shows_the_tv_games_values_from_the_same_fields(capsys):
         main(["generate", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "each number used at most once (default: exactly once)" in out
-    assert "one of chat, compact, tinyzero, or module:NAME" in out
+    assert "one of chat, compact, compact-steps, tinyzero, or module:NAME" in out
