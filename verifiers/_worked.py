@@ -117,9 +117,10 @@ def worked_equation(completion: str) -> str | None:
             steps.append(step)
     if len(targets) > 1 or not line.strip():
         return None
-    expression: str | None = line.strip()
+    expression = line.strip()
     for operation, r in reversed(steps):
-        expression = _put(expression, r, operation)
-        if expression is None:
+        put = _put(expression, r, operation)
+        if put is None:
             return None
+        expression = put
     return expression
