@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agents.training._rewards import OUR_REWARDS
 from countdown_env import GeneratorConfig
 from countdown_env.errors import GeneratorOptionError
 from verifiers.errors import ConfigError
@@ -33,9 +34,9 @@ RECIPES_DIR = Path(__file__).resolve().parent / "recipes"
 DEFAULT_RECIPE = "cpu-tiny"
 """The recipe used when ``countdown train`` is given neither a recipe, a config nor a model."""
 
-REWARDS = ("correctness", "tinyzero", "format", "partial")
-"""Our reward names accepted by ``--rewards`` (:mod:`verifiers.rewards`); TRL's shaping and a
-user's ``MODULE:FUNCTION`` are accepted too (see :mod:`agents.training._rewards`)."""
+REWARDS = OUR_REWARDS
+"""Our reward names accepted by ``--rewards``; TRL's shaping and a user's ``MODULE:FUNCTION``
+are accepted too (see :mod:`agents.training._rewards`)."""
 
 
 def available_recipes() -> list[str]:
