@@ -15,16 +15,22 @@ Scores, per completion (``n`` numbers in the task):
 
 * ``correct_score`` (1.0) when the worked answer is correct (the ``steps`` extractor and the
   verifier, as ``correctness`` scores it);
-* else ``step_score * k / (n - 2)``, where ``k`` counts the completion's leading steps (at most
-  ``n - 2``) that each take two numbers at hand, are exact, and leave numbers that still reach
-  the target (:func:`countdown_env.solve` under the same rules; a task left that the solver
-  refuses, such as a negative number, or cannot settle in :data:`SOLVER_SECONDS` earns nothing);
-* 0.0 for a completion with no text, no true first step, or a task of two numbers.
+* for a legal answer that misses the target (every step true and used, each number once:
+  the verdict ``wrong_value``), ``step_score * k / (n - 2)``, where ``k`` counts its leading
+  steps (at most ``n - 2``) that each leave numbers that still reach the target
+  (:func:`countdown_env.solve` under the same rules; a task left that the solver refuses or
+  cannot settle in :data:`SOLVER_SECONDS` earns nothing);
+* 0.0 for anything else: no text, a broken or unfinished worked answer, numbers misused, or
+  a task of two numbers.
+
+Only finished, legal answers earn step credit. Paying any true opening step (the first
+version) was farmed within 400 GRPO steps: the policy kept a good first step and stopped
+finishing, completions ran to the length cap and the hit rate fell to zero.
 
 >>> reward = ProgressReward(step_score=0.25)
->>> reward(["3*7=21\\n21 5>26:21+5", "3*7=21\\n21 5>26:21*5", "3+5=8\\n8 7>26:8*7"],
-...        nums=[[3, 7, 5]] * 3, target=[26] * 3)
-[1.0, 0.25, 0.0]
+>>> reward(["3*7=21\\n21 5>26:21+5", "3*7=21\\n21 5>26:21*5", "3+5=8\\n8 7>26:8*7",
+...         "3*7=21\\n21 5>26:21+"], nums=[[3, 7, 5]] * 4, target=[26] * 4)
+[1.0, 0.25, 0.0, 0.0]
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from typing import Any
 
 from countdown_env import solve
 from countdown_env.errors import SolverTimeoutError, TaskError
+from verifiers import Status, verify
 from verifiers.errors import ConfigError
 from verifiers.extract import worked_steps
 from verifiers.rewards import completion_text, get_correctness_reward, task_columns
@@ -45,6 +52,8 @@ from verifiers.rules import DEFAULT_RULES, Rules
 
 __all__ = ["SOLVER_SECONDS", "ProgressReward"]
 
+
+_MISSED = Status.WRONG_VALUE
 
 SOLVER_SECONDS = 2.0
 """Longest the solver may think about one task left; past it the step earns nothing (tasks of
@@ -117,6 +126,17 @@ class ProgressReward:
             count += 1
         return count
 
+    def _missed(self, text: str | None, task_nums: Any, task_target: Any) -> float:
+        """The step credit of an answer that is not correct."""
+        nums = [n for n in (_whole(v) for v in task_nums) if n is not None]
+        target = _whole(task_target)
+        if text is None or target is None or len(nums) != len(task_nums) or len(nums) < 3:
+            return 0.0
+        verdict = verify(text, nums, target, rules=self.rules, extractor="steps")
+        if verdict.status is not _MISSED:
+            return 0.0  # step credit only for a finished, legal answer
+        return self.step_score * self.solvable_steps(text, nums, target) / (len(nums) - 2)
+
     def __call__(
         self, completions: Sequence[object], nums: Any = None, target: Any = None, **kwargs: Any
     ) -> list[float]:
@@ -126,16 +146,10 @@ class ProgressReward:
         for completion, hit, task_nums, task_target in zip(
             completions, correct, nums, target, strict=True
         ):
-            text = completion_text(completion)
-            whole = [_whole(v) for v in task_nums]
-            goal = _whole(task_target)
             if hit:
                 scores.append(self.correct_score)
-            elif text is None or goal is None or None in whole or len(whole) < 3:
-                scores.append(0.0)
             else:
-                steps = self.solvable_steps(text, whole, goal)  # type: ignore[arg-type]
-                scores.append(self.step_score * steps / (len(whole) - 2))
+                scores.append(self._missed(completion_text(completion), task_nums, task_target))
         return scores
 
     def __repr__(self) -> str:
