@@ -6,6 +6,7 @@ Parse only (TRL's parser, as ``countdown train`` runs it); no model loads.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ pytest.importorskip("trl")
 
 from agents.cli import main
 from agents.cli.train import _parse, resolve_argv
-from agents.training._data import RunLayout, load_or_make_tasks
+from agents.training._data import RunLayout, load_or_make_tasks, skewed_split_note
 from countdown_env import GeneratorConfig, PromptTemplate, register_template
 
 # A value other than the default for every GeneratorConfig field, all valid together.
@@ -148,3 +149,42 @@ def test_tasks_are_drawn_with_every_generator_option(tmp_path: Path) -> None:
     for task in [*train, *heldout]:
         assert len(task.nums) == 5 and set(task.nums) <= cards
     assert {t.key for t in train}.isdisjoint(t.key for t in heldout)
+
+
+def test_a_holdout_fraction_draws_both_sides_from_one_distribution(tmp_path: Path) -> None:
+    from countdown_env import is_held_out
+
+    small = ("--min_numbers", "3", "--max_numbers", "3", "--max_value", "10",
+             "--max_target", "none", "--heldout_tasks", "500", "--train_tasks")  # fmt: skip
+    script = _script(*small, "2000", "--holdout_fraction", "0.2")
+    layout = RunLayout(tmp_path / "run")
+    layout.make()
+    train, heldout = load_or_make_tasks(script, layout)
+    assert len(train) == 2000 and len(heldout) == 500
+    held = [is_held_out(t, fraction=0.2, seed=script.task_seed) for t in heldout]
+    assert all(held) and not any(is_held_out(t, fraction=0.2, seed=1234) for t in train)
+
+    def share(tasks: list) -> float:  # the tasks a+b-c solves, in some order
+        return sum(
+            any(a + b - c == t.target for a, b, c in itertools.permutations(t.nums)) for t in tasks
+        ) / len(tasks)
+
+    # Split by hash, the two sides look alike; the default split on a nearly exhausted
+    # space gives the held-out side the generator's most frequent tasks, and says so.
+    assert abs(share(train) - share(heldout)) < 0.06
+    default = _script(*small, "2400")
+    skewed = RunLayout(tmp_path / "skewed")
+    skewed.make()
+    skewed_train, skewed_heldout = load_or_make_tasks(default, skewed)
+    assert share(skewed_heldout) - share(skewed_train) > 0.1
+    note = skewed_split_note(default)
+    assert note is not None and "--holdout_fraction" in note
+    assert skewed_split_note(script) is None
+
+
+@pytest.mark.parametrize("value", ["0", "1", "1.5", "-0.2"])
+def test_a_holdout_fraction_outside_0_1_is_refused(tmp_path: Path, capsys, value: str) -> None:
+    out = tmp_path / "run"
+    assert main(["train", "--output-dir", str(out), "--holdout_fraction", value]) == 2
+    assert "holdout_fraction must be a number strictly between 0 and 1" in capsys.readouterr().err
+    assert not out.exists()
