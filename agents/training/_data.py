@@ -17,9 +17,9 @@ from verifiers.errors import ConfigError
 __all__ = [
     "RunLayout",
     "build_rewards",
+    "choose_holdout_fraction",
     "load_or_make_tasks",
     "reward_weights",
-    "skewed_split_note",
     "train_dataset",
 ]
 
@@ -201,27 +201,48 @@ def checkpoint_problem(folder: Path) -> str | None:
     return None
 
 
-def skewed_split_note(script: CountdownTrainArguments) -> str | None:
-    """A warning when the held-out tasks will not look like the training tasks, else ``None``.
+def choose_holdout_fraction(script: CountdownTrainArguments) -> str | None:
+    """Split a small task space by a hash, so held-out and training tasks look alike.
 
     With ``holdout=task`` and no fraction, the held-out tasks are the first distinct tasks the
-    generator draws, its most frequent ones. When training asks for most of a small task
-    space, it gets what is left, the rare ones: the two sides then differ (3 numbers from
-    1..10, 2,400 + 500 of 3,130 tasks: ``a+b-c`` solves 31% of the held-out tasks and 12% of
-    the training tasks).
+    generator draws: its most frequent ones. When training asks for much of a small space it
+    gets what is left, the rare ones, and the two sides differ (3 numbers from 1..10, 2,400 +
+    500 of 3,130 tasks: ``a+b-c`` solves 31% of the held-out tasks and 12% of the training
+    tasks). So when ``train_tasks + heldout_tasks`` pass a quarter of the space this sets
+    ``script.holdout_fraction`` to ``heldout / (train + heldout)``: each side then takes the
+    same share of its half of the space, and both lean the same way. When a side of the hash
+    holds fewer than 1.1 times the tasks it must give (counted exactly), the default split
+    stays, with a warning.
+
+    Returns:
+        The line to print about the choice, or ``None`` when nothing was chosen.
     """
     import countdown_env
 
     if script.tasks_file or script.holdout != "task" or script.holdout_fraction is not None:
         return None
-    size = countdown_env.task_space_size(script.generator_config())
+    config = script.generator_config()
+    size = countdown_env.task_space_size(config)
     asked = script.train_tasks + script.heldout_tasks
     if size is None or asked * 4 <= size:
         return None
+    fraction = round(script.heldout_tasks / asked, 4)
+    # Count each side of the hash exactly (a small space enumerates in milliseconds).
+    held = sum(
+        countdown_env.is_held_out(task, fraction=fraction, seed=script.task_seed)
+        for task in countdown_env.enumerate_tasks(config)
+    )
+    if held < script.heldout_tasks * 1.1 or size - held < script.train_tasks * 1.1:
+        return (
+            f"countdown train: warning: {asked:,} of the {size:,} possible tasks asked for; "
+            "the held-out tasks are the generator's most frequent ones and training gets the "
+            "rest, so the two sides differ. Ask for fewer tasks, or set --holdout_fraction."
+        )
+    script.holdout_fraction = fraction
     return (
-        f"countdown train: warning: {asked:,} of the {size:,} possible tasks asked for; the "
-        "held-out tasks are the generator's most frequent ones and training gets the rest, "
-        "so the two sides differ. Set --holdout_fraction (e.g. 0.2) to split by a hash."
+        f"countdown train: held-out tasks split off by a hash, holdout_fraction {fraction} "
+        f"({asked:,} of the {size:,} possible tasks asked for: the first distinct tasks drawn "
+        "would be the frequent ones; --holdout_fraction overrides)"
     )
 
 

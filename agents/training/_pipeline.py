@@ -157,7 +157,6 @@ def _run_stages(
 ) -> dict[str, Any]:
     """Warm start, evaluate, GRPO, evaluate again, plots and summary (each stage skipped when
     its result exists)."""
-    from agents.training._data import skewed_split_note
     from agents.training._grpo_stage import grpo_stage
     from agents.training._summary import write_summary
     from agents.training._warmstart_stage import warm_start_stage
@@ -168,9 +167,6 @@ def _run_stages(
         f"countdown train: {len(train_tasks)} training tasks, {len(heldout)} held-out, "
         f"template {run.template!r}, model {model_name}"
     )
-    note = skewed_split_note(script)
-    if note:
-        run.log(note)
     if script.curriculum_config() is not None:
         from agents.training._curriculum_run import build_state
 

@@ -16,7 +16,7 @@ pytest.importorskip("trl")
 
 from agents.cli import main
 from agents.cli.train import _parse, resolve_argv
-from agents.training._data import RunLayout, load_or_make_tasks, skewed_split_note
+from agents.training._data import RunLayout, choose_holdout_fraction, load_or_make_tasks
 from countdown_env import GeneratorConfig, PromptTemplate, register_template
 
 # A value other than the default for every GeneratorConfig field, all valid together.
@@ -151,35 +151,48 @@ def test_tasks_are_drawn_with_every_generator_option(tmp_path: Path) -> None:
     assert {t.key for t in train}.isdisjoint(t.key for t in heldout)
 
 
-def test_a_holdout_fraction_draws_both_sides_from_one_distribution(tmp_path: Path) -> None:
-    from countdown_env import is_held_out
+def _sum_minus_share(tasks: list) -> float:
+    """The share of tasks some ``a+b-c`` solves."""
+    return sum(
+        any(a + b - c == t.target for a, b, c in itertools.permutations(t.nums)) for t in tasks
+    ) / len(tasks)
 
-    small = ("--min_numbers", "3", "--max_numbers", "3", "--max_value", "10",
-             "--max_target", "none", "--heldout_tasks", "500", "--train_tasks")  # fmt: skip
-    script = _script(*small, "2000", "--holdout_fraction", "0.2")
+
+SMALL = ("--min_numbers", "3", "--max_numbers", "3", "--max_value", "10", "--max_target",
+         "none", "--heldout_tasks", "500", "--train_tasks")  # fmt: skip
+
+
+def test_a_small_space_is_split_by_a_hash_so_both_sides_look_alike(tmp_path: Path) -> None:
+    from countdown_env import is_held_out, make_splits
+
+    # The first distinct tasks drawn are the frequent ones: on a nearly exhausted space the
+    # plain split gives them all to the held-out side.
+    script = _script(*SMALL, "2400")
+    train, heldout = make_splits(2400, 500, seed=1234, config=script.generator_config())
+    assert _sum_minus_share(heldout) - _sum_minus_share(train) > 0.1
+
+    script = _script(*SMALL, "2000")  # 2,500 of 3,130 tasks
+    note = choose_holdout_fraction(script)
+    assert script.holdout_fraction == 0.2
+    assert note is not None and "--holdout_fraction overrides" in note
     layout = RunLayout(tmp_path / "run")
     layout.make()
     train, heldout = load_or_make_tasks(script, layout)
     assert len(train) == 2000 and len(heldout) == 500
-    held = [is_held_out(t, fraction=0.2, seed=script.task_seed) for t in heldout]
-    assert all(held) and not any(is_held_out(t, fraction=0.2, seed=1234) for t in train)
+    fraction, seed = script.holdout_fraction, script.task_seed
+    assert all(is_held_out(t, fraction=fraction, seed=seed) for t in heldout)
+    assert not any(is_held_out(t, fraction=fraction, seed=seed) for t in train)
+    assert abs(_sum_minus_share(train) - _sum_minus_share(heldout)) < 0.05
 
-    def share(tasks: list) -> float:  # the tasks a+b-c solves, in some order
-        return sum(
-            any(a + b - c == t.target for a, b, c in itertools.permutations(t.nums)) for t in tasks
-        ) / len(tasks)
 
-    # Split by hash, the two sides look alike; the default split on a nearly exhausted
-    # space gives the held-out side the generator's most frequent tasks, and says so.
-    assert abs(share(train) - share(heldout)) < 0.06
-    default = _script(*small, "2400")
-    skewed = RunLayout(tmp_path / "skewed")
-    skewed.make()
-    skewed_train, skewed_heldout = load_or_make_tasks(default, skewed)
-    assert share(skewed_heldout) - share(skewed_train) > 0.1
-    note = skewed_split_note(default)
-    assert note is not None and "--holdout_fraction" in note
-    assert skewed_split_note(script) is None
+def test_the_split_choice_leaves_large_spaces_and_given_fractions_alone() -> None:
+    given = _script(*SMALL, "2000", "--holdout_fraction", "0.3")
+    assert choose_holdout_fraction(given) is None and given.holdout_fraction == 0.3
+    large = _script(*SMALL[:5], "100", *SMALL[6:], "2000")  # 3 numbers from 1..100
+    assert choose_holdout_fraction(large) is None and large.holdout_fraction is None
+    nearly_all = _script(*SMALL, "2400")  # 2,900 of 3,130: a hash split could run short
+    note = choose_holdout_fraction(nearly_all)
+    assert note is not None and "warning" in note and nearly_all.holdout_fraction is None
 
 
 @pytest.mark.parametrize("value", ["0", "1", "1.5", "-0.2"])
