@@ -9,6 +9,7 @@ import dataclasses
 import itertools
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -158,6 +159,11 @@ def _sum_minus_share(tasks: list) -> float:
     ) / len(tasks)
 
 
+def _unsplit(*argv: str) -> Any:
+    """A parsed script without a holdout fraction (the default recipe sets one)."""
+    return dataclasses.replace(_script(*argv), holdout_fraction=None)
+
+
 SMALL = ("--min_numbers", "3", "--max_numbers", "3", "--max_value", "10", "--max_target",
          "none", "--heldout_tasks", "500", "--train_tasks")  # fmt: skip
 
@@ -167,11 +173,11 @@ def test_a_small_space_is_split_by_a_hash_so_both_sides_look_alike(tmp_path: Pat
 
     # The first distinct tasks drawn are the frequent ones: on a nearly exhausted space the
     # plain split gives them all to the held-out side.
-    script = _script(*SMALL, "2400")
+    script = _unsplit(*SMALL, "2400")
     train, heldout = make_splits(2400, 500, seed=1234, config=script.generator_config())
     assert _sum_minus_share(heldout) - _sum_minus_share(train) > 0.1
 
-    script = _script(*SMALL, "2000")  # 2,500 of 3,130 tasks
+    script = _unsplit(*SMALL, "2000")  # 2,500 of 3,130 tasks
     note = choose_holdout_fraction(script)
     assert script.holdout_fraction == 0.2
     assert note is not None and "--holdout_fraction overrides" in note
@@ -188,9 +194,9 @@ def test_a_small_space_is_split_by_a_hash_so_both_sides_look_alike(tmp_path: Pat
 def test_the_split_choice_leaves_large_spaces_and_given_fractions_alone() -> None:
     given = _script(*SMALL, "2000", "--holdout_fraction", "0.3")
     assert choose_holdout_fraction(given) is None and given.holdout_fraction == 0.3
-    large = _script(*SMALL[:5], "100", *SMALL[6:], "2000")  # 3 numbers from 1..100
+    large = _unsplit(*SMALL[:5], "100", *SMALL[6:], "2000")  # 3 numbers from 1..100
     assert choose_holdout_fraction(large) is None and large.holdout_fraction is None
-    nearly_all = _script(*SMALL, "2400")  # 2,900 of 3,130: a hash split could run short
+    nearly_all = _unsplit(*SMALL, "2400")  # 2,900 of 3,130: a hash split could run short
     note = choose_holdout_fraction(nearly_all)
     assert note is not None and "warning" in note and nearly_all.holdout_fraction is None
 
