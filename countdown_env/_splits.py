@@ -94,7 +94,10 @@ def make_splits(
         holdout_fraction: share of targets / number multisets / tasks reserved for the test side.
             ``None`` (default): for ``"task"`` the test set is simply the first ``n_test``
             distinct tasks of its own stream and training excludes exactly those; for
-            ``"target"`` and ``"nums"`` it means 0.1.
+            ``"target"`` and ``"nums"`` it means 0.1. The first distinct tasks drawn are the
+            generator's most frequent ones: when ``n_train + n_test`` approaches the size of
+            the task space (:func:`~countdown_env.task_space_size`), training gets the rare
+            rest and the two sides differ; give a fraction there.
         config, **kwargs: the generator configuration (as for ``generate``).
         progress: show a tqdm progress bar for each side on stderr. With a small
             ``holdout_fraction`` the test side keeps few of the tasks it draws (with 1 of 100

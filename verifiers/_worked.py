@@ -24,10 +24,11 @@ A single line without ``>`` is the answer itself (two numbers need no step).
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import NamedTuple
 
 from verifiers._tokens import space_operators
 
-__all__ = ["MAX_STEP_LINES", "worked_equation"]
+__all__ = ["MAX_STEP_LINES", "Step", "worked_equation", "worked_steps"]
 
 MAX_STEP_LINES = 64
 """Most lines a worked answer may have; a longer one is not read (``None``), so hostile text
@@ -46,8 +47,17 @@ def _number(text: str) -> int | None:
     return int(text)
 
 
-def _step(text: str) -> tuple[str, int] | None:
-    """``("(a op b)", r)`` for a true step ``a op b = r``, else ``None``."""
+class Step(NamedTuple):
+    """One true step ``a op b = r`` of a worked answer."""
+
+    a: int
+    op: str
+    b: int
+    r: int
+
+
+def _read_step(text: str) -> Step | None:
+    """The step ``a op b = r`` when its arithmetic is exact, else ``None``."""
     left, equals, right = text.partition("=")
     r = _number(right)
     if not equals or r is None:
@@ -65,7 +75,13 @@ def _step(text: str) -> tuple[str, int] | None:
         true = b != 0 and Fraction(a, b) == r
     else:
         true = {"+": a + b, "-": a - b, "*": a * b}[op] == r
-    return (f"({a}{op}{b})", r) if true else None
+    return Step(a, op, b, r) if true else None
+
+
+def _step(text: str) -> tuple[str, int] | None:
+    """``("(a op b)", r)`` for a true step ``a op b = r``, else ``None``."""
+    step = _read_step(text)
+    return None if step is None else (f"({step.a}{step.op}{step.b})", step.r)
 
 
 def _put(expression: str, r: int, operation: str) -> str | None:
@@ -77,6 +93,36 @@ def _put(expression: str, r: int, operation: str) -> str | None:
             tokens[index] = operation
             return "".join(tokens)
     return None
+
+
+def _lines(completion: str) -> list[str] | None:
+    parts = completion.strip().split("\n", MAX_STEP_LINES)
+    if len(parts) > MAX_STEP_LINES:
+        return None
+    return [line.strip() for line in parts if line.strip()]
+
+
+def worked_steps(completion: str) -> list[Step]:
+    """The true steps a worked answer opens with, up to its first line that is not one.
+
+    Each line's task-left head (``nums>target:``) is skipped, not checked; whether the steps
+    use numbers at hand is the caller's question (a process reward asks it, see
+    ``progress`` reward of ``countdown train``). The answer line ends the list.
+
+    >>> worked_steps("3*7=21\\n21 5>26:21+5")
+    [Step(a=3, op='*', b=7, r=21)]
+    >>> worked_steps("10+5=15\\n15 3 2>90:15*3=45\\n45 2>90:45*2")
+    [Step(a=10, op='+', b=5, r=15), Step(a=15, op='*', b=3, r=45)]
+    >>> worked_steps("3*7=20\\n20 5>25:20+5")  # 3*7 is 21: no true step
+    []
+    """
+    steps: list[Step] = []
+    for line in _lines(completion) or []:
+        step = _read_step(line.rpartition(":")[2] if ":" in line else line)
+        if step is None:
+            break
+        steps.append(step)
+    return steps
 
 
 def worked_equation(completion: str) -> str | None:
@@ -93,10 +139,7 @@ def worked_equation(completion: str) -> str | None:
     >>> worked_equation("25*4-3")  # one line: the answer itself
     '25*4-3'
     """
-    parts = completion.strip().split("\n", MAX_STEP_LINES)
-    if len(parts) > MAX_STEP_LINES:
-        return None
-    lines = [line.strip() for line in parts if line.strip()]
+    lines = _lines(completion)
     if not lines:
         return None
     if len(lines) == 1:

@@ -29,19 +29,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from verifiers._worked import worked_equation
+from verifiers._worked import Step, worked_equation, worked_steps
 from verifiers.errors import ConfigError
 
 __all__ = [
     "EXTRACTORS",
     "MAX_BOXED_BRACES",
     "Extractor",
+    "Step",
     "extract_answer",
     "extract_bare",
     "extract_boxed",
     "extract_steps",
     "get_extractor",
     "has_answer_format",
+    "worked_steps",
 ]
 
 Extractor = Callable[[str], "str | None"]

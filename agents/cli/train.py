@@ -332,7 +332,8 @@ GRPO training on Countdown with TRL. Main options:
   --resume             continue the run in --output-dir with its saved settings
   --threads N          torch threads (default auto: OMP_NUM_THREADS, else the usable cores)
   --save_minutes M     also save a GRPO checkpoint every M minutes (0: only --save_steps)
-  --rewards R [R ...]  correctness, tinyzero, format, partial, TRL's overlong and
+  --rewards R [R ...]  correctness, tinyzero, format, partial, progress (worked steps
+                       that keep the task solvable earn step_score), TRL's overlong and
                        repetition, MODULE:FUNCTION (your reward) or verifier:MODULE:NAME;
                        NAME:key=value,... sets parameters; --reward_weights, one per reward
   --use_peft           train a LoRA adapter (--lora_r, --lora_alpha, --lora_dropout,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agents.training._rewards import OUR_REWARDS
 from countdown_env import GeneratorConfig
 from countdown_env.errors import GeneratorOptionError
 from verifiers.errors import ConfigError
@@ -33,9 +34,9 @@ RECIPES_DIR = Path(__file__).resolve().parent / "recipes"
 DEFAULT_RECIPE = "cpu-tiny"
 """The recipe used when ``countdown train`` is given neither a recipe, a config nor a model."""
 
-REWARDS = ("correctness", "tinyzero", "format", "partial")
-"""Our reward names accepted by ``--rewards`` (:mod:`verifiers.rewards`); TRL's shaping and a
-user's ``MODULE:FUNCTION`` are accepted too (see :mod:`agents.training._rewards`)."""
+REWARDS = OUR_REWARDS
+"""Our reward names accepted by ``--rewards``; TRL's shaping and a user's ``MODULE:FUNCTION``
+are accepted too (see :mod:`agents.training._rewards`)."""
 
 
 def available_recipes() -> list[str]:
@@ -132,6 +133,17 @@ class CountdownTrainArguments(_generator_arguments()):  # type: ignore[misc]
     holdout: str = field(
         default="task",
         metadata={"help": "What the held-out split keeps apart: task, target or nums."},
+    )
+    holdout_fraction: float | None = field(
+        default=None,
+        metadata={
+            "help": "Share of tasks (or targets, number sets) reserved for the held-out side, "
+            "by a hash. Default: for holdout=task the held-out tasks are the first distinct "
+            "tasks the generator draws (its most frequent ones), which is a fair sample only "
+            "when the task space is much larger than train_tasks + heldout_tasks; on a small "
+            "space (3 numbers from 1..10 hold 3,130 tasks) set a fraction, e.g. 0.2, so both "
+            "sides come from the same distribution. Target/nums holdouts default to 0.1."
+        },
     )
     task_seed: int = field(default=1234, metadata={"help": "Seed of the task generator."})
     warmstart_seconds: float = field(
@@ -268,6 +280,15 @@ class CountdownTrainArguments(_generator_arguments()):  # type: ignore[misc]
             raise ConfigError("max_attempts must be >= 1 and attempt_penalty >= 0")
         if self.holdout not in ("task", "target", "nums"):
             raise ConfigError(f"holdout must be task, target or nums, got {self.holdout!r}")
+        fraction = self.holdout_fraction
+        if fraction is not None and (
+            isinstance(fraction, bool)
+            or not isinstance(fraction, (int, float))
+            or not 0 < fraction < 1
+        ):
+            raise ConfigError(
+                f"holdout_fraction must be a number strictly between 0 and 1, got {fraction!r}"
+            )
         for name in ("train_tasks", "heldout_tasks"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")

@@ -169,6 +169,7 @@ def level_heldout(
                 config.heldout_tasks,
                 seed=script.task_seed,
                 holdout=script.holdout,
+                holdout_fraction=script.holdout_fraction,
                 config=generator,
             )
             folder.mkdir(parents=True, exist_ok=True)
@@ -278,13 +279,16 @@ def build_state(
     generators = check_levels(config.levels, script.generator_settings())
     heldout = level_heldout(script, generators, tasks_folder / "curriculum", main=main)
     keys = {t.key for t in run_heldout} | {t.key for tasks in heldout for t in tasks}
-    holdout, seed = script.holdout, script.task_seed
+    holdout, seed, fraction = script.holdout, script.task_seed, script.holdout_fraction
+    if fraction is None and holdout != "task":
+        fraction = 0.1  # make_splits' share for a target/nums holdout without a fraction
 
     def excluded(task: Any) -> bool:
         if task.key in keys:
             return True
-        # make_splits' share for a target/nums holdout without an explicit fraction.
-        return holdout != "task" and is_held_out(task, holdout=holdout, fraction=0.1, seed=seed)
+        return fraction is not None and is_held_out(
+            task, holdout=holdout, fraction=fraction, seed=seed
+        )
 
     state = CurriculumState(
         config, generators, seed=script.task_seed, size=script.train_tasks, excluded=excluded

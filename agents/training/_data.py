@@ -17,6 +17,7 @@ from verifiers.errors import ConfigError
 __all__ = [
     "RunLayout",
     "build_rewards",
+    "choose_holdout_fraction",
     "load_or_make_tasks",
     "reward_weights",
     "train_dataset",
@@ -200,6 +201,51 @@ def checkpoint_problem(folder: Path) -> str | None:
     return None
 
 
+def choose_holdout_fraction(script: CountdownTrainArguments) -> str | None:
+    """Split a small task space by a hash, so held-out and training tasks look alike.
+
+    With ``holdout=task`` and no fraction, the held-out tasks are the first distinct tasks the
+    generator draws: its most frequent ones. When training asks for much of a small space it
+    gets what is left, the rare ones, and the two sides differ (3 numbers from 1..10, 2,400 +
+    500 of 3,130 tasks: ``a+b-c`` solves 31% of the held-out tasks and 12% of the training
+    tasks). So when ``train_tasks + heldout_tasks`` pass a quarter of the space this sets
+    ``script.holdout_fraction`` to ``heldout / (train + heldout)``: each side then takes the
+    same share of its half of the space, and both lean the same way. When a side of the hash
+    holds fewer than 1.1 times the tasks it must give (counted exactly), the default split
+    stays, with a warning.
+
+    Returns:
+        The line to print about the choice, or ``None`` when nothing was chosen.
+    """
+    import countdown_env
+
+    if script.tasks_file or script.holdout != "task" or script.holdout_fraction is not None:
+        return None
+    config = script.generator_config()
+    size = countdown_env.task_space_size(config)
+    asked = script.train_tasks + script.heldout_tasks
+    if size is None or asked * 4 <= size:
+        return None
+    fraction = round(script.heldout_tasks / asked, 4)
+    # Count each side of the hash exactly (a small space enumerates in milliseconds).
+    held = sum(
+        countdown_env.is_held_out(task, fraction=fraction, seed=script.task_seed)
+        for task in countdown_env.enumerate_tasks(config)
+    )
+    if held < script.heldout_tasks * 1.1 or size - held < script.train_tasks * 1.1:
+        return (
+            f"countdown train: warning: {asked:,} of the {size:,} possible tasks asked for; "
+            "the held-out tasks are the generator's most frequent ones and training gets the "
+            "rest, so the two sides differ. Ask for fewer tasks, or set --holdout_fraction."
+        )
+    script.holdout_fraction = fraction
+    return (
+        f"countdown train: held-out tasks split off by a hash, holdout_fraction {fraction} "
+        f"({asked:,} of the {size:,} possible tasks asked for: the first distinct tasks drawn "
+        "would be the frequent ones; --holdout_fraction overrides)"
+    )
+
+
 def load_or_make_tasks(
     script: CountdownTrainArguments, layout: RunLayout, *, main: bool = True
 ) -> tuple[list[Any], list[Any]]:
@@ -225,7 +271,7 @@ def load_or_make_tasks(
             )
         # A slightly larger share than needed, so the held-out side has enough tasks; every
         # task on that side stays out of training, used for evaluation or not.
-        share = min(0.5, 1.2 * script.heldout_tasks / len(tasks))
+        share = script.holdout_fraction or min(0.5, 1.2 * script.heldout_tasks / len(tasks))
         train, heldout = countdown_env.split(
             tasks, holdout=script.holdout, holdout_fraction=share, seed=script.task_seed
         )
@@ -242,6 +288,7 @@ def load_or_make_tasks(
             script.heldout_tasks,
             seed=script.task_seed,
             holdout=script.holdout,
+            holdout_fraction=script.holdout_fraction,
             config=script.generator_config(),
         )
     countdown_env.write_jsonl(train, train_path, overwrite=True)

@@ -4,6 +4,9 @@ Each ``--rewards`` item is one of:
 
 * ``correctness``, ``tinyzero``, ``format``, ``partial``: our rewards (:mod:`verifiers.rewards`),
   in the prompt template's answer format.
+* ``progress``: a process reward for worked answers (the ``compact-steps`` template): 1.0 when
+  correct, else ``step_score`` (0.25) for steps that keep the task solvable, by the solver
+  (:class:`~agents.training._progress.ProgressReward`); logged as ``progress_reward``.
 * ``overlong``: TRL's DAPO soft overlong punishment (``trl.rewards.get_soft_overlong_punishment``,
   0 up to ``max_completion_len - soft_punish_cache`` tokens, then down to -1; defaults: the run's
   ``--max_completion_length`` and a quarter of it); logged as ``soft_overlong_punishment_reward``.
@@ -46,8 +49,8 @@ __all__ = [
     "reward_name",
 ]
 
-OUR_REWARDS = ("correctness", "tinyzero", "format", "partial")
-"""Our reward names (:mod:`verifiers.rewards`)."""
+OUR_REWARDS = ("correctness", "tinyzero", "format", "partial", "progress")
+"""Our reward names (:mod:`verifiers.rewards`; ``progress`` also asks the solver)."""
 
 TRL_SHAPING = ("overlong", "repetition")
 """TRL's length and repetition shaping (``trl.rewards``), by the name ``--rewards`` takes."""
@@ -168,6 +171,7 @@ def _user_reward(spec: str, module_name: str, attribute: str, as_verifier: bool)
 def _named_reward(
     spec: str, name: str, params: dict[str, Any], extractor: str, max_completion_length: int | None
 ) -> Any:
+    from agents.training._progress import ProgressReward
     from verifiers import rewards
 
     factories: dict[str, Callable[..., Any]] = {
@@ -175,10 +179,11 @@ def _named_reward(
         "tinyzero": rewards.get_tinyzero_reward,
         "format": rewards.get_format_reward,
         "partial": rewards.get_partial_credit_reward,
+        "progress": ProgressReward,
     }
     if name in factories:
         factory = factories[name]
-        if name != "format":
+        if name not in ("format", "progress"):
             params = {"extractor": extractor, **params}
     else:
         from trl.rewards import get_repetition_penalty_reward, get_soft_overlong_punishment

@@ -4,12 +4,13 @@ refuse the run happens here, before any training."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict
 from typing import Any
 
 from agents.training._args import CountdownTrainArguments
 from agents.training._cpu_settings import checkpointing_for_cpu
-from agents.training._data import RunLayout, load_or_make_tasks
+from agents.training._data import RunLayout, choose_holdout_fraction, load_or_make_tasks
 from agents.training._distributed import barrier, is_main_process
 from agents.training._model import load_model_and_tokenizer, prepare_tool_tokenizer
 from agents.training._run_folder import write_json
@@ -33,6 +34,10 @@ def start_run(
     """
     grpo_settings = training_args.to_dict()  # before output_dir moves to the checkpoints
     training_args.output_dir = str(layout.checkpoints)
+    if not script.resume:  # a resumed run reads its tasks (and its fraction) back
+        note = choose_holdout_fraction(script)
+        if note and is_main_process():
+            print(note, file=sys.stderr)
     train_tasks, heldout = _tasks(layout, script)
     model, tokenizer, embedded = load_model_and_tokenizer(
         model_args, layout, float32=bool(machine.get("cpu_run"))

@@ -391,3 +391,23 @@ def test_the_warm_start_sees_every_levels_prompts(tmp_path: Path) -> None:
     assert not {t.key for t in warm} & held
     # The rating filters shape training, not the warm start's prompts.
     assert all(state.task(0, i).n_solutions >= 2 for i in range(5))
+
+
+def test_a_holdout_fraction_keeps_every_levels_held_side_out_of_training(tmp_path: Path) -> None:
+    from agents.training._args import CountdownTrainArguments
+    from agents.training._curriculum_run import build_state
+    from countdown_env import is_held_out, make_splits
+
+    script = CountdownTrainArguments(
+        min_numbers=3, max_numbers=3, max_value=10, max_target=None, train_tasks=200,
+        heldout_tasks=20, holdout_fraction=0.3, curriculum="numbers:2,3",
+        curriculum_heldout_tasks=10,
+    )  # fmt: skip
+    _, run_heldout = make_splits(
+        0, 20, seed=script.task_seed, holdout_fraction=0.3, config=script.generator_config()
+    )
+    state, level_heldout = build_state(script, tmp_path, run_heldout, main=True)
+    for tasks in level_heldout:
+        assert all(is_held_out(t, fraction=0.3, seed=script.task_seed) for t in tasks)
+    trained = [state.task(level, i) for level in (0, 1) for i in range(100)]
+    assert not any(is_held_out(t, fraction=0.3, seed=script.task_seed) for t in trained)

@@ -6,8 +6,10 @@ Parse only (TRL's parser, as ``countdown train`` runs it); no model loads.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +17,7 @@ pytest.importorskip("trl")
 
 from agents.cli import main
 from agents.cli.train import _parse, resolve_argv
-from agents.training._data import RunLayout, load_or_make_tasks
+from agents.training._data import RunLayout, choose_holdout_fraction, load_or_make_tasks
 from countdown_env import GeneratorConfig, PromptTemplate, register_template
 
 # A value other than the default for every GeneratorConfig field, all valid together.
@@ -148,3 +150,60 @@ def test_tasks_are_drawn_with_every_generator_option(tmp_path: Path) -> None:
     for task in [*train, *heldout]:
         assert len(task.nums) == 5 and set(task.nums) <= cards
     assert {t.key for t in train}.isdisjoint(t.key for t in heldout)
+
+
+def _sum_minus_share(tasks: list) -> float:
+    """The share of tasks some ``a+b-c`` solves."""
+    return sum(
+        any(a + b - c == t.target for a, b, c in itertools.permutations(t.nums)) for t in tasks
+    ) / len(tasks)
+
+
+def _unsplit(*argv: str) -> Any:
+    """A parsed script without a holdout fraction (the default recipe sets one)."""
+    return dataclasses.replace(_script(*argv), holdout_fraction=None)
+
+
+SMALL = ("--min_numbers", "3", "--max_numbers", "3", "--max_value", "10", "--max_target",
+         "none", "--heldout_tasks", "500", "--train_tasks")  # fmt: skip
+
+
+def test_a_small_space_is_split_by_a_hash_so_both_sides_look_alike(tmp_path: Path) -> None:
+    from countdown_env import is_held_out, make_splits
+
+    # The first distinct tasks drawn are the frequent ones: on a nearly exhausted space the
+    # plain split gives them all to the held-out side.
+    script = _unsplit(*SMALL, "2400")
+    train, heldout = make_splits(2400, 500, seed=1234, config=script.generator_config())
+    assert _sum_minus_share(heldout) - _sum_minus_share(train) > 0.1
+
+    script = _unsplit(*SMALL, "2000")  # 2,500 of 3,130 tasks
+    note = choose_holdout_fraction(script)
+    assert script.holdout_fraction == 0.2
+    assert note is not None and "--holdout_fraction overrides" in note
+    layout = RunLayout(tmp_path / "run")
+    layout.make()
+    train, heldout = load_or_make_tasks(script, layout)
+    assert len(train) == 2000 and len(heldout) == 500
+    fraction, seed = script.holdout_fraction, script.task_seed
+    assert all(is_held_out(t, fraction=fraction, seed=seed) for t in heldout)
+    assert not any(is_held_out(t, fraction=fraction, seed=seed) for t in train)
+    assert abs(_sum_minus_share(train) - _sum_minus_share(heldout)) < 0.05
+
+
+def test_the_split_choice_leaves_large_spaces_and_given_fractions_alone() -> None:
+    given = _script(*SMALL, "2000", "--holdout_fraction", "0.3")
+    assert choose_holdout_fraction(given) is None and given.holdout_fraction == 0.3
+    large = _unsplit(*SMALL[:5], "100", *SMALL[6:], "2000")  # 3 numbers from 1..100
+    assert choose_holdout_fraction(large) is None and large.holdout_fraction is None
+    nearly_all = _unsplit(*SMALL, "2400")  # 2,900 of 3,130: a hash split could run short
+    note = choose_holdout_fraction(nearly_all)
+    assert note is not None and "warning" in note and nearly_all.holdout_fraction is None
+
+
+@pytest.mark.parametrize("value", ["0", "1", "1.5", "-0.2"])
+def test_a_holdout_fraction_outside_0_1_is_refused(tmp_path: Path, capsys, value: str) -> None:
+    out = tmp_path / "run"
+    assert main(["train", "--output-dir", str(out), "--holdout_fraction", value]) == 2
+    assert "holdout_fraction must be a number strictly between 0 and 1" in capsys.readouterr().err
+    assert not out.exists()
