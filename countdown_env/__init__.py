@@ -57,7 +57,13 @@ from countdown_env._solver import (
     solve_tree,
 )
 from countdown_env._space import enumerate_tasks, task_space_size
-from countdown_env._splits import is_held_out, make_splits, split
+from countdown_env._splits import (
+    fair_holdout_fraction,
+    is_held_out,
+    make_splits,
+    skewed_split,
+    split,
+)
 from countdown_env._task import Task, task_id, task_key
 from countdown_env._writers import (
     check_output,
@@ -109,6 +115,7 @@ __all__ = [
     "check_output",
     "count_solutions",
     "enumerate_tasks",
+    "fair_holdout_fraction",
     "first_move",
     "format_prompt",
     "generate",
@@ -123,6 +130,7 @@ __all__ = [
     "read_tasks",
     "register_template",
     "save_hf_dataset",
+    "skewed_split",
     "solve",
     "solve_all",
     "solve_tree",

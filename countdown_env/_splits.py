@@ -23,11 +23,19 @@ from countdown_env._checks import check_count, check_room, check_seed
 from countdown_env._config import GeneratorConfig
 from countdown_env._generator import iter_tasks
 from countdown_env._rating import DEFAULT_RATE_TIMEOUT
+from countdown_env._space import enumerate_tasks, task_space_size
 from countdown_env._task import Task
 from countdown_env.errors import TaskSpaceExhaustedError, shown
 from verifiers.errors import ConfigError
 
-__all__ = ["HOLDOUTS", "is_held_out", "make_splits", "split"]
+__all__ = [
+    "HOLDOUTS",
+    "fair_holdout_fraction",
+    "is_held_out",
+    "make_splits",
+    "skewed_split",
+    "split",
+]
 
 HOLDOUTS = ("task", "target", "nums")
 _TRAIN_STREAM, _TEST_STREAM = 1, 2
@@ -58,6 +66,51 @@ def _held(seed: int, holdout: str, key: str, fraction: float) -> bool:
     text = f"{seed}|{holdout}|{key}"
     digest = hashlib.blake2b(text.encode("ascii"), digest_size=8).digest()
     return int.from_bytes(digest, "big") < fraction * 2**64
+
+
+def skewed_split(
+    n_train: int, n_test: int, config: GeneratorConfig | None = None, **kwargs: Any
+) -> bool:
+    """Whether the default task split (no fraction) of ``n_train + n_test`` tasks is skewed.
+
+    The default test set is the first distinct tasks the generator draws, its most frequent
+    ones; that is a fair sample only while the space is much larger than the request. Past a
+    quarter of a countable space (:func:`~countdown_env.task_space_size`) training gets the
+    rare rest, and the two sides differ.
+
+    >>> skewed_split(2400, 500, min_numbers=3, max_numbers=3, max_value=10, max_target=None)
+    True
+    >>> skewed_split(2400, 500)  # TinyZero's space of 3-4 numbers is far larger
+    False
+    """
+    size = task_space_size(GeneratorConfig.from_kwargs(config, **kwargs))
+    return size is not None and (n_train + n_test) * 4 > size
+
+
+def fair_holdout_fraction(
+    n_train: int, n_test: int, *, seed: int, config: GeneratorConfig | None = None, **kwargs: Any
+) -> float | None:
+    """A ``holdout_fraction`` whose hash split of a small space keeps both sides alike.
+
+    ``n_test / (n_train + n_test)``: each side then takes the same share of its part of the
+    space, so both lean towards the frequent tasks alike. ``None`` when the default split is
+    fair already (:func:`skewed_split` is false), or when either side of the hash holds fewer
+    than 1.1 times the tasks it must give (counted exactly), so the split could run short: ask
+    for fewer tasks then.
+
+    >>> fair_holdout_fraction(2000, 500, seed=1234, min_numbers=3, max_numbers=3, max_value=10,
+    ...                       max_target=None)
+    0.2
+    """
+    cfg = GeneratorConfig.from_kwargs(config, **kwargs)
+    if not skewed_split(n_train, n_test, cfg):
+        return None
+    fraction = round(n_test / (n_train + n_test), 4)
+    held = sum(is_held_out(task, fraction=fraction, seed=seed) for task in enumerate_tasks(cfg))
+    size = task_space_size(cfg) or 0
+    if held < 1.1 * n_test or size - held < 1.1 * n_train:
+        return None
+    return fraction
 
 
 def _check(holdout: str, fraction: float | None) -> None:
@@ -97,7 +150,8 @@ def make_splits(
             ``"target"`` and ``"nums"`` it means 0.1. The first distinct tasks drawn are the
             generator's most frequent ones: when ``n_train + n_test`` approaches the size of
             the task space (:func:`~countdown_env.task_space_size`), training gets the rare
-            rest and the two sides differ; give a fraction there.
+            rest and the two sides differ; give a fraction there
+            (:func:`fair_holdout_fraction`).
         config, **kwargs: the generator configuration (as for ``generate``).
         progress: show a tqdm progress bar for each side on stderr. With a small
             ``holdout_fraction`` the test side keeps few of the tasks it draws (with 1 of 100

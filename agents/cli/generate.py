@@ -177,8 +177,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--holdout-fraction",
         type=_fraction,
-        help="with --test-output: share of targets / number sets reserved for the test set "
-        "(default 0.1)",
+        help="with --test-output: share of tasks / targets / number sets reserved for the test "
+        "set, by a hash (default 0.1 for targets and number sets; for tasks, none: the first "
+        "distinct tasks drawn, unless the two sets fill much of a small space, then "
+        "test / (num + test), said on stderr)",
     )
     parser.add_argument(
         "--rate-timeout",
@@ -193,6 +195,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_generator_arguments(parser)
 
 
+def _fair_fraction(args: argparse.Namespace, test_num: int, config: Any) -> None:
+    """Split a small task space by a hash (said on stderr), as ``countdown train`` does.
+
+    Without a fraction the test set is the generator's most frequent tasks; when the two sets
+    ask for much of a small space, training would get the rare rest
+    (:func:`countdown_env.skewed_split`)."""
+    import countdown_env
+
+    if (args.holdout or "task") != "task" or args.holdout_fraction is not None:
+        return
+    if not countdown_env.skewed_split(args.num, test_num, config):
+        return
+    fraction = countdown_env.fair_holdout_fraction(
+        args.num, test_num, seed=args.seed, config=config
+    )
+    if fraction is None:
+        print(
+            "countdown generate: warning: the test set will be the generator's most frequent "
+            "tasks and training the rest, so the two differ; ask for fewer tasks or set "
+            "--holdout-fraction",
+            file=sys.stderr,
+        )
+        return
+    args.holdout_fraction = fraction
+    print(
+        f"countdown generate: test set split off by a hash, --holdout-fraction {fraction} "
+        "(the tasks asked for fill much of this small space; the first distinct tasks drawn "
+        "would be the frequent ones)",
+        file=sys.stderr,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Check both outputs, generate, then write; errors exit with code 2 and write nothing."""
     import countdown_env
@@ -203,6 +237,7 @@ def run(args: argparse.Namespace) -> int:
     test_num = _TEST_NUM if args.test_num is None else args.test_num
     try:
         if args.test_output:
+            _fair_fraction(args, test_num, config)
             train, test = countdown_env.make_splits(
                 args.num,
                 test_num,

@@ -208,11 +208,9 @@ def choose_holdout_fraction(script: CountdownTrainArguments) -> str | None:
     generator draws: its most frequent ones. When training asks for much of a small space it
     gets what is left, the rare ones, and the two sides differ (3 numbers from 1..10, 2,400 +
     500 of 3,130 tasks: ``a+b-c`` solves 31% of the held-out tasks and 12% of the training
-    tasks). So when ``train_tasks + heldout_tasks`` pass a quarter of the space this sets
-    ``script.holdout_fraction`` to ``heldout / (train + heldout)``: each side then takes the
-    same share of its half of the space, and both lean the same way. When a side of the hash
-    holds fewer than 1.1 times the tasks it must give (counted exactly), the default split
-    stays, with a warning.
+    tasks). So when :func:`countdown_env.skewed_split` says so, this sets
+    ``script.holdout_fraction`` to :func:`countdown_env.fair_holdout_fraction`; when no fair
+    fraction fits, the default split stays, with a warning.
 
     Returns:
         The line to print about the choice, or ``None`` when nothing was chosen.
@@ -222,17 +220,14 @@ def choose_holdout_fraction(script: CountdownTrainArguments) -> str | None:
     if script.tasks_file or script.holdout != "task" or script.holdout_fraction is not None:
         return None
     config = script.generator_config()
-    size = countdown_env.task_space_size(config)
-    asked = script.train_tasks + script.heldout_tasks
-    if size is None or asked * 4 <= size:
+    train, test = script.train_tasks, script.heldout_tasks
+    if not countdown_env.skewed_split(train, test, config):
         return None
-    fraction = round(script.heldout_tasks / asked, 4)
-    # Count each side of the hash exactly (a small space enumerates in milliseconds).
-    held = sum(
-        countdown_env.is_held_out(task, fraction=fraction, seed=script.task_seed)
-        for task in countdown_env.enumerate_tasks(config)
+    fraction = countdown_env.fair_holdout_fraction(
+        train, test, seed=script.task_seed, config=config
     )
-    if held < script.heldout_tasks * 1.1 or size - held < script.train_tasks * 1.1:
+    asked, size = train + test, countdown_env.task_space_size(config)
+    if fraction is None:
         return (
             f"countdown train: warning: {asked:,} of the {size:,} possible tasks asked for; "
             "the held-out tasks are the generator's most frequent ones and training gets the "

@@ -446,3 +446,29 @@ def test_play_other_digits_are_read_as_digits_and_garbage_never_costs_a_move(mon
     out = capsys.readouterr().out
     assert "Numbers: 3 7 100" in out and "Moves left: 11" in out
     assert out.count("no move was used") == 2 and "Moves left: 10" not in out
+
+
+def test_generate_splits_a_small_space_by_a_hash(tmp_path, capsys):
+    from countdown_env import is_held_out, make_splits
+
+    train_path, test_path = tmp_path / "train.jsonl", tmp_path / "test.jsonl"
+    small = ["--min-numbers", "3", "--max-numbers", "3", "--max-value", "10", "--max-target",
+             "none", "--seed", "3", "--quiet"]  # fmt: skip
+    argv = ["generate", "-n", "2000", "-o", str(train_path), "--test-output", str(test_path),
+            "--test-num", "500", *small]  # fmt: skip
+    assert main(argv) == 0
+    assert "split off by a hash, --holdout-fraction 0.2" in capsys.readouterr().err
+    train, test = read_tasks(train_path), read_tasks(test_path)
+    assert len(train) == 2000 and len(test) == 500
+    assert all(is_held_out(t, fraction=0.2, seed=3) for t in test)
+    assert not any(is_held_out(t, fraction=0.2, seed=3) for t in train)
+    # What the plain split would have given: the frequent tasks on the test side.
+    _, frequent = make_splits(
+        2000, 500, seed=3, min_numbers=3, max_numbers=3, max_value=10, max_target=None
+    )
+    assert {t.key for t in frequent} != {t.key for t in test}
+    # Asking for nearly the whole space keeps the plain split and says why.
+    argv = ["generate", "-n", "2500", "-o", str(tmp_path / "a.jsonl"), "--test-output",
+            str(tmp_path / "b.jsonl"), "--test-num", "500", *small]  # fmt: skip
+    assert main(argv) == 0
+    assert "warning: the test set will be the generator's most frequent" in capsys.readouterr().err
