@@ -5,6 +5,8 @@
 :class:`CountdownGRPOConfig`) and ``ModelConfig``, makes the tasks, warm-starts and trains,
 evaluates held-out tasks before and after, and writes the run folder. The tool environment
 (:class:`CountdownToolEnv`) plugs into TRL's ``environment_factory`` for multi-turn training.
+:class:`ProgressReward` is a TRL reward for worked answers that asks the solver whether each
+step kept the task solvable (``--rewards progress``).
 
 Names load on first use: importing this package does not import torch or trl.
 
@@ -34,6 +36,7 @@ _PUBLIC = {
     "ToolEnvConfig": "._tool_env",
     "make_environment_factory": "._tool_factory",
     "prepare_tool_tokenizer": "._tool_env",
+    "ProgressReward": "._progress",
 }
 
 __all__ = sorted(_PUBLIC)
@@ -48,6 +51,7 @@ if TYPE_CHECKING:
     )
     from agents.training._grpo_config import CountdownGRPOConfig
     from agents.training._pipeline import run_training
+    from agents.training._progress import ProgressReward
     from agents.training._tool_env import (
         CountdownToolEnv,
         ToolCheck,

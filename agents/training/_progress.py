@@ -27,6 +27,7 @@ Only finished, legal answers earn step credit. Paying any true opening step (the
 version) was farmed within 400 GRPO steps: the policy kept a good first step and stopped
 finishing, completions ran to the length cap and the hit rate fell to zero.
 
+>>> from agents.training import ProgressReward
 >>> reward = ProgressReward(step_score=0.25)
 >>> reward(["3*7=21\\n21 5>26:21+5", "3*7=21\\n21 5>26:21*5", "3+5=8\\n8 7>26:8*7",
 ...         "3*7=21\\n21 5>26:21+"], nums=[[3, 7, 5]] * 4, target=[26] * 4)

@@ -6,7 +6,7 @@ Each ``--rewards`` item is one of:
   in the prompt template's answer format.
 * ``progress``: a process reward for worked answers (the ``compact-steps`` template): 1.0 when
   correct, else ``step_score`` (0.25) for steps that keep the task solvable, by the solver
-  (:class:`~agents.training._progress.ProgressReward`); logged as ``progress_reward``.
+  (:class:`~agents.training.ProgressReward`); logged as ``progress_reward``.
 * ``overlong``: TRL's DAPO soft overlong punishment (``trl.rewards.get_soft_overlong_punishment``,
   0 up to ``max_completion_len - soft_punish_cache`` tokens, then down to -1; defaults: the run's
   ``--max_completion_length`` and a quarter of it); logged as ``soft_overlong_punishment_reward``.

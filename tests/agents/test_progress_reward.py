@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from agents.training._progress import ProgressReward
+from agents.training import ProgressReward
 from agents.training._rewards import build_rewards, reward_name
 from verifiers.errors import ConfigError
 from verifiers.extract import Step, worked_steps
