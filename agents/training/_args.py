@@ -138,11 +138,10 @@ class CountdownTrainArguments(_generator_arguments()):  # type: ignore[misc]
         default=None,
         metadata={
             "help": "Share of tasks (or targets, number sets) reserved for the held-out side, "
-            "by a hash. Default: for holdout=task the held-out tasks are the first distinct "
-            "tasks the generator draws (its most frequent ones), which is a fair sample only "
-            "when the task space is much larger than train_tasks + heldout_tasks; on a small "
-            "space (3 numbers from 1..10 hold 3,130 tasks) set a fraction, e.g. 0.2, so both "
-            "sides come from the same distribution. Target/nums holdouts default to 0.1."
+            "by a hash. Unset with holdout=task: the held-out tasks are the first distinct "
+            "tasks the generator draws (its most frequent ones), a fair sample of a large "
+            "space; when train_tasks + heldout_tasks pass a quarter of a small space, the run "
+            "sets heldout / (train + heldout) and says so. Target/nums holdouts default to 0.1."
         },
     )
     task_seed: int = field(default=1234, metadata={"help": "Seed of the task generator."})
