@@ -162,6 +162,17 @@ class CountdownTrainArguments(_generator_arguments()):  # type: ignore[misc]
     warmstart_learning_rate: float = field(
         default=3e-3, metadata={"help": "AdamW learning rate of the warm start."}
     )
+    embedded_width: int = field(
+        default=128,
+        metadata={
+            "help": "Residual width of the embedded model (built in code when no model is "
+            "given): 4 attention heads, MLPs 4x as wide; a multiple of 4. 128 with 4 layers "
+            "is about 1M parameters."
+        },
+    )
+    embedded_layers: int = field(
+        default=4, metadata={"help": "Transformer blocks of the embedded model."}
+    )
     time_budget_seconds: float = field(
         default=0.0,
         metadata={"help": "Stop GRPO after this much wall time (0: run to max_steps)."},
@@ -271,6 +282,7 @@ class CountdownTrainArguments(_generator_arguments()):  # type: ignore[misc]
         if self.template is not None:
             self.template = _registered_template(str(self.template))
         self.generator_config()  # a refused generator option is one line naming its flag
+        self.embedded_config()
         if self.environment not in ("single", "tools"):
             raise ConfigError(f"environment must be single or tools, got {self.environment!r}")
         if self.environment == "tools" and self.template not in (None, "chat"):
@@ -309,6 +321,24 @@ class CountdownTrainArguments(_generator_arguments()):  # type: ignore[misc]
 
         parse_threads(str(self.threads))
         self.curriculum_config()  # a bad curriculum is one line before the model loads
+
+    def embedded_config(self) -> Any:
+        """The :class:`~agents.policies._tiny.TinyModelConfig` of ``--embedded_width`` and
+        ``--embedded_layers``.
+
+        Raises:
+            ConfigError: a width that is not a positive multiple of 4, or layers below 1.
+        """
+        from agents.policies._tiny import TinyModelConfig
+
+        width, layers = self.embedded_width, self.embedded_layers
+        if not isinstance(width, int) or width < 4 or width % 4:
+            raise ConfigError(f"embedded_width must be a multiple of 4, >= 4; got {width!r}")
+        if not isinstance(layers, int) or layers < 1:
+            raise ConfigError(f"embedded_layers must be an integer >= 1, got {layers!r}")
+        return TinyModelConfig(
+            hidden_size=width, num_layers=layers, num_heads=4, intermediate_size=4 * width
+        )
 
     def generator_settings(self) -> dict[str, Any]:
         """The run's generator settings (what a curriculum level overrides): every

@@ -83,9 +83,17 @@ def _pretrained(path: str | Path, model_args: Any, float32: bool = False) -> tup
 
 
 def load_model_and_tokenizer(
-    model_args: Any, layout: Any = None, *, path: Path | None = None, float32: bool = False
+    model_args: Any,
+    layout: Any = None,
+    *,
+    path: Path | None = None,
+    float32: bool = False,
+    embedded_config: Any = None,
 ) -> tuple[Any, Any, bool]:
     """``(model, tokenizer, embedded)`` for a run.
+
+    ``embedded_config`` (a :class:`~agents.policies._tiny.TinyModelConfig`) sizes a freshly
+    built embedded model (default: the ~1M-parameter one).
 
     ``path`` (a stage's saved checkpoint, e.g. the warm-started model) wins over the spec; the
     ``embedded`` flag still reports whether the run is on the embedded tiny model. ``float32``
@@ -103,7 +111,7 @@ def load_model_and_tokenizer(
         require_transformers()
         tokenizer = build_tokenizer()
         seed = int(getattr(model_args, "embedded_seed", 0) or 0)
-        return build_model(tokenizer, seed=seed), tokenizer, True
+        return build_model(tokenizer, seed=seed, config=embedded_config), tokenizer, True
     if spec.lower() == "smollm2":
         from agents.policies._gguf import convert_gguf, smollm2_path
 

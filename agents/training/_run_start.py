@@ -40,7 +40,10 @@ def start_run(
             print(note, file=sys.stderr)
     train_tasks, heldout = _tasks(layout, script)
     model, tokenizer, embedded = load_model_and_tokenizer(
-        model_args, layout, float32=bool(machine.get("cpu_run"))
+        model_args,
+        layout,
+        float32=bool(machine.get("cpu_run")),
+        embedded_config=script.embedded_config(),
     )
     if script.environment == "tools":
         tokenizer = _tool_setup(script, training_args, tokenizer, embedded)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,31 @@ def test_unknown_recipe_and_bad_values_are_clear(capsys) -> None:
     assert "available" in capsys.readouterr().err
     assert main(["train", "--output-dir", "x", "--rewards", "magic"]) == 2
     assert "rewards" in capsys.readouterr().err
+
+
+def test_the_embedded_model_can_be_built_larger_or_smaller(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "small"
+    extra = ("--max_steps", "1", "--embedded_width", "64", "--embedded_layers", "2")
+    assert _run(out, *extra) == 0
+    config = json.loads((out / "final" / "config.json").read_text())
+    assert (config["hidden_size"], config["num_hidden_layers"]) == (64, 2)
+    assert config["intermediate_size"] == 256
+    said = re.search(r"\(([\d,]+) parameters on CPU", capsys.readouterr().err)
+    assert said is not None and int(said.group(1).replace(",", "")) < 1_052_928 // 4
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--embedded_width", "30", "embedded_width must be a multiple of 4"),
+        ("--embedded_width", "0", "embedded_width must be a multiple of 4"),
+        ("--embedded_layers", "0", "embedded_layers must be an integer >= 1"),
+    ],
+)
+def test_a_bad_embedded_size_is_one_line_before_anything_runs(
+    tmp_path: Path, capsys, flag: str, value: str, message: str
+) -> None:
+    out = tmp_path / "run"
+    assert main(["train", "--output-dir", str(out), flag, value]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
