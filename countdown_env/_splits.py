@@ -68,6 +68,13 @@ def _held(seed: int, holdout: str, key: str, fraction: float) -> bool:
     return int.from_bytes(digest, "big") < fraction * 2**64
 
 
+def _skewed_size(n_train: int, n_test: int, cfg: GeneratorConfig) -> int | None:
+    """The size of the task space when the default split of this request is skewed, else
+    ``None`` (see :func:`skewed_split`)."""
+    size = task_space_size(cfg)
+    return size if size is not None and (n_train + n_test) * 4 > size else None
+
+
 def skewed_split(
     n_train: int, n_test: int, config: GeneratorConfig | None = None, **kwargs: Any
 ) -> bool:
@@ -83,8 +90,8 @@ def skewed_split(
     >>> skewed_split(2400, 500)  # TinyZero's space of 3-4 numbers is far larger
     False
     """
-    size = task_space_size(GeneratorConfig.from_kwargs(config, **kwargs))
-    return size is not None and (n_train + n_test) * 4 > size
+    cfg = GeneratorConfig.from_kwargs(config, **kwargs)
+    return _skewed_size(n_train, n_test, cfg) is not None
 
 
 def fair_holdout_fraction(
@@ -103,11 +110,11 @@ def fair_holdout_fraction(
     0.2
     """
     cfg = GeneratorConfig.from_kwargs(config, **kwargs)
-    if not skewed_split(n_train, n_test, cfg):
+    size = _skewed_size(n_train, n_test, cfg)
+    if size is None:
         return None
     fraction = round(n_test / (n_train + n_test), 4)
     held = sum(is_held_out(task, fraction=fraction, seed=seed) for task in enumerate_tasks(cfg))
-    size = task_space_size(cfg) or 0
     if held < 1.1 * n_test or size - held < 1.1 * n_train:
         return None
     return fraction

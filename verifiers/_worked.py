@@ -78,12 +78,6 @@ def _read_step(text: str) -> Step | None:
     return Step(a, op, b, r) if true else None
 
 
-def _step(text: str) -> tuple[str, int] | None:
-    """``("(a op b)", r)`` for a true step ``a op b = r``, else ``None``."""
-    step = _read_step(text)
-    return None if step is None else (f"({step.a}{step.op}{step.b})", step.r)
-
-
 def _put(expression: str, r: int, operation: str) -> str | None:
     """``expression`` with its first literal ``r`` replaced by ``operation``, else ``None``."""
     tokens = space_operators(expression).split()
@@ -118,7 +112,7 @@ def worked_steps(completion: str) -> list[Step]:
     """
     steps: list[Step] = []
     for line in _lines(completion) or []:
-        step = _read_step(line.rpartition(":")[2] if ":" in line else line)
+        step = _read_step(line.rpartition(":")[2])  # the line after its task-left head
         if step is None:
             break
         steps.append(step)
@@ -144,7 +138,7 @@ def worked_equation(completion: str) -> str | None:
         return None
     if len(lines) == 1:
         return None if ">" in lines[0] else lines[0]
-    steps = []
+    steps: list[Step] = []
     targets = set()
     for index, line in enumerate(lines):
         if index:
@@ -154,15 +148,15 @@ def worked_equation(completion: str) -> str | None:
                 return None
             targets.add(target)
         if index < len(lines) - 1:
-            step = _step(line)
+            step = _read_step(line)
             if step is None:
                 return None
             steps.append(step)
     if len(targets) > 1 or not line.strip():
         return None
     expression = line.strip()
-    for operation, r in reversed(steps):
-        put = _put(expression, r, operation)
+    for step in reversed(steps):
+        put = _put(expression, step.r, f"({step.a}{step.op}{step.b})")
         if put is None:
             return None
         expression = put

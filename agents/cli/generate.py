@@ -205,26 +205,24 @@ def _fair_fraction(args: argparse.Namespace, test_num: int, config: Any) -> None
 
     if (args.holdout or "task") != "task" or args.holdout_fraction is not None:
         return
-    if not countdown_env.skewed_split(args.num, test_num, config):
-        return
     fraction = countdown_env.fair_holdout_fraction(
         args.num, test_num, seed=args.seed, config=config
     )
-    if fraction is None:
+    if fraction is not None:
+        args.holdout_fraction = fraction
+        print(
+            f"countdown generate: test set split off by a hash, --holdout-fraction {fraction} "
+            "(the tasks asked for fill much of this small space; the first distinct tasks "
+            "drawn would be the frequent ones)",
+            file=sys.stderr,
+        )
+    elif countdown_env.skewed_split(args.num, test_num, config):
         print(
             "countdown generate: warning: the test set will be the generator's most frequent "
             "tasks and training the rest, so the two differ; ask for fewer tasks or set "
             "--holdout-fraction",
             file=sys.stderr,
         )
-        return
-    args.holdout_fraction = fraction
-    print(
-        f"countdown generate: test set split off by a hash, --holdout-fraction {fraction} "
-        "(the tasks asked for fill much of this small space; the first distinct tasks drawn "
-        "would be the frequent ones)",
-        file=sys.stderr,
-    )
 
 
 def run(args: argparse.Namespace) -> int:

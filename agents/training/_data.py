@@ -221,24 +221,24 @@ def choose_holdout_fraction(script: CountdownTrainArguments) -> str | None:
         return None
     config = script.generator_config()
     train, test = script.train_tasks, script.heldout_tasks
-    if not countdown_env.skewed_split(train, test, config):
-        return None
     fraction = countdown_env.fair_holdout_fraction(
         train, test, seed=script.task_seed, config=config
     )
-    asked, size = train + test, countdown_env.task_space_size(config)
-    if fraction is None:
+    if fraction is not None:
+        script.holdout_fraction = fraction
         return (
-            f"countdown train: warning: {asked:,} of the {size:,} possible tasks asked for; "
-            "the held-out tasks are the generator's most frequent ones and training gets the "
-            "rest, so the two sides differ. Ask for fewer tasks, or set --holdout_fraction."
+            f"countdown train: held-out tasks split off by a hash, holdout_fraction {fraction} "
+            f"({train + test:,} tasks asked for fill much of a small space: the first distinct "
+            "tasks drawn would be the frequent ones; --holdout_fraction overrides)"
         )
-    script.holdout_fraction = fraction
-    return (
-        f"countdown train: held-out tasks split off by a hash, holdout_fraction {fraction} "
-        f"({asked:,} of the {size:,} possible tasks asked for: the first distinct tasks drawn "
-        "would be the frequent ones; --holdout_fraction overrides)"
-    )
+    if countdown_env.skewed_split(train, test, config):
+        return (
+            f"countdown train: warning: {train + test:,} tasks asked for fill nearly all of "
+            "a small space; the held-out tasks are the generator's most frequent ones and "
+            "training gets the rest, so the two sides differ. Ask for fewer tasks, or set "
+            "--holdout_fraction."
+        )
+    return None
 
 
 def load_or_make_tasks(
