@@ -267,7 +267,7 @@ def test_device_must_be_one_torch_can_use_here(micro):
 
 
 def test_context_length_is_the_models_position_limit(micro):
-    assert micro.context_length == TinyModelConfig().max_positions == 64
+    assert micro.context_length == TinyModelConfig().max_positions == 128
 
 
 def test_missing_torch_is_a_dependency_error_with_the_fix():
