@@ -13,6 +13,10 @@ exactly (whole, non-negative results; ``a/b`` only when ``b`` divides ``a``), as
 answer (:mod:`verifiers._worked`): ``3*7=20+5=25`` gives ``None``. The verifier then checks
 the equation the chain describes, ``(3*7)+5``, against the task like any other answer.
 
+A try may end with the mark `` =``, the model's own note that its result is the target
+(``3*7=21+5=26 =``); the extractor drops it, and the verifier checks the equation, never the
+mark.
+
 A completion of one line without ``=`` is the answer itself (a plain expression), so any
 policy can answer in this format. A last line without ``=`` after other lines is not read
 (a completion cut at its length limit ends like that; a cut answer is never guessed).
@@ -25,7 +29,10 @@ from __future__ import annotations
 
 from verifiers._worked import _read_step
 
-__all__ = ["MAX_CHAIN_STEPS", "tried_equation"]
+__all__ = ["HIT_MARK", "MAX_CHAIN_STEPS", "tried_equation"]
+
+HIT_MARK = " ="
+"""What a try may end with to say that its result is the target; never checked."""
 
 _OPS = "+-*/"
 
@@ -61,6 +68,8 @@ def tried_equation(completion: str) -> str | None:
     '(3*7)+5'
     >>> tried_equation("3*7=20+5=25") is None  # 3*7 is 21: a false step
     True
+    >>> tried_equation("3+7=10*5=50\\n3*7=21+5=26 =")  # the hit mark is dropped
+    '(3*7)+5'
     >>> tried_equation("6+2=8")  # two numbers: one step
     '6+2'
     >>> tried_equation("25*4-3")  # one line without '=': the answer itself
@@ -73,6 +82,8 @@ def tried_equation(completion: str) -> str | None:
         return None
     _, newline, last = text.rpartition("\n")
     last = last.strip()
+    if last.endswith(HIT_MARK):
+        last = last[: -len(HIT_MARK)].rstrip()
     if "=" not in last:
         return None if newline else last
     return _chain_equation(last)

@@ -15,9 +15,13 @@ to write the next chain after the one it wrote, not one at random (a model train
 chains repeats its likeliest chain under greedy decoding). Which chain to start from and when
 to stop is what GRPO learns from the verifier's reward.
 
->>> print(random_tries_answer([3, 7, 5], random.Random(4), max_tries=3))
+Each try whose result is the target ends with the hit mark `` =``: the warm start teaches the
+model to *check* a try against the target, as it teaches it to compute one, but the tries are
+never chosen by the target and the answer is simply the last of them.
+
+>>> print(random_tries_answer([3, 7, 5], random.Random(4), max_tries=3, target=38))
 5+7=12/3=4
-5*7=35+3=38
+5*7=35+3=38 =
 5*7=35-3=32
 """
 
@@ -28,6 +32,7 @@ import random
 from collections.abc import Iterator, Sequence
 from itertools import product
 
+from verifiers._tries import HIT_MARK
 from verifiers.errors import ConfigError
 
 __all__ = ["chains_from", "random_tries_answer"]
@@ -98,8 +103,11 @@ def chains_from(nums: Sequence[int], order: Sequence[int], first_ops: int = 0) -
         current = _next_order(current)
 
 
-def random_tries_answer(nums: Sequence[int], rng: random.Random, *, max_tries: int = 6) -> str:
-    """A random answer with tries over ``nums`` (see the module docstring)."""
+def random_tries_answer(
+    nums: Sequence[int], rng: random.Random, *, max_tries: int = 6, target: int | None = None
+) -> str:
+    """A random answer with tries over ``nums`` (see the module docstring); with ``target``,
+    each try whose result is the target carries the hit mark."""
     if max_tries < 1:
         raise ConfigError(f"max_tries must be >= 1, got {max_tries!r}")
     order = list(range(len(nums)))
@@ -108,7 +116,8 @@ def random_tries_answer(nums: Sequence[int], rng: random.Random, *, max_tries: i
     count = rng.randint(1, max_tries)
     lines = []
     for line in chains_from(nums, order, first_ops):
-        lines.append(line)
+        hit = target is not None and line.rpartition("=")[2] == str(target)
+        lines.append(line + HIT_MARK if hit else line)
         if len(lines) == count:
             break
     return "\n".join(lines)

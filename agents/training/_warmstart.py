@@ -11,7 +11,8 @@ For the ``compact-steps`` template (answer format ``steps``) the texts are rando
 answers (:mod:`agents.training._steps`): random exact steps over the prompt's numbers and a
 random final expression, the target only copied into the task-left lines. For
 ``compact-tries`` (answer format ``tries``) they are runs of consecutive chains from a fixed
-enumeration, from a random start and of random length (:mod:`agents.training._tries`).
+enumeration, from a random start and of random length, a try that happens to hit the target
+marked as such (:mod:`agents.training._tries`).
 """
 
 from __future__ import annotations
@@ -91,9 +92,10 @@ def format_only_texts(
     if answer_format == "bare":
         return [(p, random_expression(n, rng)) for p, n in zip(prompts, nums, strict=True)]
     if answer_format == "tries":
+        marks = [None] * len(prompts) if targets is None else targets
         return [
-            (p, random_tries_answer(n, rng, max_tries=max_tries))
-            for p, n in zip(prompts, nums, strict=True)
+            (p, random_tries_answer(n, rng, max_tries=max_tries, target=t))
+            for p, n, t in zip(prompts, nums, marks, strict=True)
         ]
     if answer_format != "steps":
         raise ConfigError(

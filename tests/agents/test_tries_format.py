@@ -83,6 +83,19 @@ def test_random_tries_are_true_consecutive_chains_that_rarely_hit(seed: int) -> 
     assert hits < len(tasks) * 0.25  # the last chain hits only by chance
 
 
+def test_the_target_only_marks_hits_and_never_chooses_the_tries() -> None:
+    """The warm start's tries are the same whatever the target; only the hit mark differs."""
+    for seed in range(40):
+        plain = random_tries_answer([3, 7, 5], random.Random(seed), max_tries=6)
+        for target in (26, 38, 15, 999):
+            marked = random_tries_answer([3, 7, 5], random.Random(seed), max_tries=6, target=target)
+            assert marked.replace(" =", "") == plain
+            for line in marked.split("\n"):
+                marked_hit = line.endswith(" =")
+                body = line.removesuffix(" =")
+                assert marked_hit == (body.rpartition("=")[2] == str(target)), line
+
+
 def test_warm_start_texts_follow_the_template() -> None:
     tasks = generate(20, seed=1, min_numbers=3, max_numbers=3, min_value=1, max_value=10)
     prompts = [get_template("compact-tries").format(t.nums, t.target) for t in tasks]

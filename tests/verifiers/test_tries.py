@@ -29,6 +29,15 @@ def test_the_chain_is_judged_as_the_equation_it_describes() -> None:
     assert verify(" 7 * 3 = 21 + 5 = 26 ", [3, 7, 5], 26, extractor="tries").correct
 
 
+def test_the_hit_mark_is_dropped_and_never_trusted() -> None:
+    assert extract_tries("3+7=10*5=50\n3*7=21+5=26 =") == "(3*7)+5"
+    assert verify("3*7=21+5=26 =", [3, 7, 5], 26, extractor="tries").correct
+    # The mark is the model's claim; the equation decides.
+    claimed = verify("3*7=21-5=16 =", [3, 7, 5], 26, extractor="tries")
+    assert claimed.status.value == "wrong_value"
+    assert extract_tries("3*7=21+5= =") is None
+
+
 def test_a_single_line_without_equals_is_the_answer_itself() -> None:
     assert extract_tries("  25*4-3 \n") == "25*4-3"
     assert extract_tries("") is None and extract_tries("\n \n") is None
