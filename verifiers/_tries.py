@@ -13,9 +13,9 @@ exactly (whole, non-negative results; ``a/b`` only when ``b`` divides ``a``), as
 answer (:mod:`verifiers._worked`): ``3*7=20+5=25`` gives ``None``. The verifier then checks
 the equation the chain describes, ``(3*7)+5``, against the task like any other answer.
 
-A try may end with the mark `` =``, the model's own note that its result is the target
-(``3*7=21+5=26 =``); the extractor drops it, and the verifier checks the equation, never the
-mark.
+A try may end with a mark, the model's own note on its result: `` =`` the target
+(``3*7=21+5=26 =``), `` +`` above it, `` -`` below it. The extractor drops it, and the
+verifier checks the equation, never the mark.
 
 A completion of one line without ``=`` is the answer itself (a plain expression), so any
 policy can answer in this format. A last line without ``=`` after other lines is not read
@@ -29,10 +29,15 @@ from __future__ import annotations
 
 from verifiers._worked import _read_step
 
-__all__ = ["HIT_MARK", "MAX_CHAIN_STEPS", "tried_equation"]
+__all__ = ["ABOVE_MARK", "BELOW_MARK", "HIT_MARK", "MARKS", "MAX_CHAIN_STEPS", "tried_equation"]
 
 HIT_MARK = " ="
 """What a try may end with to say that its result is the target; never checked."""
+ABOVE_MARK = " +"
+"""What a try may end with to say that its result is above the target; never checked."""
+BELOW_MARK = " -"
+"""What a try may end with to say that its result is below the target; never checked."""
+MARKS = (HIT_MARK, ABOVE_MARK, BELOW_MARK)
 
 _OPS = "+-*/"
 
@@ -82,8 +87,10 @@ def tried_equation(completion: str) -> str | None:
         return None
     _, newline, last = text.rpartition("\n")
     last = last.strip()
-    if last.endswith(HIT_MARK):
-        last = last[: -len(HIT_MARK)].rstrip()
+    for mark in MARKS:
+        if last.endswith(mark):
+            last = last[: -len(mark)].rstrip()
+            break
     if "=" not in last:
         return None if newline else last
     return _chain_equation(last)

@@ -84,16 +84,17 @@ def test_random_tries_are_true_consecutive_chains_that_rarely_hit(seed: int) -> 
 
 
 def test_the_target_only_marks_hits_and_never_chooses_the_tries() -> None:
-    """The warm start's tries are the same whatever the target; only the hit mark differs."""
+    """The warm start's tries are the same whatever the target; only the marks differ."""
     for seed in range(40):
         plain = random_tries_answer([3, 7, 5], random.Random(seed), max_tries=6)
         for target in (26, 38, 15, 999):
             marked = random_tries_answer([3, 7, 5], random.Random(seed), max_tries=6, target=target)
-            assert marked.replace(" =", "") == plain
-            for line in marked.split("\n"):
-                marked_hit = line.endswith(" =")
-                body = line.removesuffix(" =")
-                assert marked_hit == (body.rpartition("=")[2] == str(target)), line
+            lines = marked.split("\n")
+            assert [line[:-2] for line in lines] == plain.split("\n")
+            for line in lines:
+                value = int(line[:-2].rpartition("=")[2])
+                expected = " =" if value == target else (" +" if value > target else " -")
+                assert line[-2:] == expected, line
 
 
 def test_warm_start_texts_follow_the_template() -> None:

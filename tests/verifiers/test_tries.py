@@ -36,6 +36,7 @@ def test_the_hit_mark_is_dropped_and_never_trusted() -> None:
     claimed = verify("3*7=21-5=16 =", [3, 7, 5], 26, extractor="tries")
     assert claimed.status.value == "wrong_value"
     assert extract_tries("3*7=21+5= =") is None
+    assert extract_tries("3*7=21-5=16 -\n3*7=21*5=105 +") == "(3*7)*5"
 
 
 def test_a_single_line_without_equals_is_the_answer_itself() -> None:
