@@ -27,7 +27,7 @@ whose every solution needs another shape (``(1+2)*(3+4)``) cannot be answered wi
 
 from __future__ import annotations
 
-from verifiers._worked import _read_step
+from verifiers._worked import read_step
 
 __all__ = ["ABOVE_MARK", "BELOW_MARK", "HIT_MARK", "MARKS", "MAX_CHAIN_STEPS", "tried_equation"]
 
@@ -59,7 +59,7 @@ def _chain_equation(line: str) -> str | None:
         if index + 2 < len(parts):
             result = result.strip()
             result = result[: next((i for i, ch in enumerate(result) if ch in _OPS), 0)]
-        step = _read_step(f"{parts[index]}={result}")
+        step = read_step(f"{parts[index]}={result}")
         if step is None:
             return None
         expression = f"({expression}){step.op}{step.b}" if index else f"{step.a}{step.op}{step.b}"

@@ -31,12 +31,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from verifiers._tries import tried_equation
+from verifiers._tries import ABOVE_MARK, BELOW_MARK, HIT_MARK, tried_equation
 from verifiers._worked import Step, worked_equation, worked_steps
 from verifiers.errors import ConfigError
 
 __all__ = [
+    "ABOVE_MARK",
+    "BELOW_MARK",
     "EXTRACTORS",
+    "HIT_MARK",
     "MAX_BOXED_BRACES",
     "Extractor",
     "Step",

@@ -34,8 +34,8 @@ import random
 from collections.abc import Iterator, Sequence
 from itertools import product
 
-from verifiers._tries import ABOVE_MARK, BELOW_MARK, HIT_MARK
 from verifiers.errors import ConfigError
+from verifiers.extract import ABOVE_MARK, BELOW_MARK, HIT_MARK
 
 __all__ = ["chains_from", "random_tries_answer"]
 
