@@ -1,10 +1,12 @@
 """Prompt templates, selectable by name: ``tinyzero``, ``chat``, ``compact``, ``compact-steps``,
-or your own.
+``compact-tries``, or your own.
 
 Each template knows its ``answer_format`` so rewards, policies and evaluation know how to find
 the answer: ``"answer_tag"`` (the last ``<answer>...</answer>`` block), ``"bare"`` (the whole
-completion is the expression) or ``"steps"`` (a worked answer whose checked steps describe the
-equation: the ``compact-steps`` template, :func:`verifiers.extract.extract_steps`).
+completion is the expression), ``"steps"`` (a worked answer whose checked steps describe the
+equation: the ``compact-steps`` template, :func:`verifiers.extract.extract_steps`) or
+``"tries"`` (equations tried one a line, the last one the answer: the ``compact-tries``
+template, :func:`verifiers.extract.extract_tries`).
 ``format_prompt`` gives a string for text templates and a list of chat messages for chat
 templates; ``prompt_text`` always gives a string (the user message of a chat template), which is
 what the environments show as their observation.
@@ -39,8 +41,8 @@ __all__ = [
     "template_names",
 ]
 
-ANSWER_FORMATS = ("answer_tag", "bare", "steps")
-_EXTRACTORS = {"answer_tag": "answer", "bare": "bare", "steps": "steps"}
+ANSWER_FORMATS = ("answer_tag", "bare", "steps", "tries")
+_EXTRACTORS = {"answer_tag": "answer", "bare": "bare", "steps": "steps", "tries": "tries"}
 
 _INSTRUCTION = (
     "Using the numbers {nums}, create an equation that equals {target}. You can use basic "
@@ -75,8 +77,9 @@ class PromptTemplate:
     answer_format: str = field(
         default="answer_tag",
         metadata={
-            "help": "'answer_tag' (last <answer> block), 'bare' (whole completion) or "
-            "'steps' (a worked answer, verifiers.extract.extract_steps)."
+            "help": "'answer_tag' (last <answer> block), 'bare' (whole completion), "
+            "'steps' (a worked answer, verifiers.extract.extract_steps) or 'tries' (the last "
+            "of equations tried one a line, verifiers.extract.extract_tries)."
         },
     )
     chat: bool = field(
@@ -210,8 +213,8 @@ def prompt_text(template: str | PromptTemplate, nums: Sequence[int], target: int
 def extractor_for(answer_format: str) -> str:
     """The :mod:`verifiers` extractor that reads answers of ``answer_format``.
 
-    >>> extractor_for("answer_tag"), extractor_for("bare"), extractor_for("steps")
-    ('answer', 'bare', 'steps')
+    >>> [extractor_for(f) for f in ("answer_tag", "bare", "steps", "tries")]
+    ['answer', 'bare', 'steps', 'tries']
     """
     if answer_format not in ANSWER_FORMATS:
         raise ConfigError(
@@ -226,3 +229,6 @@ register_template(PromptTemplate("compact", "{nums_spaced}>{target}:", "bare"))
 # The compact prompt, answered with worked steps (verifiers.extract.extract_steps): one exact
 # operation a line, then the task left in the compact prompt's own spelling.
 register_template(PromptTemplate("compact-steps", "{nums_spaced}>{target}:", "steps"))
+# The compact prompt, answered with tries (verifiers.extract.extract_tries): equations tried one
+# a line as chains of exact steps, the last line the answer.
+register_template(PromptTemplate("compact-tries", "{nums_spaced}>{target}:", "tries"))

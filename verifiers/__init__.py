@@ -46,7 +46,13 @@ from verifiers.errors import (
     ExpressionError,
     RulesError,
 )
-from verifiers.extract import extract_answer, extract_bare, extract_boxed, extract_steps
+from verifiers.extract import (
+    extract_answer,
+    extract_bare,
+    extract_boxed,
+    extract_steps,
+    extract_tries,
+)
 from verifiers.rules import DEFAULT_RULES, OPERATORS, TV_RULES, Rules
 
 __all__ = [
@@ -75,6 +81,7 @@ __all__ = [
     "extract_bare",
     "extract_boxed",
     "extract_steps",
+    "extract_tries",
     "normalise",
     "parse",
     "rewards",

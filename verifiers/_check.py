@@ -90,6 +90,7 @@ _NO_ANSWER_REASONS = {
     "boxed": "no complete \\boxed{...} was found",
     "bare": "the completion is empty",
     "steps": "no worked answer whose every step holds was found",
+    "tries": "no last line whose every step holds was found",
 }
 
 
@@ -300,7 +301,8 @@ def verify(
         nums, target, rules, cache, rule_overrides: as for :func:`verify_equation`.
         extractor: ``"answer"`` (the last ``<answer>...</answer>`` block, the default),
             ``"boxed"`` (the last ``\\boxed{...}``), ``"bare"`` (the whole completion),
-            ``"steps"`` (the equation a worked answer's checked steps describe) or a callable
+            ``"steps"`` (the equation a worked answer's checked steps describe), ``"tries"``
+            (the chain on the last line of an answer with tries) or a callable
             ``(str) -> str | None``.
 
     No answer found gives status ``no_answer``.

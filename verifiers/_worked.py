@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from verifiers._tokens import space_operators
 
-__all__ = ["MAX_STEP_LINES", "Step", "worked_equation", "worked_steps"]
+__all__ = ["MAX_STEP_LINES", "Step", "read_step", "worked_equation", "worked_steps"]
 
 MAX_STEP_LINES = 64
 """Most lines a worked answer may have; a longer one is not read (``None``), so hostile text
@@ -56,7 +56,7 @@ class Step(NamedTuple):
     r: int
 
 
-def _read_step(text: str) -> Step | None:
+def read_step(text: str) -> Step | None:
     """The step ``a op b = r`` when its arithmetic is exact, else ``None``."""
     left, equals, right = text.partition("=")
     r = _number(right)
@@ -112,7 +112,7 @@ def worked_steps(completion: str) -> list[Step]:
     """
     steps: list[Step] = []
     for line in _lines(completion) or []:
-        step = _read_step(line.rpartition(":")[2])  # the line after its task-left head
+        step = read_step(line.rpartition(":")[2])  # the line after its task-left head
         if step is None:
             break
         steps.append(step)
@@ -148,7 +148,7 @@ def worked_equation(completion: str) -> str | None:
                 return None
             targets.add(target)
         if index < len(lines) - 1:
-            step = _read_step(line)
+            step = read_step(line)
             if step is None:
                 return None
             steps.append(step)

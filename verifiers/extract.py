@@ -19,6 +19,8 @@ linear-time with no backtracking regular expression:
   is the expression.
 * :func:`extract_steps`: the equation a worked answer's checked steps describe (the
   ``compact-steps`` template; see :func:`extract_steps`), ``None`` when a step is false.
+* :func:`extract_tries`: the equation on the last line of an answer with tries (the
+  ``compact-tries`` template; see :func:`extract_tries`), ``None`` when a step is false.
 
 >>> extract_answer("<think>try <answer>1+2</answer>?</think> <answer> 5 + 3 </answer> done")
 '5 + 3'
@@ -29,11 +31,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from verifiers._tries import ABOVE_MARK, BELOW_MARK, HIT_MARK, tried_equation
 from verifiers._worked import Step, worked_equation, worked_steps
 from verifiers.errors import ConfigError
 
 __all__ = [
+    "ABOVE_MARK",
+    "BELOW_MARK",
     "EXTRACTORS",
+    "HIT_MARK",
     "MAX_BOXED_BRACES",
     "Extractor",
     "Step",
@@ -41,6 +47,7 @@ __all__ = [
     "extract_bare",
     "extract_boxed",
     "extract_steps",
+    "extract_tries",
     "get_extractor",
     "has_answer_format",
     "worked_steps",
@@ -154,6 +161,23 @@ def extract_steps(completion: str) -> str | None:
     return worked_equation(completion)
 
 
+def extract_tries(completion: str) -> str | None:
+    """The equation on the last line of an answer with tries, when its every step holds.
+
+    The model tries equations one a line, each a chain of exact steps (``3*7=21+5=26`` is
+    ``(3*7)+5``), and stops on the one it answers with; the lines before it are scratch work
+    and are not read. A single line without ``=`` is the answer itself. Details:
+    :mod:`verifiers._tries`.
+
+    >>> extract_tries("3+7=10*5=50\\n3*7=21+5=26")
+    '(3*7)+5'
+    >>> extract_tries("3*7=20+5=25") is None  # 3*7 is 21: a false step
+    True
+    """
+    _require_str(completion)
+    return tried_equation(completion)
+
+
 def has_answer_format(
     completion: str, *, require_think: bool = True, allow_implicit_think: bool = True
 ) -> bool:
@@ -209,13 +233,14 @@ EXTRACTORS: dict[str, Extractor] = {
     "boxed": extract_boxed,
     "bare": extract_bare,
     "steps": extract_steps,
+    "tries": extract_tries,
 }
 """The built-in extractors by name."""
 
 
 def get_extractor(extractor: str | Extractor) -> Extractor:
     """Resolve an extractor name (``"answer"``, ``"boxed"``, ``"bare"``,
-    ``"steps"``) or pass a callable on.
+    ``"steps"``, ``"tries"``) or pass a callable on.
 
     >>> get_extractor("boxed") is extract_boxed
     True

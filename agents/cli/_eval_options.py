@@ -92,8 +92,9 @@ def _add_generation_options(parser: argparse.ArgumentParser) -> None:
         type=positive_int,
         default=None,
         metavar="N",
-        help="tokens per completion, >= 1 (default: 24 for compact, 64 for compact-steps, 512 "
-        "otherwise; a value above the model's context is lowered to it, with a note)",
+        help="tokens per completion, >= 1 (default: 24 for compact, 64 for compact-steps, 96 "
+        "for compact-tries, 512 otherwise; a value above the model's context is lowered to it, "
+        "with a note)",
     )
     gen.add_argument(
         "--samples",

@@ -110,7 +110,7 @@ def _add_task_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--extractor",
-        choices=("answer", "boxed", "bare", "steps"),
+        choices=("answer", "boxed", "bare", "steps", "tries"),
         default="answer",
         help="where to find the answer in a completion (default: <answer> tags)",
     )

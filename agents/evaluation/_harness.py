@@ -68,18 +68,18 @@ exactly one non-empty ``<answer>`` block (:func:`verifiers.extract.has_answer_fo
 
 def default_max_new_tokens(template: str | Template) -> int:
     """Completion budget by template: 24 tokens for bare answers, 64 for compact worked steps,
-    512 when the model thinks in words.
+    96 for compact tries (eight tries of three numbers), 512 when the model thinks in words.
 
     The compact template's answers are a dozen characters; TinyZero-style thinking needs room
     (TRL's default budget truncated most completions with zero reward, trl#5697).
 
-    >>> [default_max_new_tokens(t) for t in ("compact", "compact-steps", "tinyzero")]
-    [24, 64, 512]
+    >>> [default_max_new_tokens(t) for t in ("compact", "compact-steps", "compact-tries")]
+    [24, 64, 96]
     """
     return _MAX_NEW_TOKENS[resolve_template(template).answer_format]
 
 
-_MAX_NEW_TOKENS = {"bare": 24, "steps": 64, "answer_tag": 512}
+_MAX_NEW_TOKENS = {"bare": 24, "steps": 64, "tries": 96, "answer_tag": 512}
 
 
 def default_k(num_samples: int) -> tuple[int, ...]:

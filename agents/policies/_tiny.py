@@ -52,7 +52,11 @@ class TinyModelConfig:
     num_heads: int = field(default=4, metadata={"help": "Attention heads; divides hidden_size."})
     intermediate_size: int = field(default=512, metadata={"help": "Width of each MLP."})
     max_positions: int = field(
-        default=64, metadata={"help": "Longest prompt + completion in characters."}
+        default=128,
+        metadata={
+            "help": "Longest prompt + completion in characters (compact-tries answers of eight "
+            "tries of three numbers need about 100)."
+        },
     )
 
     def __post_init__(self) -> None:

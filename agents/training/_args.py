@@ -162,6 +162,13 @@ class CountdownTrainArguments(_generator_arguments()):  # type: ignore[misc]
     warmstart_learning_rate: float = field(
         default=3e-3, metadata={"help": "AdamW learning rate of the warm start."}
     )
+    warmstart_max_tries: int = field(
+        default=6,
+        metadata={
+            "help": "compact-tries template: the warm start's answers list 1 to this many "
+            "chains (drawn uniformly), so the model learns to try up to this many equations."
+        },
+    )
     embedded_width: int = field(
         default=128,
         metadata={
@@ -315,6 +322,8 @@ class CountdownTrainArguments(_generator_arguments()):  # type: ignore[misc]
                 raise ConfigError(f"{name} must be a finite number >= 0, got {value!r}")
         if self.warmstart_steps < 0:
             raise ConfigError(f"warmstart_steps must be >= 0, got {self.warmstart_steps}")
+        if self.warmstart_max_tries < 1:
+            raise ConfigError(f"warmstart_max_tries must be >= 1, got {self.warmstart_max_tries}")
         if self.eval_every_steps < 0 or self.eval_subset < 1 or self.eval_batch_size < 1:
             raise ConfigError("eval_every_steps must be >= 0, eval_subset and eval_batch_size >= 1")
         from agents.policies._devices import parse_threads

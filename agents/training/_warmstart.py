@@ -9,7 +9,10 @@ verifier's reward. :func:`format_only_texts` exposes the texts so a test can che
 
 For the ``compact-steps`` template (answer format ``steps``) the texts are random worked
 answers (:mod:`agents.training._steps`): random exact steps over the prompt's numbers and a
-random final expression, the target only copied into the task-left lines.
+random final expression, the target only copied into the task-left lines. For
+``compact-tries`` (answer format ``tries``) they are runs of consecutive chains from a fixed
+enumeration, from a random start and of random length, a try that happens to hit the target
+marked as such (:mod:`agents.training._tries`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from agents.policies._base import random_expression
 from agents.training._steps import random_steps_answer
+from agents.training._tries import random_tries_answer
 from verifiers.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -40,6 +44,10 @@ class WarmStartConfig:
     batch_size: int = field(default=128, metadata={"help": "Texts per optimiser step."})
     learning_rate: float = field(default=3e-3, metadata={"help": "AdamW learning rate."})
     seed: int = field(default=0, metadata={"help": "Seed of the random equations and batches."})
+    max_tries: int = field(
+        default=6,
+        metadata={"help": "Answers with tries list 1 to this many chains (format 'tries')."},
+    )
     bf16: bool = field(
         default=False,
         metadata={
@@ -57,10 +65,13 @@ class WarmStartConfig:
             raise ConfigError(f"batch_size must be >= 1, got {self.batch_size!r}")
         if not (self.learning_rate > 0):
             raise ConfigError(f"learning_rate must be > 0, got {self.learning_rate!r}")
+        if self.max_tries < 1:
+            raise ConfigError(f"max_tries must be >= 1, got {self.max_tries!r}")
 
 
-WARM_START_FORMATS = ("bare", "steps")
-"""Answer formats the warm start can teach: bare equations and ``compact-steps`` worked answers."""
+WARM_START_FORMATS = ("bare", "steps", "tries")
+"""Answer formats the warm start can teach: bare equations, ``compact-steps`` worked answers
+and ``compact-tries`` answers with tries."""
 
 
 def format_only_texts(
@@ -70,14 +81,22 @@ def format_only_texts(
     *,
     targets: Sequence[int] | None = None,
     answer_format: str = "bare",
+    max_tries: int = 6,
 ) -> list[tuple[str, str]]:
     """(prompt, completion) pairs: each prompt with a random answer over its own numbers.
 
     ``answer_format`` ``"bare"``: a random equation; ``"steps"``: a random worked answer,
-    whose task-left lines name the target (so ``targets`` are needed).
+    whose task-left lines name the target (so ``targets`` are needed); ``"tries"``: 1 to
+    ``max_tries`` consecutive chains of a fixed enumeration, from a random start.
     """
     if answer_format == "bare":
         return [(p, random_expression(n, rng)) for p, n in zip(prompts, nums, strict=True)]
+    if answer_format == "tries":
+        marks = [None] * len(prompts) if targets is None else targets
+        return [
+            (p, random_tries_answer(n, rng, max_tries=max_tries, target=t))
+            for p, n, t in zip(prompts, nums, marks, strict=True)
+        ]
     if answer_format != "steps":
         raise ConfigError(
             f"the warm start writes answers in {list(WARM_START_FORMATS)}, not {answer_format!r}"
@@ -154,6 +173,7 @@ def warm_start(
             rng,
             targets=None if targets is None else [targets[i] for i in picks],
             answer_format=answer_format,
+            max_tries=cfg.max_tries,
         )
         batch = _batch_tensors(tokenizer, pairs)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):

@@ -80,6 +80,7 @@ def _train(run: Run, model: Any, tokenizer: Any, train_tasks: list[Any]) -> dict
             learning_rate=script.warmstart_learning_rate,
             seed=training_args.seed,
             bf16=bool(training_args.bf16),  # the precision GRPO runs in
+            max_tries=script.warmstart_max_tries,
         ),
         targets=warm_data["target"],
         answer_format=get_template(run.template).answer_format,

@@ -131,7 +131,7 @@ def test_a_template_registered_in_process_is_accepted(command, own_registry, cap
     assert parser.parse_args([*argv, "--template", "mine"]).template == "mine"  # same parser
     _command(command, parser).print_help()
     shown = " ".join(capsys.readouterr().out.split())
-    assert "one of chat, compact, compact-steps, mine, tinyzero" in shown
+    assert "one of chat, compact, compact-steps, compact-tries, mine, tinyzero" in shown
 
 
 def test_generate_writes_prompts_of_a_registered_or_imported_template(
@@ -180,4 +180,4 @@ def test_play_help_shows_the_tv_games_values_from_the_same_fields(capsys):
         main(["generate", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "each number used at most once (default: exactly once)" in out
-    assert "one of chat, compact, compact-steps, tinyzero, or module:NAME" in out
+    assert "one of chat, compact, compact-steps, compact-tries, tinyzero, or module:NAME" in out

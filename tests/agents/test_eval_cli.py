@@ -406,11 +406,11 @@ def test_eval_max_new_tokens_is_positive_and_capped_at_the_context(tmp_path, cap
     )
     assert capsys.readouterr().err.startswith(
         "countdown eval: note: --max-new-tokens 100000 is more than the context of tiny "
-        "(untrained) (64 positions, prompt included); generating only what fits\n"
+        "(untrained) (128 positions, prompt included); generating only what fits\n"
     )
     report = json.loads((out / "report.json").read_text())
-    assert report["sampling"]["max_new_tokens"] == 64
-    assert report["length"]["tokens"]["max"] <= 64
+    assert report["sampling"]["max_new_tokens"] == 128
+    assert report["length"]["tokens"]["max"] <= 128
 
 
 def test_eval_names_a_folder_that_is_not_a_model(tmp_path, capsys):

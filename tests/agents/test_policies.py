@@ -267,7 +267,7 @@ def test_device_must_be_one_torch_can_use_here(micro):
 
 
 def test_context_length_is_the_models_position_limit(micro):
-    assert micro.context_length == TinyModelConfig().max_positions == 64
+    assert micro.context_length == TinyModelConfig().max_positions == 128
 
 
 def test_missing_torch_is_a_dependency_error_with_the_fix():
@@ -288,9 +288,9 @@ def test_generation_budget_is_lowered_to_fit_the_context_once():
     from agents.policies._models import ContextCapWarning, load_policy
 
     policy = load_policy("tiny")
-    with pytest.warns(ContextCapWarning, match="generating at most 54 tokens") as caught:
+    with pytest.warns(ContextCapWarning, match="generating at most 118 tokens") as caught:
         first = policy.generate(["3 7 25>46:"], sampling=SamplingConfig(max_new_tokens=10**5))
         policy.generate(["3 7 25>46:"], sampling=SamplingConfig(max_new_tokens=10**5))
-    assert len(caught) == 1 and first[0].num_tokens <= 54
+    assert len(caught) == 1 and first[0].num_tokens <= 118
     with pytest.raises(ConfigError, match="fills"):
         policy.generate(["1 " * 70 + ">3:"], sampling=SamplingConfig(max_new_tokens=4))

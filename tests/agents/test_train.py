@@ -296,3 +296,20 @@ def test_a_bad_embedded_size_is_one_line_before_anything_runs(
     assert main(["train", "--output-dir", str(out), flag, value]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_tries_run_warm_starts_on_marked_tries_and_trains(tmp_path: Path, capsys) -> None:
+    """The cpu-tiny-3 shape end to end: compact-tries prompts, a warm start on marked tries,
+    then real GRPO steps scored by the tries extractor."""
+    out = tmp_path / "tries"
+    extra = ("--template", "compact-tries", "--min_numbers", "3", "--max_numbers", "3")
+    extra += ("--max_value", "10", "--warmstart_max_tries", "3", "--max_steps", "2")
+    extra += ("--max_completion_length", "48", "--holdout_fraction", "0.2")
+    assert _run(out, *extra) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["template"] == "compact-tries" and summary["grpo_steps"] == 2
+    assert json.loads((out / "config.json").read_text())["countdown"]["warmstart_max_tries"] == 3
+    samples = [json.loads(line) for line in (out / "eval_before" / "samples.jsonl").open()]
+    assert all(row["prompt"].endswith(":") and ">" in row["prompt"] for row in samples)
+    assert main(["train", "--output-dir", str(tmp_path / "bad"), "--warmstart_max_tries", "0"]) == 2
+    assert "warmstart_max_tries must be >= 1" in capsys.readouterr().err
