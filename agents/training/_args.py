@@ -162,6 +162,13 @@ class CountdownTrainArguments(_generator_arguments()):  # type: ignore[misc]
     warmstart_learning_rate: float = field(
         default=3e-3, metadata={"help": "AdamW learning rate of the warm start."}
     )
+    warmstart_lr_schedule: str = field(
+        default="constant",
+        metadata={
+            "help": "Learning-rate schedule of the warm start: constant, or linear (down to 0 "
+            "at the end of warmstart_steps, or of warmstart_seconds when that comes first)."
+        },
+    )
     warmstart_max_tries: int = field(
         default=6,
         metadata={
@@ -324,6 +331,13 @@ class CountdownTrainArguments(_generator_arguments()):  # type: ignore[misc]
             raise ConfigError(f"warmstart_steps must be >= 0, got {self.warmstart_steps}")
         if self.warmstart_max_tries < 1:
             raise ConfigError(f"warmstart_max_tries must be >= 1, got {self.warmstart_max_tries}")
+        from agents.training._warmstart import LR_SCHEDULES
+
+        if self.warmstart_lr_schedule not in LR_SCHEDULES:
+            raise ConfigError(
+                f"warmstart_lr_schedule must be one of {list(LR_SCHEDULES)}, "
+                f"got {self.warmstart_lr_schedule!r}"
+            )
         if self.eval_every_steps < 0 or self.eval_subset < 1 or self.eval_batch_size < 1:
             raise ConfigError("eval_every_steps must be >= 0, eval_subset and eval_batch_size >= 1")
         from agents.policies._devices import parse_threads

@@ -43,6 +43,13 @@ class WarmStartConfig:
     max_steps: int = field(default=100_000, metadata={"help": "Upper bound on optimiser steps."})
     batch_size: int = field(default=128, metadata={"help": "Texts per optimiser step."})
     learning_rate: float = field(default=3e-3, metadata={"help": "AdamW learning rate."})
+    lr_schedule: str = field(
+        default="constant",
+        metadata={
+            "help": "'constant', or 'linear': decay to 0 by the end of the budget (the larger "
+            "of the steps done / max_steps and the time used / seconds)."
+        },
+    )
     seed: int = field(default=0, metadata={"help": "Seed of the random equations and batches."})
     max_tries: int = field(
         default=6,
@@ -67,6 +74,25 @@ class WarmStartConfig:
             raise ConfigError(f"learning_rate must be > 0, got {self.learning_rate!r}")
         if self.max_tries < 1:
             raise ConfigError(f"max_tries must be >= 1, got {self.max_tries!r}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ConfigError(
+                f"lr_schedule must be one of {list(LR_SCHEDULES)}, got {self.lr_schedule!r}"
+            )
+
+
+LR_SCHEDULES = ("constant", "linear")
+"""Learning-rate schedules of the warm start."""
+
+
+def _learning_rate(cfg: WarmStartConfig, steps: int, elapsed: float) -> float:
+    """The learning rate of the next step: constant, or linearly down to 0 at the budget's end
+    (steps or seconds, whichever is nearer to running out)."""
+    if cfg.lr_schedule == "constant":
+        return cfg.learning_rate
+    progress = steps / cfg.max_steps if cfg.max_steps else 1.0
+    if cfg.seconds > 0:
+        progress = max(progress, elapsed / cfg.seconds)
+    return cfg.learning_rate * max(0.0, 1.0 - progress)
 
 
 WARM_START_FORMATS = ("bare", "steps", "tries")
@@ -166,6 +192,8 @@ def warm_start(
     start = time.monotonic()
     steps, loss_value = 0, float("nan")
     while steps < cfg.max_steps and time.monotonic() - start < cfg.seconds:
+        for group in optimizer.param_groups:
+            group["lr"] = _learning_rate(cfg, steps, time.monotonic() - start)
         picks = [rng.randrange(len(prompts)) for _ in range(cfg.batch_size)]
         pairs = format_only_texts(
             [prompts[i] for i in picks],

@@ -78,6 +78,7 @@ def _train(run: Run, model: Any, tokenizer: Any, train_tasks: list[Any]) -> dict
             seconds=script.warmstart_seconds,
             max_steps=script.warmstart_steps or WarmStartConfig.max_steps,
             learning_rate=script.warmstart_learning_rate,
+            lr_schedule=script.warmstart_lr_schedule,
             seed=training_args.seed,
             bf16=bool(training_args.bf16),  # the precision GRPO runs in
             max_tries=script.warmstart_max_tries,

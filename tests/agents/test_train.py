@@ -305,10 +305,12 @@ def test_a_tries_run_warm_starts_on_marked_tries_and_trains(tmp_path: Path, caps
     extra = ("--template", "compact-tries", "--min_numbers", "3", "--max_numbers", "3")
     extra += ("--max_value", "10", "--warmstart_max_tries", "3", "--max_steps", "2")
     extra += ("--max_completion_length", "48", "--holdout_fraction", "0.2")
+    extra += ("--warmstart_lr_schedule", "linear")
     assert _run(out, *extra) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["template"] == "compact-tries" and summary["grpo_steps"] == 2
-    assert json.loads((out / "config.json").read_text())["countdown"]["warmstart_max_tries"] == 3
+    countdown = json.loads((out / "config.json").read_text())["countdown"]
+    assert countdown["warmstart_max_tries"] == 3 and countdown["warmstart_lr_schedule"] == "linear"
     samples = [json.loads(line) for line in (out / "eval_before" / "samples.jsonl").open()]
     assert all(row["prompt"].endswith(":") and ">" in row["prompt"] for row in samples)
     assert main(["train", "--output-dir", str(tmp_path / "bad"), "--warmstart_max_tries", "0"]) == 2

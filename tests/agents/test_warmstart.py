@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -42,9 +43,15 @@ def test_random_equations_rarely_solve_their_task() -> None:
 
 @pytest.mark.parametrize(
     "field, value",
-    [("seconds", -1.0), ("seconds", float("inf")), ("batch_size", 0), ("learning_rate", 0.0)],
+    [
+        ("seconds", -1.0),
+        ("seconds", float("inf")),
+        ("batch_size", 0),
+        ("learning_rate", 0.0),
+        ("lr_schedule", "cosine"),
+    ],
 )
-def test_bad_config_names_the_field(field: str, value: float) -> None:
+def test_bad_config_names_the_field(field: str, value: object) -> None:
     with pytest.raises(ConfigError, match=field):
         WarmStartConfig(**{field: value})
 
@@ -74,3 +81,30 @@ def test_warm_start_trains_in_the_chosen_precision() -> None:
         WarmStartConfig(seconds=1e-9, max_steps=50, batch_size=4),
     )
     assert info["stopped_by"] == "time" and info["steps"] < 50
+
+
+def test_linear_schedule_decays_to_zero_by_steps_or_time() -> None:
+    """The learning rate ends near 0 however the budget ends: by steps, or by the time cap
+    on a slow machine (whichever is nearer to running out)."""
+    from agents.training._warmstart import _learning_rate
+
+    by_steps = WarmStartConfig(
+        seconds=1000, max_steps=100, learning_rate=1e-3, lr_schedule="linear"
+    )
+    assert _learning_rate(by_steps, 0, 0.0) == pytest.approx(1e-3)
+    assert _learning_rate(by_steps, 50, 10.0) == pytest.approx(5e-4)
+    assert _learning_rate(by_steps, 50, 900.0) == pytest.approx(1e-4)  # the time cap is nearer
+    assert _learning_rate(by_steps, 100, 10.0) == 0.0
+    constant = WarmStartConfig(seconds=1000, max_steps=100, learning_rate=1e-3)
+    assert _learning_rate(constant, 99, 999.0) == pytest.approx(1e-3)
+
+
+def test_train_refuses_an_unknown_warm_start_schedule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from agents.cli import main
+
+    code = main(["train", "--output-dir", str(tmp_path), "--warmstart_lr_schedule", "cosine"])
+    assert code == 2
+    assert "warmstart_lr_schedule must be one of ['constant', 'linear']" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
