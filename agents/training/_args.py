@@ -331,13 +331,9 @@ class CountdownTrainArguments(_generator_arguments()):  # type: ignore[misc]
             raise ConfigError(f"warmstart_steps must be >= 0, got {self.warmstart_steps}")
         if self.warmstart_max_tries < 1:
             raise ConfigError(f"warmstart_max_tries must be >= 1, got {self.warmstart_max_tries}")
-        from agents.training._warmstart import LR_SCHEDULES
+        from agents.training._warmstart import check_lr_schedule
 
-        if self.warmstart_lr_schedule not in LR_SCHEDULES:
-            raise ConfigError(
-                f"warmstart_lr_schedule must be one of {list(LR_SCHEDULES)}, "
-                f"got {self.warmstart_lr_schedule!r}"
-            )
+        check_lr_schedule(self.warmstart_lr_schedule, "warmstart_lr_schedule")
         if self.eval_every_steps < 0 or self.eval_subset < 1 or self.eval_batch_size < 1:
             raise ConfigError("eval_every_steps must be >= 0, eval_subset and eval_batch_size >= 1")
         from agents.policies._devices import parse_threads

@@ -32,7 +32,13 @@ from verifiers.errors import ConfigError
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-__all__ = ["WarmStartConfig", "format_only_texts", "warm_start"]
+__all__ = [
+    "LR_SCHEDULES",
+    "WarmStartConfig",
+    "check_lr_schedule",
+    "format_only_texts",
+    "warm_start",
+]
 
 
 @dataclass(frozen=True)
@@ -74,14 +80,17 @@ class WarmStartConfig:
             raise ConfigError(f"learning_rate must be > 0, got {self.learning_rate!r}")
         if self.max_tries < 1:
             raise ConfigError(f"max_tries must be >= 1, got {self.max_tries!r}")
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ConfigError(
-                f"lr_schedule must be one of {list(LR_SCHEDULES)}, got {self.lr_schedule!r}"
-            )
+        check_lr_schedule(self.lr_schedule)
 
 
 LR_SCHEDULES = ("constant", "linear")
 """Learning-rate schedules of the warm start."""
+
+
+def check_lr_schedule(schedule: str, name: str = "lr_schedule") -> None:
+    """Raise :class:`ConfigError` naming ``name`` unless ``schedule`` is in :data:`LR_SCHEDULES`."""
+    if schedule not in LR_SCHEDULES:
+        raise ConfigError(f"{name} must be one of {list(LR_SCHEDULES)}, got {schedule!r}")
 
 
 def _learning_rate(cfg: WarmStartConfig, steps: int, elapsed: float) -> float:
