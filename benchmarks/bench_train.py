@@ -1,11 +1,12 @@
 """The training bar: `countdown train` with no arguments, timed, against model-free references.
 
 Runs the default recipe (cpu-tiny-3; ``-- --recipe cpu-tiny`` for the 2-number one) end to end
-in a fresh directory and prints held-out accuracy before and after GRPO, the gain, the wall time against the 20-minute bar, and, measured on the
-same held-out tasks in the same run, what policies without a model score: the random-equation
-policy and the best *target-blind program*: one fixed expression over the prompt's positions
-(``n0*n1``, ``(n0-n1)+n2``, ``n2*n0-n1``, ...: every operator, order and bracketing), the best
-of all of them on these tasks. An "after" above it means the model reads the target.
+in a fresh directory and prints held-out accuracy before and after GRPO, the gain, the wall
+time against the 20-minute bar, and, measured on the same held-out tasks in the same run,
+what policies without a model score: the random-equation policy and the best *target-blind
+program*: one fixed expression over the prompt's positions (``n0*n1``, ``(n0-n1)+n2``,
+``n2*n0-n1``, ...: every operator, order and bracketing), the best of all of them on these
+tasks. An "after" above it means the model reads the target.
 
     python benchmarks/bench_train.py [--quick] [--output-dir DIR] [-- extra train flags]
     python benchmarks/bench_train.py -- --recipe cpu-tiny

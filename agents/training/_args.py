@@ -62,8 +62,9 @@ def _generator_arguments() -> Any:
 
     The defaults are GeneratorConfig's, TinyZero's Countdown (3-4 numbers from 1..100, targets
     1..100), what a model run without a recipe trains on; the cpu-tiny-3 recipe (the default with
-    no model) sets 3 numbers from 1..10, cpu-tiny 2 numbers from 1..50. Only the ``help`` of the metadata is kept: the rest describes the
-    ``countdown generate`` flags, which TRL's parser would not understand.
+    no model) sets 3 numbers from 1..10, cpu-tiny 2 numbers from 1..50. Only the ``help`` of
+    the metadata is kept: the rest describes the ``countdown generate`` flags, which TRL's
+    parser would not understand.
     """
     hints = typing.get_type_hints(GeneratorConfig)
     return dataclasses.make_dataclass(
