@@ -45,7 +45,7 @@ def _programs(positions: list[str]) -> set[str]:
     """Every expression using each position once: all orders, operators and bracketings."""
     if len(positions) == 1:
         return set(positions)
-    found = set()
+    found: set[str] = set()
     for size in range(1, len(positions)):
         for left in combinations(range(len(positions)), size):
             rest = [p for i, p in enumerate(positions) if i not in left]
