@@ -5,8 +5,8 @@ Each template knows its ``answer_format`` so rewards, policies and evaluation kn
 the answer: ``"answer_tag"`` (the last ``<answer>...</answer>`` block), ``"bare"`` (the whole
 completion is the expression), ``"steps"`` (a worked answer whose checked steps describe the
 equation: the ``compact-steps`` template, :func:`verifiers.extract.extract_steps`) or
-``"tries"`` (equations tried one a line, the last one the answer: the ``compact-tries``
-template, :func:`verifiers.extract.extract_tries`).
+``"tries"`` (equations tried one a line, the first marked as a hit or else the last one the
+answer: the ``compact-tries`` template, :func:`verifiers.extract.extract_tries`).
 ``format_prompt`` gives a string for text templates and a list of chat messages for chat
 templates; ``prompt_text`` always gives a string (the user message of a chat template), which is
 what the environments show as their observation.
@@ -78,8 +78,9 @@ class PromptTemplate:
         default="answer_tag",
         metadata={
             "help": "'answer_tag' (last <answer> block), 'bare' (whole completion), "
-            "'steps' (a worked answer, verifiers.extract.extract_steps) or 'tries' (the last "
-            "of equations tried one a line, verifiers.extract.extract_tries)."
+            "'steps' (a worked answer, verifiers.extract.extract_steps) or 'tries' (equations "
+            "tried one a line, the first marked ' =' or else the last the answer, "
+            "verifiers.extract.extract_tries)."
         },
     )
     chat: bool = field(
@@ -230,5 +231,5 @@ register_template(PromptTemplate("compact", "{nums_spaced}>{target}:", "bare"))
 # operation a line, then the task left in the compact prompt's own spelling.
 register_template(PromptTemplate("compact-steps", "{nums_spaced}>{target}:", "steps"))
 # The compact prompt, answered with tries (verifiers.extract.extract_tries): equations tried one
-# a line as chains of exact steps, the last line the answer.
+# a line as chains of exact steps, the first marked ' =' (a hit) or else the last the answer.
 register_template(PromptTemplate("compact-tries", "{nums_spaced}>{target}:", "tries"))

@@ -19,8 +19,9 @@ linear-time with no backtracking regular expression:
   is the expression.
 * :func:`extract_steps`: the equation a worked answer's checked steps describe (the
   ``compact-steps`` template; see :func:`extract_steps`), ``None`` when a step is false.
-* :func:`extract_tries`: the equation on the last line of an answer with tries (the
-  ``compact-tries`` template; see :func:`extract_tries`), ``None`` when a step is false.
+* :func:`extract_tries`: the equation of an answer with tries, its first try marked as a hit or
+  else its last line (the ``compact-tries`` template; see :func:`extract_tries`), ``None`` when
+  a step is false.
 
 >>> extract_answer("<think>try <answer>1+2</answer>?</think> <answer> 5 + 3 </answer> done")
 '5 + 3'
@@ -162,14 +163,17 @@ def extract_steps(completion: str) -> str | None:
 
 
 def extract_tries(completion: str) -> str | None:
-    """The equation on the last line of an answer with tries, when its every step holds.
+    """The equation of an answer with tries, when its every step holds.
 
     The model tries equations one a line, each a chain of exact steps (``3*7=21+5=26`` is
-    ``(3*7)+5``), and stops on the one it answers with; the lines before it are scratch work
-    and are not read. A single line without ``=`` is the answer itself. Details:
-    :mod:`verifiers._tries`.
+    ``(3*7)+5``) that may end with a mark comparing its result with the target (`` =`` hit,
+    `` +`` above, `` -`` below). The answer is the first try marked `` =``, else the last
+    line; the other lines are scratch work and are not read, and the mark is never trusted. A
+    single line without ``=`` is the answer itself. Details: :mod:`verifiers._tries`.
 
     >>> extract_tries("3+7=10*5=50\\n3*7=21+5=26")
+    '(3*7)+5'
+    >>> extract_tries("3+7=10*5=50 +\\n3*7=21+5=26 =\\n3*7=21-5=16 -")
     '(3*7)+5'
     >>> extract_tries("3*7=20+5=25") is None  # 3*7 is 21: a false step
     True

@@ -6,7 +6,8 @@ so ``countdown train --help`` lists them all and any GRPOConfig flag works. Valu
 increasing priority: the dataclass defaults, a recipe (``--recipe NAME`` for a shipped one,
 ``--config FILE`` for any YAML), then the command line.
 
-With no model and no recipe, the ``cpu-tiny`` recipe runs: the embedded model on CPU.
+With no model and no recipe, the ``cpu-tiny-3`` recipe runs: the embedded model on CPU, on real
+Countdown (3 numbers), answering with tries.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ _MODEL_FLAGS = ("--model_name_or_path", "--model-name-or-path", "--model")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "GRPO training with TRL. Run `countdown train --help` for every option; "
-        "`--recipe NAME` picks a shipped recipe (default cpu-tiny when no model is given)."
+        "`--recipe NAME` picks a shipped recipe (default cpu-tiny-3 when no model is given)."
     )
 
 
@@ -55,7 +56,7 @@ def resolve_argv(argv: list[str]) -> tuple[list[str], str | None]:
     """Turn ``--recipe``/``--model`` into TrlParser arguments; returns (argv, recipe used).
 
     >>> resolve_argv(["--output-dir", "x"])[1]
-    'cpu-tiny'
+    'cpu-tiny-3'
     >>> resolve_argv(["--output-dir", "x", "--model", "some/dir"])
     (['--output-dir', 'x', '--model_name_or_path', 'some/dir'], None)
     """

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 RECIPES_DIR = Path(__file__).resolve().parent / "recipes"
-DEFAULT_RECIPE = "cpu-tiny"
+DEFAULT_RECIPE = "cpu-tiny-3"
 """The recipe used when ``countdown train`` is given neither a recipe, a config nor a model."""
 
 REWARDS = OUR_REWARDS
@@ -61,9 +61,10 @@ def _generator_arguments() -> Any:
     type, default and help, so a generator option is declared and checked in one place.
 
     The defaults are GeneratorConfig's, TinyZero's Countdown (3-4 numbers from 1..100, targets
-    1..100), what a model run without a recipe trains on; the cpu-tiny recipe sets its own
-    2-number space. Only the ``help`` of the metadata is kept: the rest describes the
-    ``countdown generate`` flags, which TRL's parser would not understand.
+    1..100), what a model run without a recipe trains on; the cpu-tiny-3 recipe (the default with
+    no model) sets 3 numbers from 1..10, cpu-tiny 2 numbers from 1..50. Only the ``help`` of
+    the metadata is kept: the rest describes the ``countdown generate`` flags, which TRL's
+    parser would not understand.
     """
     hints = typing.get_type_hints(GeneratorConfig)
     return dataclasses.make_dataclass(

@@ -1,25 +1,27 @@
 """Random answers with tries in the ``compact-tries`` format, for the format-only warm start.
 
 An answer with tries (:func:`verifiers.extract.extract_tries`) lists equations one a line, each
-a chain of exact steps over the task's numbers in some order, and its last line is the answer::
+a chain of exact steps over the task's numbers in some order; the first try marked as a hit
+(`` =``) is the answer, else the last line::
 
-    3+7=10*5=50
-    3+7=10/5=2
+    3+7=10*5=50 +
+    3+7=10/5=2 -
 
 The warm start shows the model this *shape* only: the chains come from a fixed enumeration
 (orders of the numbers, then operators, ``+ - * /`` in that order, skipping a step whose
 result is not whole and non-negative), starting at a random chain and taking the next ones, as
-many as drawn at random from 1 to ``max_tries``. Nothing looks at the target, so the last line
-hits it only by chance. The fixed order is what lets greedy decoding search: the model learns
+many as drawn at random from 1 to ``max_tries``. Nothing chooses them by the target, so they
+hit it only by chance. The fixed order is what lets greedy decoding search: the model learns
 to write the next chain after the one it wrote, not one at random (a model trained on random
-chains repeats its likeliest chain under greedy decoding). Which chain to start from and when
-to stop is what GRPO learns from the verifier's reward.
+chains repeats its likeliest chain under greedy decoding). Which chain to start from, how far
+to search and which try to name is what GRPO learns from the verifier's reward.
 
 Each try ends with a mark that compares its result with the target: `` =`` (the target),
 `` +`` (above) or `` -`` (below). The warm start so teaches the model to *check* a try, as it
-teaches it to compute one, but the tries are never chosen by the target and the answer is
-simply the last of them. (Marking only the hits, 7% of tries, taught nothing in 600 steps:
-hits were marked 7% of the time; marking every try, 33%, with 88% of all marks right.)
+teaches it to compute one; the tries are never chosen by the target, and a window of them
+holds a hit (named by its mark) only when the enumeration happens to pass one. (Marking only
+the hits, 7% of tries, taught nothing in 600 steps: hits were marked 7% of the time; marking
+every try, 33%, with 88% of all marks right.)
 
 >>> print(random_tries_answer([3, 7, 5], random.Random(4), max_tries=3, target=38))
 5+7=12/3=4 -

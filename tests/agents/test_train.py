@@ -257,10 +257,10 @@ def test_every_shipped_recipe_parses(name: str) -> None:
     assert script.heldout_tasks >= 1
 
 
-def test_default_is_cpu_tiny_recipe() -> None:
+def test_default_is_the_real_countdown_recipe() -> None:
     argv, recipe = resolve_argv(["--output-dir", "x"])
-    assert recipe == "cpu-tiny"
-    assert argv[:2] == ["--config", str(recipe_path("cpu-tiny"))]
+    assert recipe == "cpu-tiny-3"
+    assert argv[:2] == ["--config", str(recipe_path("cpu-tiny-3"))]
 
 
 def test_unknown_recipe_and_bad_values_are_clear(capsys) -> None:

@@ -80,11 +80,14 @@ def test_every_generator_option_is_a_recipe_key(tmp_path: Path) -> None:
     assert _parse(argv)[0].generator_config() == GeneratorConfig(**NOT_DEFAULT)
 
 
-def test_defaults_are_tinyzero_countdown_and_cpu_tiny_keeps_its_space() -> None:
+def test_defaults_are_tinyzero_countdown_and_the_recipes_keep_their_spaces() -> None:
     argv = ["--output_dir", "x", "--model_name_or_path", "m", "--use_cpu", "true"]
     script = _parse([*argv, "--bf16", "false"])[0]
     assert script.generator_config() == GeneratorConfig()  # 3-4 numbers 1..100, targets 1..100
-    tiny = _script().generator_config()
+    default = _script().generator_config()  # cpu-tiny-3: real Countdown, 3 numbers from 1..10
+    assert (default.min_numbers, default.max_numbers, default.max_value) == (3, 3, 10)
+    assert _script().template == "compact-tries"
+    tiny = _script("--recipe", "cpu-tiny").generator_config()
     assert (tiny.min_numbers, tiny.max_numbers, tiny.max_value, tiny.max_target) == (2, 2, 50, None)
 
 

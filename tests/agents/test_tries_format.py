@@ -1,5 +1,5 @@
-"""The compact-tries answer format: equations tried one a line, the last the answer, as the
-warm start writes them."""
+"""The compact-tries answer format: equations tried one a line, the first marked as a hit or
+else the last the answer, as the warm start writes them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Answers with tries: the last line is the answer, a chain whose every step must hold."""
+"""Answers with tries: the first try marked as a hit is the answer, else the last line; a chain
+whose every step must hold."""
 
 from __future__ import annotations
 
@@ -39,6 +40,26 @@ def test_the_hit_mark_is_dropped_and_never_trusted() -> None:
     assert extract_tries("3*7=21-5=16 -\n3*7=21*5=105 +") == "(3*7)*5"
 
 
+def test_the_first_try_marked_as_a_hit_is_the_answer() -> None:
+    nums, target = [3, 7, 5], 26
+    named = "3+7=10*5=50 +\n3*7=21+5=26 =\n3*7=21-5=16 -"
+    assert extract_tries(named) == "(3*7)+5"
+    assert verify(named, nums, target, extractor="tries").correct  # tries after it are not read
+    # A false claim is the answer: the model cannot claim twice and keep the better one.
+    false_claim = verify("3*7=21-5=16 =\n3*7=21+5=26 =", nums, target, extractor="tries")
+    assert false_claim.status.value == "wrong_value"
+    assert not verify("3*7=21-5=16 =\n3*7=21+5=26", nums, target, extractor="tries").correct
+    # A marked try with a false step is no answer, even if a later line hits.
+    assert verify("3*7=20+5=25 =\n3*7=21+5=26", nums, target, extractor="tries").status.value == (
+        "no_answer"
+    )
+    # Other marks do not name the answer: the last line is read.
+    assert extract_tries("3*7=21+5=26 +\n3+7=10*5=50 -") == "(3+7)*5"
+    # A marked plain expression answers; a cut try after it does not matter.
+    assert extract_tries("25*4-3 =\n3*7") == "25*4-3"
+    assert extract_tries("3*7=21+5=26 =\n3*7=21-") == "(3*7)+5"
+
+
 def test_a_single_line_without_equals_is_the_answer_itself() -> None:
     assert extract_tries("  25*4-3 \n") == "25*4-3"
     assert extract_tries("") is None and extract_tries("\n \n") is None
@@ -71,6 +92,7 @@ def test_broken_last_lines_are_no_answer(completion: str) -> None:
 
 def test_hostile_tries_are_refused_fast() -> None:
     assert extract_tries("1+1=2\n" * 100_000 + "1+2=3") == "1+2"  # only the last line is read
+    assert extract_tries("1+1=2 -\n" * 100_000 + "1+2=3 =\n" + "1+1=2\n" * 100_000) == "1+2"
     from verifiers._tries import MAX_CHAIN_STEPS
 
     def chain(steps: int) -> str:
