@@ -89,16 +89,14 @@ def search_with_check(tasks: list[dict], tries: int, seed: int = 0) -> float:
     a random start, hold a hit: a search that checks perfectly but never chooses its start."""
     import random
 
-    from agents.training._tries import chains_from
+    from agents.training._tries import chains_from, random_start
     from verifiers import verify
 
     rng = random.Random(seed)
     hits = 0
     for task in tasks:
         nums = list(task["nums"])
-        order = list(range(len(nums)))
-        rng.shuffle(order)
-        first_ops = rng.randrange(4 ** (len(nums) - 1))
+        order, first_ops = random_start(nums, rng)
         for count, chain in enumerate(chains_from(nums, order, first_ops)):
             if count == tries:
                 break
@@ -146,9 +144,9 @@ def run_once(command: list[str], out: Path, competing: int) -> dict | None:
         "search": None,
         "met": after - before >= BAR_GAIN and wall <= BAR_SECONDS and after > blind,
     }
-    countdown = config.get("countdown", config)
-    if str(countdown.get("template", "")).endswith("tries"):
-        tries = int(countdown.get("warmstart_max_tries") or 4)
+    countdown = config["countdown"]
+    if countdown["template"] == "compact-tries":
+        tries = countdown["warmstart_max_tries"]
         figures["search"] = (tries, search_with_check(heldout, tries))
     return figures
 

@@ -39,7 +39,7 @@ from itertools import product
 from verifiers.errors import ConfigError
 from verifiers.extract import ABOVE_MARK, BELOW_MARK, HIT_MARK
 
-__all__ = ["chains_from", "random_tries_answer"]
+__all__ = ["chains_from", "random_start", "random_tries_answer"]
 
 _OPS = "+-*/"
 
@@ -111,6 +111,14 @@ def chains_from(nums: Sequence[int], order: Sequence[int], first_ops: int = 0) -
         current = _next_order(current)
 
 
+def random_start(nums: Sequence[int], rng: random.Random) -> tuple[list[int], int]:
+    """A random place in the fixed enumeration: an order of the numbers and the index of an
+    operator tuple, the ``order`` and ``first_ops`` of :func:`chains_from`."""
+    order = list(range(len(nums)))
+    rng.shuffle(order)
+    return order, rng.randrange(len(_OPS) ** (len(nums) - 1))
+
+
 def random_tries_answer(
     nums: Sequence[int], rng: random.Random, *, max_tries: int = 6, target: int | None = None
 ) -> str:
@@ -118,9 +126,7 @@ def random_tries_answer(
     each try ends with its mark: `` =`` (the target), `` +`` (above it) or `` -`` (below)."""
     if max_tries < 1:
         raise ConfigError(f"max_tries must be >= 1, got {max_tries!r}")
-    order = list(range(len(nums)))
-    rng.shuffle(order)
-    first_ops = rng.randrange(len(_OPS) ** (len(nums) - 1))
+    order, first_ops = random_start(nums, rng)
     count = rng.randint(1, max_tries)
     lines = []
     for line in chains_from(nums, order, first_ops):
